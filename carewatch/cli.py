@@ -1,0 +1,107 @@
+"""The `carewatch` command: run, demo, analyze, models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from carewatch.config import ConfigError, Settings, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carewatch", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="cameras, analysis, database and dashboard")
+    run.add_argument("--config", type=Path, required=True, help="settings YAML file")
+    demo = commands.add_parser("demo", help="run on the embedded demo config")
+    demo.add_argument("--data-dir", type=Path, default=Path("data/demo"), help="where to keep data")
+    demo.add_argument("--port", type=int, default=8000, help="dashboard port")
+    analyze = commands.add_parser("analyze", help="analyse a video file as fast as possible")
+    analyze.add_argument("video", type=Path, help="video file")
+    analyze.add_argument("--config", type=Path, help="settings file for thresholds")
+    analyze.add_argument("--camera", help="camera id whose thresholds apply (default: first)")
+    analyze.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    commands.add_parser("models", help="list models: name, source, licence, size, checksum")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return _dispatch(args)
+    except ConfigError as error:
+        print(f"carewatch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "models":
+        return _models()
+    if args.command == "analyze":
+        return _analyze(args)
+    if args.command == "demo":
+        from carewatch.demo import demo_settings
+
+        return _serve(demo_settings(args.data_dir, args.port))
+    return _serve(load_settings(args.config))
+
+
+def _models() -> int:
+    from models.registry import ModelError, list_models
+
+    print(f"{'name':<18} {'source':<8} {'licence':<12} {'size_MB':>8}  sha256 / problem")
+    for item in list_models():
+        if isinstance(item, ModelError):
+            print(f"{'-':<18} {'missing':<8} {'':<12} {'':>8}  {item}")
+            continue
+        size_mb = item.size_bytes / 1e6
+        print(
+            f"{item.spec.name:<18} {item.source:<8} {item.spec.licence:<12} {size_mb:>8.1f}  "
+            f"{item.sha256}"
+        )
+    return EXIT_OK
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from carewatch.offline import AnalyzeError, analyze_file, camera_for
+
+    settings = load_settings(args.config) if args.config else None
+    camera_id, vision, models = camera_for(settings, args.camera, args.video)
+    try:
+        for event in analyze_file(args.video, camera_id, vision, models):
+            if args.json:
+                print(json.dumps(event.to_json_dict()), flush=True)
+            else:
+                print(
+                    f"{event.start_s:8.2f}s–{event.end_s or 0:8.2f}s  {event.type:<14} "
+                    f"{event.severity:<8} conf={event.confidence:.2f} track={event.track_id}"
+                )
+    except AnalyzeError as error:
+        print(f"carewatch: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _serve(settings: Settings) -> int:
+    from carewatch.service import serve
+
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

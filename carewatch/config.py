@@ -1,0 +1,137 @@
+"""The one YAML settings file: each stage's section, cross-field checks, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dashboard.config import DashboardConfig
+from streams.config import ClipConfig, ReconnectConfig, SourceConfig
+from supervision.config import DatabaseConfig
+from vision.config import FallThresholds, ModelsConfig, VisionConfig
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class ConfigError(ValueError):
+    """A settings file that cannot be used; the message is one line naming the field."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FacilityConfig(_Section):
+    id: str = Field(pattern=_ID_PATTERN, description="Stable facility id.")
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+    kind: str = Field(
+        "institution",
+        pattern=r"^(institution|community_centre|day_care|canteen)$",
+        description="institution, community_centre, day_care or canteen.",
+    )
+    timezone: str = Field("Asia/Shanghai", description="IANA time zone for display.")
+
+
+class CameraConfig(_Section):
+    id: str = Field(pattern=_ID_PATTERN, description="Stable camera id (used in file names).")
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+    facility: str = Field(description="Id of the facility the camera is in.")
+    source: SourceConfig = Field(description="Where frames come from; chosen by `type`.")
+    analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
+    fall: FallThresholds = Field(
+        default_factory=FallThresholds, description="Fall and long-lie thresholds."
+    )
+
+    def vision(self) -> VisionConfig:
+        return VisionConfig(analysis_fps=self.analysis_fps, fall=self.fall)
+
+
+class StorageConfig(_Section):
+    data_dir: Path = Field(Path("data"), description="Folder for the database, clips and spool.")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def spool_path(self) -> Path:
+        return self.data_dir / "spool.jsonl"
+
+
+class Settings(_Section):
+    facilities: list[FacilityConfig] = Field(min_length=1, description="Facilities watched.")
+    cameras: list[CameraConfig] = Field(description="Cameras, each in a listed facility.")
+    storage: StorageConfig = Field(default_factory=StorageConfig, description="Files.")
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig, description="Database.")
+    clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
+    reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")
+    models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model weights.")
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Web app.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        _check_unique_ids("facilities", [f.id for f in self.facilities])
+        _check_unique_ids("cameras", [c.id for c in self.cameras])
+        _check_camera_facilities(self)
+        return self
+
+
+def _check_unique_ids(field: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        if item in seen:
+            raise ValueError(f"{field}[{index}].id: duplicate id {item!r}")
+        seen.add(item)
+
+
+def _check_camera_facilities(settings: Settings) -> None:
+    known = {f.id for f in settings.facilities}
+    for index, camera in enumerate(settings.cameras):
+        if camera.facility not in known:
+            raise ValueError(
+                f"cameras[{index}].facility: unknown facility {camera.facility!r} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:
+        return message
+    return f"{_field_path(first['loc'])}: {message}"
+
+
+def parse_settings(data: Any, origin: str = "config") -> Settings:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping at the top level")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        extra = f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise ConfigError(f"{origin}: {_one_line(error)}{extra}") from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a settings file; relative data paths resolve from the cwd."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    return parse_settings(data, str(path))

@@ -1,0 +1,51 @@
+"""Offline analysis of one video file: the code path behind `carewatch analyze` and `eval`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from carewatch.config import Settings
+from models.registry import ModelError
+from streams.frame import Frame
+from streams.sources import SourceError, iter_file_frames
+from vision.config import ModelsConfig, VisionConfig
+from vision.events import SafetyEvent
+from vision.pipeline import Analyzer
+from vision.pose import load_pose
+
+
+class AnalyzeError(RuntimeError):
+    """The video or a model cannot be used; one line for people."""
+
+
+def camera_for(
+    settings: Settings | None, camera_id: str | None, video: Path
+) -> tuple[str, VisionConfig, ModelsConfig]:
+    """The camera id and analysis settings that apply to a video file."""
+    if settings is None or not settings.cameras:
+        models = settings.models if settings else ModelsConfig()
+        return camera_id or video.stem, VisionConfig(), models
+    cameras = {c.id: c for c in settings.cameras}
+    camera = cameras.get(camera_id) if camera_id else settings.cameras[0]
+    if camera is None:
+        from carewatch.config import ConfigError
+
+        raise ConfigError(f"--camera: no camera {camera_id!r} (known: {', '.join(cameras)})")
+    return camera.id, camera.vision(), settings.models
+
+
+def analyze_file(
+    video: Path, camera_id: str, vision: VisionConfig, models: ModelsConfig
+) -> Iterator[SafetyEvent]:
+    """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time."""
+    try:
+        frames = iter_file_frames(str(video), camera_id, vision.analysis_fps)
+        analyzer = Analyzer(camera_id, vision, load_pose(models.pose_path, models.threads))
+        last: Frame | None = None
+        for last in frames:
+            yield from (e for e in analyzer.process(last).events if not e.is_open)
+        if last is not None:
+            yield from analyzer.finish(last)
+    except (SourceError, ModelError) as error:
+        raise AnalyzeError(str(error)) from None

@@ -1,0 +1,107 @@
+"""`carewatch run`: cameras, analysis, database and dashboard in one process."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import uvicorn
+
+from carewatch.camera import CameraRunner
+from carewatch.config import Settings
+from dashboard.app import create_app
+from streams.health import CameraHealth
+from supervision.db import create_engine_for, migrate, session_factory
+from supervision.records import CameraRecord, FacilityRecord
+from supervision.sink import StoreSink
+from supervision.store import EventStore
+from vision.pose import load_pose
+
+log = logging.getLogger(__name__)
+EXIT_OK = 0
+
+
+class Service:
+    """Starts in dependency order (database, writer, cameras) and stops in reverse."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.storage.media_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine_for(settings.database)
+        migrate(self.engine)
+        self.store = EventStore(session_factory(self.engine))
+        self.store.sync_topology(_facility_records(settings), _camera_records(settings))
+        self.sink = StoreSink(self.store, settings.storage.spool_path)
+        self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
+        threads = settings.models.threads
+        self.cameras = {
+            camera.id: CameraRunner(
+                camera,
+                settings,
+                self.sink,
+                load_pose(settings.models.pose_path, threads),
+                self._write_health,
+            )
+            for camera in settings.cameras
+        }
+
+    def start(self) -> None:
+        self.sink.start()
+        for runner in self.cameras.values():
+            runner.start()
+        log.info("started %d camera(s)", len(self.cameras))
+
+    def stop(self) -> None:
+        for runner in self.cameras.values():
+            runner.stop()
+        self._health_writer.shutdown(wait=True)
+        self.sink.stop()
+        self.engine.dispose()
+
+    # LiveFeed for the dashboard
+    def camera_ids(self) -> list[str]:
+        return list(self.cameras)
+
+    def latest_frame(self, camera_id: str) -> np.ndarray | None:
+        runner = self.cameras.get(camera_id)
+        return None if runner is None else runner.latest_frame()
+
+    def health(self, camera_id: str) -> CameraHealth | None:
+        runner = self.cameras.get(camera_id)
+        return None if runner is None else runner.health()
+
+    def _write_health(self, health: CameraHealth) -> None:
+        self._health_writer.submit(self._store_health, health)
+
+    def _store_health(self, health: CameraHealth) -> None:
+        try:
+            self.store.update_camera_health(health)
+        except Exception as error:  # health rows are refreshed on the next change
+            log.warning("camera %s: health not stored: %s", health.camera_id, error)
+
+
+def _facility_records(settings: Settings) -> list[FacilityRecord]:
+    return [FacilityRecord(f.id, f.name, f.kind, f.timezone) for f in settings.facilities]
+
+
+def _camera_records(settings: Settings) -> list[CameraRecord]:
+    return [CameraRecord(c.id, c.facility, c.name, c.source.type) for c in settings.cameras]
+
+
+def serve(settings: Settings) -> int:
+    """Run until interrupted; the dashboard serves on settings.dashboard.host:port."""
+    service = Service(settings)
+    app = create_app(settings.dashboard, service.store, service, settings.storage.media_dir)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=settings.dashboard.host, port=settings.dashboard.port, log_level="warning"
+        )
+    )
+    service.start()
+    log.info("dashboard on http://%s:%d", settings.dashboard.host, settings.dashboard.port)
+    try:
+        server.run()
+    finally:
+        service.stop()
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""FastAPI web app and API: live view, event feed, clip review, event workflow."""

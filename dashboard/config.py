@@ -1,0 +1,38 @@
+"""Configuration owned by dashboard/: where it listens and how live video is served."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DashboardConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(
+        default="127.0.0.1", min_length=1, description="Interface the web server binds."
+    )
+    port: int = Field(
+        default=8000, ge=1, le=65535, description="TCP port the web server listens on."
+    )
+    live_fps: float = Field(
+        default=10.0, ge=1, le=30, description="Frame rate of live WebRTC and MJPEG streams."
+    )
+    mjpeg_quality: int = Field(
+        default=75, ge=10, le=100, description="JPEG quality of MJPEG frames."
+    )
+    operator_name: str = Field(
+        default="officer",
+        min_length=1,
+        max_length=64,
+        description="Actor recorded on event transitions when a request names none.",
+    )
+    event_poll_s: float = Field(
+        default=0.3,
+        gt=0,
+        le=5,
+        description="How often the event stream checks the store for changes.",
+    )
+    ice_servers: tuple[str, ...] = Field(
+        default=(),
+        description="STUN/TURN URLs for WebRTC peers; empty offers host candidates only (LAN).",
+    )

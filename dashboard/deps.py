@@ -1,0 +1,57 @@
+"""Request dependencies: the shared parts a route needs, typed with `Annotated`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from dashboard.config import DashboardConfig
+from dashboard.live import LiveFeed
+from dashboard.peers import PeerRegistry
+from supervision.store import EventStore
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """Everything `create_app` was given, kept on `app.state.context`."""
+
+    config: DashboardConfig
+    store: EventStore
+    live: LiveFeed
+    media_root: Path
+    peers: PeerRegistry
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def get_config(request: Request) -> DashboardConfig:
+    return get_context(request).config
+
+
+def get_store(request: Request) -> EventStore:
+    return get_context(request).store
+
+
+def get_live(request: Request) -> LiveFeed:
+    return get_context(request).live
+
+
+def get_media_root(request: Request) -> Path:
+    return get_context(request).media_root
+
+
+def get_peers(request: Request) -> PeerRegistry:
+    return get_context(request).peers
+
+
+ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
+StoreDep = Annotated[EventStore, Depends(get_store)]
+LiveDep = Annotated[LiveFeed, Depends(get_live)]
+MediaRootDep = Annotated[Path, Depends(get_media_root)]
+PeersDep = Annotated[PeerRegistry, Depends(get_peers)]

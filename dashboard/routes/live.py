@@ -1,0 +1,42 @@
+"""Live video of one camera: WebRTC offer/answer and an MJPEG fallback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+
+from dashboard.deps import ConfigDep, LiveDep, PeersDep
+from dashboard.live import LiveFeed
+from dashboard.peers import OfferError
+from dashboard.schemas import SessionDescriptionIn, SessionDescriptionOut
+from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
+
+router = APIRouter(prefix="/api/cameras", tags=["live"])
+
+
+@router.get("/{camera_id}/mjpeg")
+async def mjpeg(camera_id: str, live: LiveDep, config: ConfigDep) -> StreamingResponse:
+    _require_camera(live, camera_id)
+    chunks = mjpeg_stream(
+        lambda: live.latest_frame(camera_id), config.live_fps, config.mjpeg_quality
+    )
+    return StreamingResponse(
+        chunks, media_type=MJPEG_MEDIA_TYPE, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.post("/{camera_id}/webrtc", response_model=SessionDescriptionOut)
+async def webrtc_offer(
+    camera_id: str, offer: SessionDescriptionIn, live: LiveDep, peers: PeersDep
+) -> SessionDescriptionOut:
+    _require_camera(live, camera_id)
+    try:
+        answer = await peers.answer(camera_id, offer.sdp)
+    except OfferError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return SessionDescriptionOut(sdp=answer.sdp, type=answer.type)
+
+
+def _require_camera(live: LiveFeed, camera_id: str) -> None:
+    if camera_id not in live.camera_ids():
+        raise HTTPException(status_code=404, detail=f"camera {camera_id!r} is not live")

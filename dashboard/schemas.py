@@ -1,0 +1,206 @@
+"""API schemas: what the HTTP API accepts and returns, built from store and live records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from streams.health import CameraHealth, CameraState
+from supervision.records import CameraView, EventView, TransitionAction, TransitionView
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventAction(StrEnum):
+    """Workflow actions as spelled in URLs."""
+
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+    FALSE_ALARM = "false-alarm"
+
+    @property
+    def store_action(self) -> TransitionAction:
+        actions: dict[str, TransitionAction] = {
+            "acknowledge": "acknowledge",
+            "resolve": "resolve",
+            "false-alarm": "false_alarm",
+        }
+        return actions[self.value]
+
+
+class TransitionIn(_Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    actor: str | None = Field(default=None, min_length=1, max_length=64, description="Who acts.")
+    note: str | None = Field(
+        default=None, max_length=2000, description="Free text kept in the history."
+    )
+
+
+class TransitionOut(_Schema):
+    from_status: str
+    to_status: str
+    actor: str
+    note: str | None
+    at: datetime
+
+    @classmethod
+    def from_view(cls, view: TransitionView) -> TransitionOut:
+        return cls(
+            from_status=str(view.from_status),
+            to_status=str(view.to_status),
+            actor=view.actor,
+            note=view.note,
+            at=view.at,
+        )
+
+
+class EventOut(_Schema):
+    id: int
+    key: str
+    parent_key: str | None
+    type: str
+    severity: str
+    camera_id: str
+    start_s: float
+    end_s: float | None
+    started_at: datetime
+    ended_at: datetime | None
+    confidence: float
+    track_id: int | None
+    snapshot_url: str | None = Field(description="Under /media/, or None when not written yet.")
+    clip_url: str | None = Field(description="Under /media/, or None when not written yet.")
+    clip_start_s: float | None = Field(description="Video time of the clip's first frame.")
+    thresholds: dict[str, float]
+    model_versions: dict[str, str]
+    status: str
+    status_by: str | None
+    status_at: datetime | None
+    status_note: str | None
+    revision: int
+    transitions: list[TransitionOut]
+
+    @classmethod
+    def from_view(cls, view: EventView, media_root: Path) -> EventOut:
+        return cls(
+            id=view.id,
+            key=view.key,
+            parent_key=view.parent_key,
+            type=view.type,
+            severity=view.severity,
+            camera_id=view.camera_id,
+            start_s=view.start_s,
+            end_s=view.end_s,
+            started_at=view.started_at,
+            ended_at=view.ended_at,
+            confidence=view.confidence,
+            track_id=view.track_id,
+            snapshot_url=media_url(view.snapshot_path, media_root),
+            clip_url=media_url(view.clip_path, media_root),
+            clip_start_s=view.clip_start_s,
+            thresholds=dict(view.thresholds),
+            model_versions=dict(view.model_versions),
+            status=str(view.status),
+            status_by=view.status_by,
+            status_at=view.status_at,
+            status_note=view.status_note,
+            revision=view.revision,
+            transitions=[TransitionOut.from_view(t) for t in view.transitions],
+        )
+
+
+class CameraOut(_Schema):
+    id: str
+    name: str
+    facility_id: str | None
+    source_kind: str | None
+    state: str
+    last_frame_at: datetime | None
+    fps: float
+    frames_dropped: int
+    reconnects: int
+    last_error: str | None
+    live: bool = Field(description="True when the running pipeline serves live video of it.")
+
+    @classmethod
+    def from_view(cls, view: CameraView, health: CameraHealth | None, *, live: bool) -> CameraOut:
+        """A stored camera; live health, when the pipeline reports it, wins over stored state."""
+        stored = cls(
+            id=view.id,
+            name=view.name,
+            facility_id=view.facility_id,
+            source_kind=view.source_kind,
+            state=view.state,
+            last_frame_at=view.last_frame_at,
+            fps=view.fps,
+            frames_dropped=view.frames_dropped,
+            reconnects=view.reconnects,
+            last_error=view.last_error,
+            live=live,
+        )
+        return stored if health is None else stored.model_copy(update=_health_fields(health))
+
+    @classmethod
+    def live_only(cls, camera_id: str, health: CameraHealth | None) -> CameraOut:
+        """A camera the pipeline runs that the store does not know (yet)."""
+        base = cls(
+            id=camera_id,
+            name=camera_id,
+            facility_id=None,
+            source_kind=None,
+            state=str(CameraState.STARTING),
+            last_frame_at=None,
+            fps=0.0,
+            frames_dropped=0,
+            reconnects=0,
+            last_error=None,
+            live=True,
+        )
+        return base if health is None else base.model_copy(update=_health_fields(health))
+
+
+def _health_fields(health: CameraHealth) -> dict[str, object]:
+    last_frame_at = health.last_frame_at
+    return {
+        "state": str(health.state),
+        "last_frame_at": None
+        if last_frame_at is None
+        else datetime.fromtimestamp(last_frame_at, UTC),
+        "fps": health.fps,
+        "frames_dropped": health.frames_dropped,
+        "reconnects": health.reconnects,
+        "last_error": health.error,
+    }
+
+
+class SessionDescriptionIn(_Schema):
+    sdp: str = Field(min_length=1, max_length=100_000)
+    type: Literal["offer"]
+
+
+class SessionDescriptionOut(_Schema):
+    sdp: str
+    type: str
+
+
+class HealthOut(_Schema):
+    status: Literal["ok"] = "ok"
+
+
+def media_url(stored_path: str | None, media_root: Path) -> str | None:
+    """URL under /media/ of a file stored relative to (or inside) the media root, else None."""
+    if not stored_path:
+        return None
+    path = Path(stored_path)
+    if path.is_absolute():
+        path = path.resolve()
+        if not path.is_relative_to(media_root):
+            return None
+        path = path.relative_to(media_root)
+    return "/media/" + path.as_posix()

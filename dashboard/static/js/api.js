@@ -1,0 +1,44 @@
+// Calls to the carewatch HTTP API.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+async function request(method, url, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, init);
+  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
+  return response.json();
+}
+
+async function errorDetail(response) {
+  try {
+    const { detail } = await response.json();
+    return typeof detail === "string" ? detail : JSON.stringify(detail);
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+const cameraPath = (cameraId) => `/api/cameras/${encodeURIComponent(cameraId)}`;
+
+export const api = {
+  cameras: () => request("GET", "/api/cameras"),
+  events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),
+  event: (id) => request("GET", `/api/events/${id}`),
+  transition: (id, action, note) =>
+    request("POST", `/api/events/${id}/${action}`, { note: note || null }),
+  offer: (cameraId, description) =>
+    request("POST", `${cameraPath(cameraId)}/webrtc`, {
+      sdp: description.sdp,
+      type: description.type,
+    }),
+  mjpegUrl: (cameraId) => `${cameraPath(cameraId)}/mjpeg`,
+};

@@ -1,0 +1,1 @@
+"""Model registry: resolves weights shipped by installed packages or given by path."""

@@ -1,0 +1,1 @@
+"""Video in and out: sources, reconnect, health, frame hand-off, ring buffer, clips, live view."""

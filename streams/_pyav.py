@@ -1,0 +1,86 @@
+"""PyAV demux and decode shared by the file and URL sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import av
+import av.container
+import av.video
+
+_USERINFO = re.compile(r"(?<=://)[^/@]*@")
+FALLBACK_FPS = 25.0
+
+
+class SourceError(Exception):
+    """A source cannot be opened or read; the message is one line meant for people."""
+
+
+def one_line(exc: BaseException) -> str:
+    """A short, single-line reason for an exception (FFmpeg's own text when there is one)."""
+    if isinstance(exc, av.ExitError):  # PyAV interrupts FFmpeg this way only when timing out
+        return "timed out"
+    text = getattr(exc, "strerror", None) if isinstance(exc, av.FFmpegError) else None
+    text = text or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+def redact_url(url: str) -> str:
+    """Drops user:password from a URL so it can go into logs and health records."""
+    return _USERINFO.sub("***@", url)
+
+
+class AvDecoder:
+    """Decodes the first video stream of an opened container, giving (frame, pts_s) pairs.
+
+    `pts_s` counts from the first frame; missing or non-increasing timestamps (seen on some
+    live streams) are replaced by the previous value plus one nominal frame period.
+    """
+
+    def __init__(self, container: av.container.InputContainer, label: str) -> None:
+        if not container.streams.video:
+            container.close()
+            raise SourceError(f"{label}: no video stream")
+        self._container = container
+        self._label = label
+        self._stream: av.video.VideoStream = container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        self._frames: Iterator[av.VideoFrame] = container.decode(self._stream)
+        self._origin_s: float | None = None
+        self._last_pts_s: float | None = None
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self.nominal_fps = float(rate) if rate and 0 < float(rate) < 1000 else FALLBACK_FPS
+
+    @classmethod
+    def open(cls, target: str, label: str, **open_kwargs: Any) -> AvDecoder:
+        try:
+            container = av.open(target, mode="r", **open_kwargs)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise SourceError(f"{label}: {one_line(exc)}") from exc
+        return cls(container, label)
+
+    def next(self) -> tuple[av.VideoFrame, float] | None:
+        """The next decoded frame and its pts in seconds, or None at the end of the stream."""
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            return None
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise SourceError(f"{self._label}: {one_line(exc)}") from exc
+        return frame, self._pts_s(frame)
+
+    def _pts_s(self, frame: av.VideoFrame) -> float:
+        time_s = frame.time
+        if time_s is not None and self._origin_s is None:
+            self._origin_s = time_s
+        pts_s = None if time_s is None else time_s - (self._origin_s or 0.0)
+        last_s = self._last_pts_s
+        if last_s is not None and (pts_s is None or pts_s <= last_s):
+            pts_s = last_s + 1.0 / self.nominal_fps
+        self._last_pts_s = pts_s if pts_s is not None else 0.0
+        return self._last_pts_s
+
+    def close(self) -> None:
+        self._container.close()

@@ -1,0 +1,1 @@
+"""Supervision database and domain: facilities, cameras, events and their workflow."""

@@ -1,0 +1,74 @@
+"""Engine, schema migration and session factory for the supervision database."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from supervision.config import DatabaseConfig
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_engine_for(config: DatabaseConfig) -> Engine:
+    """An engine for `config.url`; SQLite gets its folder, WAL, foreign keys and a busy timeout."""
+    url = make_url(config.url)
+    if url.get_backend_name() != "sqlite":
+        # Pre-ping so that a database that went away and came back is reconnected to.
+        return create_engine(url, echo=config.echo, pool_pre_ping=True)
+    _ensure_sqlite_dir(url)
+    engine = create_engine(url, echo=config.echo)
+    event.listen(
+        engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=config.busy_timeout_ms)
+    )
+    return engine
+
+
+def _ensure_sqlite_dir(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # WAL lets the dashboard read while the pipeline writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    finally:
+        cursor.close()
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    """An Alembic config built in code: this package's migrations, on `connection` or `url`.
+
+    A new revision, against a database already at head:
+    `command.revision(alembic_config(url=URL), message="...", autogenerate=True)`.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to `revision` (`alembic upgrade head` by default)."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Objects stay readable after commit; the store turns them into views right away anyway.
+    return sessionmaker(engine, expire_on_commit=False)

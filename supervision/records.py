@@ -1,0 +1,101 @@
+"""Typed records in and out of the supervision store (API schemas, not table rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+TransitionAction = Literal["acknowledge", "resolve", "false_alarm", "reopen"]
+
+
+class EventStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    FALSE_ALARM = "false_alarm"
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityRecord:
+    """A facility as configured (upserted by `EventStore.sync_topology`)."""
+
+    id: str
+    name: str
+    kind: str = "institution"
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraRecord:
+    """A camera as configured (upserted by `EventStore.sync_topology`)."""
+
+    id: str
+    facility_id: str
+    name: str
+    source_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionView:
+    """One step of an event's status history: who moved it, from what to what, when."""
+
+    from_status: EventStatus
+    to_status: EventStatus
+    actor: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """A stored event with its workflow state and history; datetimes are UTC-aware."""
+
+    id: int
+    key: str
+    parent_key: str | None
+    type: str
+    severity: str
+    camera_id: str
+    start_s: float
+    end_s: float | None
+    started_at: datetime
+    ended_at: datetime | None
+    confidence: float
+    track_id: int | None
+    snapshot_path: str | None
+    clip_path: str | None
+    clip_start_s: float | None
+    thresholds: Mapping[str, float]
+    model_versions: Mapping[str, str]
+    status: EventStatus
+    status_by: str | None
+    status_at: datetime | None
+    status_note: str | None
+    revision: int
+    created_at: datetime
+    transitions: tuple[TransitionView, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_s is None
+
+
+@dataclass(frozen=True, slots=True)
+class CameraView:
+    """A camera with its last reported health; datetimes are UTC-aware."""
+
+    id: str
+    facility_id: str
+    name: str
+    source_kind: str
+    state: str
+    last_frame_at: datetime | None
+    fps: float
+    frames_read: int
+    frames_dropped: int
+    reconnects: int
+    last_error: str | None
+    updated_at: datetime

@@ -1,0 +1,295 @@
+"""EventStore: facilities, cameras, events and their workflow, each call one short transaction."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from streams.health import CameraHealth
+from supervision.records import (
+    CameraRecord,
+    CameraView,
+    EventStatus,
+    EventView,
+    FacilityRecord,
+    TransitionAction,
+)
+from supervision.tables import Camera, Event, EventTransition, Facility, utc_now
+from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
+from vision.events import SafetyEvent
+
+_OPEN = frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED})
+_CLOSED = frozenset({EventStatus.RESOLVED, EventStatus.FALSE_ALARM})
+
+# action -> (statuses it applies to, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
+    "acknowledge": (frozenset({EventStatus.NEW}), EventStatus.ACKNOWLEDGED),
+    "resolve": (_OPEN, EventStatus.RESOLVED),
+    "false_alarm": (_OPEN, EventStatus.FALSE_ALARM),
+    # A reopened event has been looked at already, so it does not raise a fresh alarm.
+    "reopen": (_CLOSED, EventStatus.ACKNOWLEDGED),
+}
+
+
+class EventNotFound(LookupError):
+    """No event with that id or key."""
+
+
+class UnknownCamera(LookupError):
+    """The camera id is not in the database (sync the topology first)."""
+
+
+class UnknownFacility(LookupError):
+    """The facility id is not in the database."""
+
+
+class InvalidTransition(ValueError):
+    """The action does not apply to the event's current status."""
+
+
+PathLike = str | os.PathLike[str]
+
+
+class EventStore:
+    """Reads and writes the supervision database; share one per process between threads.
+
+    Event writes are serialised here (that keeps revisions unique and in commit order), so
+    one process writes events; any number may read.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        # Held through commit, so revisions become visible in the order they were given out.
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._write_lock, self._sessions.begin() as session:
+            yield session
+
+    def sync_topology(
+        self, facilities: Sequence[FacilityRecord], cameras: Sequence[CameraRecord]
+    ) -> None:
+        """Upsert configured facilities and cameras; ones no longer configured stay for history."""
+        with self._sessions.begin() as session:
+            for facility in facilities:
+                values = {"name": facility.name, "kind": facility.kind}
+                _upsert(session, Facility, facility.id, {**values, "timezone": facility.timezone})
+            session.flush()
+            for camera in cameras:
+                if session.get(Facility, camera.facility_id) is None:
+                    raise UnknownFacility(
+                        f"camera {camera.id!r} names unknown facility {camera.facility_id!r}"
+                    )
+                values = {"facility_id": camera.facility_id, "name": camera.name}
+                _upsert(session, Camera, camera.id, {**values, "source_kind": camera.source_kind})
+
+    def record_event(self, event: SafetyEvent) -> int:
+        """Insert a new event, or apply the end of a known one (same key); returns its id."""
+        with self._write() as session:
+            row = session.scalar(select(Event).where(Event.key == event.key))
+            if row is None:
+                _require_camera(session, event.camera_id)
+                row = _new_event_row(event, _next_revision(session))
+                session.add(row)
+            elif _apply_end(row, event):
+                row.revision = _next_revision(session)
+            session.flush()
+            return row.id
+
+    def attach_media(
+        self,
+        event_key: str,
+        snapshot_path: PathLike | None = None,
+        clip_path: PathLike | None = None,
+        clip_start_s: float | None = None,
+    ) -> int:
+        """Set the event's snapshot and/or clip (None leaves a field as it is); returns its id."""
+        with self._write() as session:
+            row = session.scalar(select(Event).where(Event.key == event_key))
+            if row is None:
+                raise EventNotFound(f"no event with key {event_key!r}")
+            if snapshot_path is not None:
+                row.snapshot_path = os.fspath(snapshot_path)
+            if clip_path is not None:
+                row.clip_path = os.fspath(clip_path)
+            if clip_start_s is not None:
+                row.clip_start_s = clip_start_s
+            row.revision = _next_revision(session)
+            return row.id
+
+    def update_camera_health(self, health: CameraHealth) -> None:
+        with self._sessions.begin() as session:
+            row = _require_camera(session, health.camera_id)
+            row.state = str(health.state)
+            row.last_frame_at = (
+                None if health.last_frame_at is None else epoch_to_utc(health.last_frame_at)
+            )
+            row.fps = health.fps
+            row.frames_read = health.frames_read
+            row.frames_dropped = health.frames_dropped
+            row.reconnects = health.reconnects
+            row.last_error = health.error
+            row.updated_at = utc_now()
+
+    def transition(
+        self, event_id: int, action: TransitionAction, actor: str, note: str | None = None
+    ) -> EventView:
+        """Move an event along its workflow and record who did it and when."""
+        allowed_from, to_status = _rule_for(action)
+        if not actor.strip():
+            raise ValueError("actor must not be empty")
+        with self._write() as session:
+            row = session.get(Event, event_id, options=[selectinload(Event.transitions)])
+            if row is None:
+                raise EventNotFound(f"no event with id {event_id}")
+            current = EventStatus(row.status)
+            if current not in allowed_from:
+                expected = ", ".join(sorted(allowed_from))
+                raise InvalidTransition(
+                    f"cannot {action} event {event_id}: it is {current}, expected {expected}"
+                )
+            _set_status(row, current, to_status, actor, note)
+            row.revision = _next_revision(session)
+            session.flush()
+            return event_view(row)
+
+    def get_event(self, event_id: int) -> EventView | None:
+        with self._sessions() as session:
+            row = session.get(Event, event_id, options=[selectinload(Event.transitions)])
+            return None if row is None else event_view(row)
+
+    def list_events(
+        self,
+        *,
+        limit: int = 100,
+        camera_id: str | None = None,
+        status: EventStatus | str | None = None,
+        since_revision: int | None = None,
+    ) -> list[EventView]:
+        """Events newest first (by `started_at`).
+
+        With `since_revision`, the `limit` earliest changes after it are returned, so a poller
+        that continues from the largest `revision` it got misses nothing.
+        """
+        if limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        query = _filtered(camera_id, status)
+        if since_revision is None:
+            query = query.order_by(Event.started_at.desc(), Event.id.desc())
+        else:
+            query = query.where(Event.revision > since_revision).order_by(Event.revision)
+        with self._sessions() as session:
+            views = [event_view(row) for row in session.scalars(query.limit(limit)).all()]
+        return sorted(views, key=lambda view: (view.started_at, view.id), reverse=True)
+
+    def latest_revision(self) -> int:
+        with self._sessions() as session:
+            return _latest_revision(session)
+
+    def list_cameras(self) -> list[CameraView]:
+        with self._sessions() as session:
+            rows = session.scalars(select(Camera).order_by(Camera.facility_id, Camera.id))
+            return [camera_view(row) for row in rows]
+
+    def list_facilities(self) -> list[FacilityRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(select(Facility).order_by(Facility.id))
+            return [facility_record(row) for row in rows]
+
+
+def _upsert(session: Session, model: type[Facility | Camera], id_: str, values: Any) -> None:
+    row = session.get(model, id_)
+    if row is None:
+        session.add(model(id=id_, **values))
+        return
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def _require_camera(session: Session, camera_id: str) -> Camera:
+    row = session.get(Camera, camera_id)
+    if row is None:
+        raise UnknownCamera(f"unknown camera {camera_id!r}; sync the topology first")
+    return row
+
+
+def _latest_revision(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(Event.revision), 0))) or 0
+
+
+def _next_revision(session: Session) -> int:
+    return _latest_revision(session) + 1
+
+
+def _rule_for(action: str) -> tuple[frozenset[EventStatus], EventStatus]:
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise InvalidTransition(f"unknown action {action!r}; expected one of {sorted(TRANSITIONS)}")
+    return rule
+
+
+def _ended_at_epoch(event: SafetyEvent, end_s: float) -> float:
+    return event.started_at + (end_s - event.start_s)
+
+
+def _new_event_row(event: SafetyEvent, revision: int) -> Event:
+    return Event(
+        key=event.key,
+        parent_key=event.parent_key,
+        type=str(event.type),
+        severity=str(event.severity),
+        camera_id=event.camera_id,
+        start_s=event.start_s,
+        end_s=event.end_s,
+        started_at=epoch_to_utc(event.started_at),
+        ended_at=None if event.end_s is None else epoch_to_utc(_ended_at_epoch(event, event.end_s)),
+        confidence=event.confidence,
+        track_id=event.track_id,
+        thresholds=dict(event.thresholds),
+        model_versions=dict(event.model_versions),
+        status=str(EventStatus.NEW),
+        revision=revision,
+        created_at=utc_now(),
+    )
+
+
+def _apply_end(row: Event, event: SafetyEvent) -> bool:
+    """Apply a repeat of a known event; an open repeat never reopens an ended one."""
+    end_s = row.end_s if event.end_s is None else event.end_s
+    if (end_s, event.confidence) == (row.end_s, row.confidence):
+        return False
+    row.end_s = end_s
+    row.ended_at = None if end_s is None else epoch_to_utc(_ended_at_epoch(event, end_s))
+    row.confidence = event.confidence
+    return True
+
+
+def _set_status(
+    row: Event, current: EventStatus, to_status: EventStatus, actor: str, note: str | None
+) -> None:
+    now = utc_now()
+    row.transitions.append(
+        EventTransition(
+            from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
+        )
+    )
+    row.status = str(to_status)
+    row.status_by = actor
+    row.status_at = now
+    row.status_note = note
+
+
+def _filtered(camera_id: str | None, status: EventStatus | str | None) -> Select[Event]:
+    query = select(Event).options(selectinload(Event.transitions))
+    if camera_id is not None:
+        query = query.where(Event.camera_id == camera_id)
+    if status is not None:
+        query = query.where(Event.status == str(EventStatus(status)))
+    return query

@@ -1,0 +1,72 @@
+"""Conversions from table rows to the frozen views the store hands out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from supervision.records import CameraView, EventStatus, EventView, FacilityRecord, TransitionView
+from supervision.tables import Camera, Event, EventTransition, Facility
+
+
+def epoch_to_utc(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
+
+
+def facility_record(row: Facility) -> FacilityRecord:
+    return FacilityRecord(id=row.id, name=row.name, kind=row.kind, timezone=row.timezone)
+
+
+def camera_view(row: Camera) -> CameraView:
+    return CameraView(
+        id=row.id,
+        facility_id=row.facility_id,
+        name=row.name,
+        source_kind=row.source_kind,
+        state=row.state,
+        last_frame_at=row.last_frame_at,
+        fps=row.fps,
+        frames_read=row.frames_read,
+        frames_dropped=row.frames_dropped,
+        reconnects=row.reconnects,
+        last_error=row.last_error,
+        updated_at=row.updated_at,
+    )
+
+
+def transition_view(row: EventTransition) -> TransitionView:
+    return TransitionView(
+        from_status=EventStatus(row.from_status),
+        to_status=EventStatus(row.to_status),
+        actor=row.actor,
+        note=row.note,
+        at=row.at,
+    )
+
+
+def event_view(row: Event) -> EventView:
+    return EventView(
+        id=row.id,
+        key=row.key,
+        parent_key=row.parent_key,
+        type=row.type,
+        severity=row.severity,
+        camera_id=row.camera_id,
+        start_s=row.start_s,
+        end_s=row.end_s,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        confidence=row.confidence,
+        track_id=row.track_id,
+        snapshot_path=row.snapshot_path,
+        clip_path=row.clip_path,
+        clip_start_s=row.clip_start_s,
+        thresholds=dict(row.thresholds),
+        model_versions=dict(row.model_versions),
+        status=EventStatus(row.status),
+        status_by=row.status_by,
+        status_at=row.status_at,
+        status_note=row.status_note,
+        revision=row.revision,
+        created_at=row.created_at,
+        transitions=tuple(transition_view(t) for t in row.transitions),
+    )

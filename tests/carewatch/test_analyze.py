@@ -1,0 +1,70 @@
+"""`carewatch analyze VIDEO --json` end to end: real model, real clips, the DESIGN.md contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def analyze(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "carewatch.cli", "analyze", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def events(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.slow
+def test_fall_clip_gives_a_fall_event(eval_dir: Path) -> None:
+    found = events(analyze(str(eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"), "--json"))
+    falls = [e for e in found if e["type"] == "fall"]
+    assert falls, found
+    fall = falls[0]
+    assert set(fall) >= {"type", "start_s", "end_s", "confidence", "track_id", "severity", "camera"}
+    assert 1.5 <= float(fall["start_s"]) <= 4.0 and float(fall["end_s"]) <= 6.0  # type: ignore[arg-type]
+    assert fall["severity"] == "critical" and fall["camera"] == "05_vertical_fall_faint"
+
+
+@pytest.mark.slow
+def test_walking_clip_gives_no_fall(eval_dir: Path) -> None:
+    found = events(analyze(str(eval_dir / "assist-iot/adl/01_walking_slowly.mp4"), "--json"))
+    assert [e for e in found if e["type"] == "fall"] == []
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.mp4", "video file not found"),
+        (
+            lambda d: (d / "corrupt.mp4").write_bytes(b"\x00garbage" * 500) and d / "corrupt.mp4",
+            "cannot decode",
+        ),
+        (lambda d: (d / "empty.mp4").write_bytes(b"") or d / "empty.mp4", "cannot decode"),
+    ],
+    ids=["missing", "corrupt", "empty"],
+)
+def test_bad_video_is_one_line_on_stderr(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = analyze(str(make(tmp_path)), "--json")
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("INFO:")]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("facilities: []\ncameras: []\n")
+    result = analyze(str(tmp_path / "x.mp4"), "--config", str(config), "--json")
+    assert result.returncode == 2
+    assert "facilities: List should have at least 1 item" in result.stderr

@@ -1,0 +1,136 @@
+"""`carewatch run` end to end: a real clip and a dead RTSP camera in one process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+import yaml
+
+from supervision.config import DatabaseConfig
+from supervision.db import create_engine_for, session_factory
+from supervision.store import EventStore
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[str, Path, EventStore]]:
+    port, dead_port = free_port(), free_port()
+    data = tmp_path / "data"
+    config = {
+        "facilities": [{"id": "home", "name": "Home"}],
+        "cameras": [
+            {
+                "id": "hall",
+                "name": "Hall",
+                "facility": "home",
+                "source": {
+                    "type": "file",
+                    "realtime": True,
+                    "path": str(eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"),
+                },
+            },
+            {
+                "id": "gate",
+                "name": "Gate",
+                "facility": "home",
+                "source": {
+                    "type": "url",
+                    "url": f"rtsp://127.0.0.1:{dead_port}/stream",
+                    "open_timeout_s": 1,
+                },
+            },
+        ],
+        "storage": {"data_dir": str(data)},
+        "database": {"url": f"sqlite:///{data / 'carewatch.db'}"},
+        "reconnect": {"initial_backoff_s": 0.2, "max_backoff_s": 1, "offline_after_s": 2},
+        "dashboard": {"port": port},
+    }
+    path = tmp_path / "carewatch.yaml"
+    path.write_text(yaml.safe_dump(config))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carewatch.cli", "run", "--config", str(path)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    engine = create_engine_for(DatabaseConfig(url=config["database"]["url"]))
+    try:
+        yield f"http://127.0.0.1:{port}", data, EventStore(session_factory(engine))
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        engine.dispose()
+        assert process.returncode == 0, stderr[-3000:]
+
+
+def wait_for(condition, timeout_s: float):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except (httpx.HTTPError, OSError):
+            value = None
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"not met within {timeout_s} s")
+
+
+@pytest.mark.slow
+def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
+    running: tuple[str, Path, EventStore],
+) -> None:
+    base, data, store = running
+    cameras = wait_for(lambda: httpx.get(f"{base}/api/cameras").json(), 60)
+    assert {c["id"] for c in cameras} == {"hall", "gate"}
+
+    def fall_with_clip():  # type: ignore[no-untyped-def]
+        return [e for e in store.list_events() if e.type == "fall" and e.clip_path]
+
+    fall = wait_for(fall_with_clip, 90)[0]
+    assert (
+        fall.snapshot_path and (data / "media" / fall.snapshot_path).read_bytes()[:2] == b"\xff\xd8"
+    )
+    clip = data / "media" / fall.clip_path
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        frames = sum(1 for _ in container.decode(stream))
+    assert frames > 20
+    assert fall.clip_start_s is not None and fall.clip_start_s < fall.start_s - 1.0, "pre-roll"
+
+    gate = wait_for(
+        lambda: [
+            c
+            for c in httpx.get(f"{base}/api/cameras").json()
+            if c["id"] == "gate" and c["state"] == "offline"
+        ],
+        30,
+    )[0]
+    assert gate["last_error"]
+    first = gate["reconnects"]
+    wait_for(
+        lambda: [
+            c
+            for c in httpx.get(f"{base}/api/cameras").json()
+            if c["id"] == "gate" and c["reconnects"] > first
+        ],
+        30,
+    )
+    offline = [e for e in store.list_events() if e.type == "camera_offline"]
+    assert offline and offline[0].camera_id == "gate"

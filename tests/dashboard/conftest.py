@@ -1,0 +1,172 @@
+"""Fixtures: a real SQLite store, media on disk, a static live feed, the app and a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from dashboard.app import create_app
+from dashboard.config import DashboardConfig
+from dashboard.live import StaticLiveFeed
+from streams.health import CameraHealth, CameraState
+from supervision.config import DatabaseConfig
+from supervision.db import create_engine_for, migrate, session_factory
+from supervision.records import CameraRecord, FacilityRecord
+from supervision.store import EventStore
+from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
+from vision.events import EventType, SafetyEvent, Severity
+
+FACILITIES = (FacilityRecord(id="fac-1", name="Sunrise Home"),)
+CAMERAS = (
+    CameraRecord(id="cam-1", facility_id="fac-1", name="Corridor", source_kind="file"),
+    CameraRecord(id="cam-2", facility_id="fac-1", name="Room 101", source_kind="url"),
+)
+T0_EPOCH_S = 1_760_000_000.0
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{tmp_path / 'db' / 'cw.db'}"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> EventStore:
+    store = EventStore(session_factory(engine))
+    store.sync_topology(FACILITIES, CAMERAS)
+    return store
+
+
+@pytest.fixture
+def media_root(tmp_path: Path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def live_feed() -> StaticLiveFeed:
+    """cam-1 runs with a picture and health; cam-2 is configured but not running."""
+    feed = StaticLiveFeed()
+    feed.set_frame("cam-1", draw_picture(320, 240, index=3))
+    feed.set_health(
+        CameraHealth(
+            camera_id="cam-1",
+            state=CameraState.ONLINE,
+            last_frame_at=T0_EPOCH_S,
+            fps=9.5,
+            frames_read=100,
+            frames_dropped=2,
+            reconnects=1,
+        )
+    )
+    return feed
+
+
+@pytest.fixture
+def config() -> DashboardConfig:
+    return DashboardConfig(event_poll_s=0.05, live_fps=15)
+
+
+@pytest.fixture
+def app(
+    config: DashboardConfig, store: EventStore, live_feed: StaticLiveFeed, media_root: Path
+) -> FastAPI:
+    return create_app(config, store, live_feed, media_root)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def make_event() -> Callable[..., SafetyEvent]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(**overrides: Any) -> SafetyEvent:
+        n = next(counter)
+        values: dict[str, Any] = {
+            "type": EventType.FALL,
+            "severity": Severity.CRITICAL,
+            "camera_id": "cam-1",
+            "start_s": 10.0 * n,
+            "end_s": None,
+            "started_at": T0_EPOCH_S + 10.0 * n,
+            "confidence": 0.87,
+            "track_id": n,
+            "thresholds": {"fall_drop_ratio": 0.4},
+            "model_versions": {"pose": "movenet-multipose-lightning"},
+        }
+        return SafetyEvent(**{**values, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def record_with_media(
+    store: EventStore, media_root: Path, make_event: Callable[..., SafetyEvent]
+) -> Callable[..., int]:
+    """Record an event with a real JPEG snapshot and H.264 clip under the media root."""
+
+    def record(**overrides: Any) -> int:
+        event = make_event(**overrides)
+        event_id = store.record_event(event)
+        snapshot = write_jpeg(media_root / "snapshots" / f"{event.key}.jpg", draw_picture())
+        clip = write_h264_clip(media_root / "clips" / f"{event.key}.mp4")
+        store.attach_media(
+            event.key,
+            snapshot_path=snapshot.relative_to(media_root),
+            clip_path=clip.relative_to(media_root),
+            clip_start_s=event.start_s - 1.0,
+        )
+        return event_id
+
+    return record
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: FastAPI
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[LiveServer]:
+    """The app under uvicorn on a free loopback port, in a background thread."""
+    port = _free_port()
+    # Streams (SSE, MJPEG) never end by themselves; the graceful timeout cuts them off.
+    server_config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(server_config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    server.should_exit = True
+    thread.join(timeout=15)

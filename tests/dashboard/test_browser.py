@@ -1,0 +1,139 @@
+"""The dashboard in a real Chromium: live WebRTC tile, live event list, clip playback, workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from supervision.store import EventStore
+from tests.dashboard.conftest import LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+TIMEOUT_MS = 20_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser: Browser, url: str, width: int, height: int, errors: list[str]) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(TIMEOUT_MS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    expect(page.get_by_test_id("feed-state")).to_have_text("live")
+    return page
+
+
+def _wait_advancing(page: Page, testid: str, scope: str = "body") -> None:
+    """Wait until the <video> has a picture and its currentTime moves on."""
+    video = page.locator(f"{scope} [data-testid={testid}]").element_handle()
+    page.wait_for_function("v => v.videoWidth > 0 && v.currentTime > 0", arg=video)
+    start_s = video.evaluate("v => v.currentTime")
+    page.wait_for_function("([v, t]) => v.currentTime > t", arg=[video, start_s])
+
+
+def test_live_wall_events_and_workflow(
+    browser: Browser,
+    live_server: LiveServer,
+    store: EventStore,
+    record_with_media: Callable[..., int],
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = _open(browser, live_server.url, 1280, 900, errors)
+    expect(page.get_by_test_id("brand")).to_have_text("carewatch")
+
+    tile = "[data-testid=camera-tile][data-camera-id=cam-1]"
+    _wait_advancing(page, "live-video", scope=tile)
+    expect(page.locator(f"{tile} [data-testid=transport]")).to_have_text("webrtc")
+    expect(page.locator(f"{tile} [data-testid=health-badge]")).to_contain_text("Online")
+    expect(page.locator("[data-camera-id=cam-2]")).to_contain_text("No live feed")
+
+    event_id = record_with_media()
+    row = page.locator(f"[data-testid=event-row][data-event-id='{event_id}']")
+    expect(row).to_be_visible()
+    expect(row.get_by_test_id("event-status")).to_have_text("New")
+    expect(page.get_by_test_id("alert-banner")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "desktop-home.png", full_page=True)
+
+    row.get_by_test_id("event-link").click()
+    expect(page.get_by_test_id("event-detail")).to_be_visible()
+    expect(page.get_by_test_id("home-view")).to_be_hidden()
+    snapshot = page.get_by_test_id("detail-snapshot").element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=snapshot)
+    clip = page.get_by_test_id("detail-clip").element_handle()
+    page.wait_for_function("v => v.duration > 0", arg=clip)
+    clip.evaluate("v => v.play()")
+    _wait_advancing(page, "detail-clip")
+
+    page.get_by_label("Note (optional)").fill("on my way")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("Acknowledged")
+    expect(page.get_by_test_id("detail-history")).to_contain_text("on my way")
+    expect(page.get_by_role("button", name="Acknowledge")).to_be_disabled()
+    page.screenshot(path=SCREENSHOTS / "desktop-detail.png", full_page=True)
+
+    view = store.get_event(event_id)
+    assert view is not None
+    assert (view.status, view.status_by, view.status_note) == (
+        "acknowledged",
+        "officer",
+        "on my way",
+    )
+
+    page.get_by_test_id("back-link").click()
+    expect(row.get_by_test_id("event-status")).to_have_text("Acknowledged")
+    page.close()
+    assert errors == []
+
+
+def test_phone_width_layout(
+    browser: Browser, live_server: LiveServer, record_with_media: Callable[..., int]
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    event_id = record_with_media()
+    errors: list[str] = []
+    page = _open(browser, live_server.url, 390, 844, errors)
+
+    expect(page.locator(f"[data-event-id='{event_id}']")).to_be_visible()
+    _wait_advancing(page, "live-video")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=SCREENSHOTS / "phone-home.png", full_page=True)
+
+    page.goto(f"{live_server.url}/#/events/{event_id}")
+    expect(page.get_by_test_id("detail-status")).to_have_text("New")
+    page.wait_for_function(
+        "v => v.duration > 0", arg=page.get_by_test_id("detail-clip").element_handle()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=SCREENSHOTS / "phone-detail.png", full_page=True)
+    page.close()
+    assert errors == []

@@ -1,0 +1,137 @@
+"""Event list, detail and workflow transitions over HTTP against a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from supervision.store import EventStore
+from vision.events import SafetyEvent, Severity
+
+
+def test_list_is_empty_without_events(client: TestClient) -> None:
+    response = client.get("/api/events")
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_list_is_newest_first_and_filters(
+    client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    first = store.record_event(make_event(camera_id="cam-1"))
+    second = store.record_event(make_event(camera_id="cam-2", severity=Severity.WARNING))
+    store.transition(first, "acknowledge", actor="nurse")
+
+    assert [e["id"] for e in client.get("/api/events").json()] == [second, first]
+    assert [e["id"] for e in client.get("/api/events?camera_id=cam-2").json()] == [second]
+    assert [e["id"] for e in client.get("/api/events?status=acknowledged").json()] == [first]
+    assert [e["id"] for e in client.get("/api/events?limit=1").json()] == [second]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=5000", "status=bogus", "limit=abc"], ids=str)
+def test_list_rejects_bad_queries(client: TestClient, query: str) -> None:
+    assert client.get(f"/api/events?{query}").status_code == 422
+
+
+def test_detail_carries_media_urls_and_details(
+    client: TestClient, record_with_media: Callable[..., int]
+) -> None:
+    event_id = record_with_media(track_id=7)
+
+    body = client.get(f"/api/events/{event_id}").json()
+
+    assert body["id"] == event_id
+    assert body["type"] == "fall"
+    assert body["severity"] == "critical"
+    assert body["status"] == "new"
+    assert body["track_id"] == 7
+    assert body["snapshot_url"] == f"/media/snapshots/{body['key']}.jpg"
+    assert body["clip_url"] == f"/media/clips/{body['key']}.mp4"
+    assert body["thresholds"] == {"fall_drop_ratio": 0.4}
+    assert body["model_versions"] == {"pose": "movenet-multipose-lightning"}
+    assert body["transitions"] == []
+    assert client.get(body["snapshot_url"]).headers["content-type"] == "image/jpeg"
+
+
+def test_detail_of_unknown_event_is_404(client: TestClient) -> None:
+    assert client.get("/api/events/999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected_codes", "final_status"),
+    [
+        ([], [], "new"),
+        (["acknowledge", "resolve"], [200, 200], "resolved"),
+        (["false-alarm"], [200], "false_alarm"),
+        (["acknowledge", "acknowledge"], [200, 409], "acknowledged"),
+        (["resolve", "false-alarm"], [200, 409], "resolved"),
+    ],
+    ids=["none", "ack-resolve", "false-alarm", "double-ack", "after-close"],
+)
+def test_transitions(
+    client: TestClient,
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    actions: list[str],
+    expected_codes: list[int],
+    final_status: str,
+) -> None:
+    event_id = store.record_event(make_event())
+
+    codes = [client.post(f"/api/events/{event_id}/{a}", json={}).status_code for a in actions]
+
+    assert codes == expected_codes
+    view = store.get_event(event_id)
+    assert view is not None and view.status == final_status
+
+
+def test_transition_records_actor_and_note(
+    client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    event_id = store.record_event(make_event())
+
+    by_default = client.post(f"/api/events/{event_id}/acknowledge", json={"note": "on my way"})
+    named = client.post(f"/api/events/{event_id}/resolve", json={"actor": "li.na", "note": "ok"})
+
+    assert by_default.status_code == 200
+    assert by_default.json()["status_by"] == "officer"
+    assert named.json()["status"] == "resolved"
+    history = [(t["to_status"], t["actor"], t["note"]) for t in named.json()["transitions"]]
+    assert history == [("acknowledged", "officer", "on my way"), ("resolved", "li.na", "ok")]
+
+
+def test_transition_without_body_uses_operator(
+    client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    event_id = store.record_event(make_event())
+    response = client.post(f"/api/events/{event_id}/acknowledge")
+    assert response.status_code == 200
+    assert response.json()["status_by"] == "officer"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "code"),
+    [
+        ("/api/events/999/acknowledge", {}, 404),
+        ("/api/events/{id}/reboot", {}, 422),
+        ("/api/events/{id}/acknowledge", {"actor": "   "}, 422),
+        ("/api/events/{id}/acknowledge", {"colour": "red"}, 422),
+    ],
+    ids=["unknown-event", "unknown-action", "blank-actor", "extra-field"],
+)
+def test_transition_errors(
+    client: TestClient,
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    path: str,
+    body: dict[str, str],
+    code: int,
+) -> None:
+    event_id = store.record_event(make_event())
+    assert client.post(path.format(id=event_id), json=body).status_code == code
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/api/health").json() == {"status": "ok"}

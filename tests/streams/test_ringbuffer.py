@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from streams.ringbuffer import RingBuffer
+
+
+def image(value: int, size_wh: tuple[int, int] = (64, 48)) -> np.ndarray:
+    return np.full((size_wh[1], size_wh[0], 3), value, np.uint8)
+
+
+def fill(ring: RingBuffer, fps: float, seconds: float) -> None:
+    for i in range(round(fps * seconds)):
+        ring.add(i / fps, image(i % 250))
+
+
+def test_keeps_only_the_window() -> None:
+    ring = RingBuffer(duration_s=2.0, fps=10.0, max_width_px=64, jpeg_quality=80)
+    fill(ring, 10.0, 5.0)
+    assert ring.latest_pts_s == pytest.approx(4.9)
+    assert ring.oldest_pts_s == pytest.approx(2.9)
+    assert len(ring) == 21
+
+
+@pytest.mark.parametrize(
+    ("source_fps", "ring_fps", "expected"), [(30, 10, 10), (25, 10, 10), (5, 10, 5)]
+)
+def test_decimates_to_its_fps(source_fps: float, ring_fps: float, expected: int) -> None:
+    ring = RingBuffer(duration_s=10.0, fps=ring_fps, max_width_px=64, jpeg_quality=80)
+    fill(ring, source_fps, 1.0)
+    assert len(ring) == expected
+
+
+def test_frames_between_decodes_in_order_and_scales_down() -> None:
+    ring = RingBuffer(duration_s=10.0, fps=10.0, max_width_px=32, jpeg_quality=95)
+    for i in range(20):
+        ring.add(i / 10, image(10 * i, (64, 48)))
+    frames = ring.frames_between(0.5, 0.9)
+    assert [round(t, 2) for t, _ in frames] == [0.5, 0.6, 0.7, 0.8, 0.9]
+    assert frames[0][1].shape == (24, 32, 3)
+    assert abs(int(frames[0][1].mean()) - 50) <= 2
+    assert ring.frames_between(5.0, 6.0) == []  # empty range
+
+
+def test_restarted_clock_clears_old_frames() -> None:
+    ring = RingBuffer(duration_s=10.0, fps=10.0, max_width_px=64, jpeg_quality=80)
+    fill(ring, 10.0, 1.0)
+    ring.add(0.0, image(1))
+    assert len(ring) == 1
+
+
+def test_memory_stays_bounded_under_concurrent_use() -> None:
+    ring = RingBuffer(duration_s=1.0, fps=10.0, max_width_px=64, jpeg_quality=80)
+    writer = threading.Thread(target=fill, args=(ring, 10.0, 20.0))
+    writer.start()
+    while writer.is_alive():
+        ring.frames_between(0.0, 100.0)
+    writer.join()
+    assert len(ring) == 11 and ring.nbytes < 11 * 2000
+
+
+def test_rejects_empty_window() -> None:
+    with pytest.raises(ValueError, match="duration_s must be positive"):
+        RingBuffer(duration_s=0.0, fps=10.0, max_width_px=64, jpeg_quality=80)

@@ -1,0 +1,181 @@
+"""EventStore against a real migrated database: events, media, cameras, revisions."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from streams.health import CameraHealth, CameraState
+from supervision.records import CameraRecord, EventStatus, FacilityRecord
+from supervision.store import EventNotFound, EventStore, UnknownCamera, UnknownFacility
+from vision.events import SafetyEvent
+
+MakeEvent = Callable[..., SafetyEvent]
+
+
+def test_record_event_inserts_once_and_applies_the_end(
+    store: EventStore, make_event: MakeEvent
+) -> None:
+    opened = make_event(start_s=3.0, started_at=1_760_000_000.0, confidence=0.7)
+    event_id = store.record_event(opened)
+    assert store.record_event(opened) == event_id
+    revision_open = store.latest_revision()
+
+    ended = dataclasses.replace(opened, end_s=5.5, confidence=0.9)
+    assert store.record_event(ended) == event_id
+    assert store.record_event(ended) == event_id
+    # An open repeat arriving late never reopens an ended event.
+    assert store.record_event(opened) == event_id
+
+    view = store.get_event(event_id)
+    assert view is not None
+    assert (view.end_s, view.confidence, view.is_open) == (5.5, 0.7, False)
+    assert view.started_at == datetime(2025, 10, 9, 8, 53, 20, tzinfo=UTC)
+    assert view.ended_at == datetime(2025, 10, 9, 8, 53, 22, 500000, tzinfo=UTC)
+    assert view.status is EventStatus.NEW
+    assert view.revision > revision_open
+    assert len(store.list_events()) == 1
+
+
+def test_event_fields_round_trip(store: EventStore, make_event: MakeEvent) -> None:
+    parent = make_event()
+    child = make_event(parent_key=parent.key, track_id=None, end_s=99.0)
+    store.record_event(parent)
+    view = store.get_event(store.record_event(child))
+    assert view is not None
+    assert (view.key, view.parent_key, view.type, view.severity) == (
+        child.key,
+        parent.key,
+        "fall",
+        "critical",
+    )
+    assert view.thresholds == {"fall_drop_ratio": 0.4}
+    assert view.model_versions == {"pose": "movenet-multipose-lightning"}
+    assert view.track_id is None
+    assert view.created_at.tzinfo is not None
+    assert view.transitions == ()
+
+
+def test_record_event_for_unknown_camera_is_refused(
+    store: EventStore, make_event: MakeEvent
+) -> None:
+    with pytest.raises(UnknownCamera, match="cam-9"):
+        store.record_event(make_event(camera_id="cam-9"))
+    assert store.list_events() == []
+
+
+def test_attach_media_sets_paths_and_keeps_others(store: EventStore, make_event: MakeEvent) -> None:
+    event = make_event()
+    event_id = store.record_event(event)
+    store.attach_media(event.key, snapshot_path="snaps/a.jpg")
+    store.attach_media(event.key, clip_path="clips/a.mp4", clip_start_s=1.5)
+    view = store.get_event(event_id)
+    assert view is not None
+    assert (view.snapshot_path, view.clip_path, view.clip_start_s) == (
+        "snaps/a.jpg",
+        "clips/a.mp4",
+        1.5,
+    )
+    with pytest.raises(EventNotFound):
+        store.attach_media("no-such-key", snapshot_path="x.jpg")
+
+
+def test_list_events_newest_first_with_filters(store: EventStore, make_event: MakeEvent) -> None:
+    assert store.list_events() == []
+    ids = [store.record_event(make_event(camera_id=f"cam-{n % 2 + 1}")) for n in range(5)]
+    assert [view.id for view in store.list_events()] == ids[::-1]
+    assert [view.id for view in store.list_events(limit=2)] == ids[:2:-1]
+    assert [view.id for view in store.list_events(camera_id="cam-2")] == [ids[3], ids[1]]
+    store.transition(ids[0], "acknowledge", actor="officer")
+    assert [view.id for view in store.list_events(status="acknowledged")] == [ids[0]]
+    assert store.list_events(limit=0) == []
+    with pytest.raises(ValueError, match="limit"):
+        store.list_events(limit=-1)
+
+
+def test_since_revision_returns_changed_rows_only(store: EventStore, make_event: MakeEvent) -> None:
+    assert store.latest_revision() == 0
+    first, second, third = (make_event() for _ in range(3))
+    ids = {event.key: store.record_event(event) for event in (first, second, third)}
+    mark = store.latest_revision()
+    assert store.list_events(since_revision=mark) == []
+
+    store.attach_media(first.key, snapshot_path="a.jpg")
+    store.transition(ids[third.key], "acknowledge", actor="officer")
+    changed = store.list_events(since_revision=mark)
+    assert [view.key for view in changed] == [third.key, first.key]
+    assert store.latest_revision() == max(view.revision for view in changed) == mark + 2
+
+    # A small page returns the earliest changes, so polling on from its max misses nothing.
+    page = store.list_events(since_revision=0, limit=2)
+    assert {view.key for view in page} == {second.key, first.key}
+    rest = store.list_events(since_revision=max(view.revision for view in page))
+    assert {view.key for view in page} | {view.key for view in rest} == set(ids)
+
+
+def test_revisions_stay_unique_under_concurrent_writers(
+    store: EventStore, make_event: MakeEvent
+) -> None:
+    events = [make_event() for _ in range(24)]
+
+    def write(chunk: list[SafetyEvent]) -> None:
+        for event in chunk:
+            store.record_event(event)
+
+    threads = [threading.Thread(target=write, args=(events[n::4],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    revisions = sorted(view.revision for view in store.list_events())
+    assert revisions == list(range(1, 25))
+
+
+def test_camera_health_update(store: EventStore) -> None:
+    cameras = {camera.id: camera for camera in store.list_cameras()}
+    assert set(cameras) == {"cam-1", "cam-2"}
+    assert cameras["cam-1"].state == "stopped"
+    assert cameras["cam-1"].last_frame_at is None
+
+    health = CameraHealth(
+        camera_id="cam-1",
+        state=CameraState.STALLED,
+        last_frame_at=1_760_000_000.25,
+        fps=14.5,
+        frames_read=900,
+        frames_dropped=12,
+        reconnects=2,
+        error="no frame for 5.0 s",
+    )
+    store.update_camera_health(health)
+    camera = next(camera for camera in store.list_cameras() if camera.id == "cam-1")
+    assert camera.state == "stalled"
+    assert camera.last_frame_at == datetime(2025, 10, 9, 8, 53, 20, 250000, tzinfo=UTC)
+    assert (camera.fps, camera.frames_read, camera.frames_dropped) == (14.5, 900, 12)
+    assert (camera.reconnects, camera.last_error) == (2, "no frame for 5.0 s")
+    assert camera.updated_at.tzinfo is not None
+
+    with pytest.raises(UnknownCamera):
+        store.update_camera_health(CameraHealth("cam-9", CameraState.ONLINE, None, 0.0, 0, 0, 0))
+
+
+def test_sync_topology_upserts(store: EventStore) -> None:
+    store.sync_topology([], [])
+    assert [facility.id for facility in store.list_facilities()] == ["fac-1"]
+
+    renamed = FacilityRecord(id="fac-1", name="Sunrise Home East", kind="community_centre")
+    moved = CameraRecord(id="cam-2", facility_id="fac-2", name="Hall", source_kind="usb")
+    store.sync_topology([renamed, FacilityRecord(id="fac-2", name="Street Centre")], [moved])
+    assert store.list_facilities()[0] == renamed
+    camera = next(camera for camera in store.list_cameras() if camera.id == "cam-2")
+    assert (camera.facility_id, camera.name, camera.source_kind) == ("fac-2", "Hall", "usb")
+    assert len(store.list_cameras()) == 2
+
+    orphan = CameraRecord(id="cam-3", facility_id="fac-9", name="X", source_kind="file")
+    with pytest.raises(UnknownFacility, match="fac-9"):
+        store.sync_topology([], [orphan])
+    assert len(store.list_cameras()) == 2

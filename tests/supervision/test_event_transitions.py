@@ -1,0 +1,104 @@
+"""The event workflow: which actions apply to which status, and the history they leave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from supervision.records import EventStatus, TransitionAction
+from supervision.store import EventNotFound, EventStore, InvalidTransition
+from vision.events import SafetyEvent
+
+NEW, ACK, RESOLVED, FALSE = (
+    EventStatus.NEW,
+    EventStatus.ACKNOWLEDGED,
+    EventStatus.RESOLVED,
+    EventStatus.FALSE_ALARM,
+)
+
+# (actions taken first, action under test, status after it or None when it must be refused)
+CASES = [
+    ((), "acknowledge", ACK),
+    ((), "resolve", RESOLVED),
+    ((), "false_alarm", FALSE),
+    (("acknowledge",), "resolve", RESOLVED),
+    (("acknowledge",), "false_alarm", FALSE),
+    (("resolve",), "reopen", ACK),
+    (("false_alarm",), "reopen", ACK),
+    (("acknowledge",), "acknowledge", None),
+    (("resolve",), "resolve", None),
+    (("resolve",), "acknowledge", None),
+    (("false_alarm",), "resolve", None),
+    ((), "reopen", None),
+    ((), "escalate", None),
+    ((), "", None),
+]
+
+
+def _case_id(case: tuple[tuple[str, ...], str, EventStatus | None]) -> str:
+    before, action, _ = case
+    return f"{'+'.join(before) or 'new'}->{action or 'empty'}"
+
+
+@pytest.mark.parametrize(("before", "action", "expected"), CASES, ids=map(_case_id, CASES))
+def test_transition(
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    before: tuple[TransitionAction, ...],
+    action: Any,
+    expected: EventStatus | None,
+) -> None:
+    event_id = store.record_event(make_event())
+    for step in before:
+        store.transition(event_id, step, actor="setup")
+    prior = store.get_event(event_id)
+    assert prior is not None
+
+    if expected is None:
+        with pytest.raises(InvalidTransition, match=action or "''"):
+            store.transition(event_id, action, actor="officer")
+        assert store.get_event(event_id) == prior
+        return
+    view = store.transition(event_id, action, actor="officer", note="checked")
+    assert view.status is expected
+    assert view.revision > prior.revision
+    assert view.transitions[-1].to_status is expected
+    assert store.get_event(event_id) == view
+
+
+def test_invalid_transition_message_names_status_and_action(
+    store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    event_id = store.record_event(make_event())
+    store.transition(event_id, "resolve", actor="officer")
+    with pytest.raises(InvalidTransition, match=r"cannot acknowledge event \d+: it is resolved"):
+        store.transition(event_id, "acknowledge", actor="officer")
+    assert issubclass(InvalidTransition, ValueError)
+
+
+def test_history_records_who_and_when(
+    store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    event_id = store.record_event(make_event())
+    before = datetime.now(UTC)
+    store.transition(event_id, "acknowledge", actor="li.wei", note="on my way")
+    view = store.transition(event_id, "false_alarm", actor="zhang.min", note="resident sat down")
+
+    assert [(t.from_status, t.to_status, t.actor, t.note) for t in view.transitions] == [
+        (NEW, ACK, "li.wei", "on my way"),
+        (ACK, FALSE, "zhang.min", "resident sat down"),
+    ]
+    assert before <= view.transitions[0].at <= view.transitions[1].at <= datetime.now(UTC)
+    assert (view.status_by, view.status_note) == ("zhang.min", "resident sat down")
+    assert view.status_at == view.transitions[1].at
+
+
+def test_transition_errors(store: EventStore, make_event: Callable[..., SafetyEvent]) -> None:
+    with pytest.raises(EventNotFound, match="12345"):
+        store.transition(12345, "acknowledge", actor="officer")
+    event_id = store.record_event(make_event())
+    with pytest.raises(ValueError, match="actor"):
+        store.transition(event_id, "acknowledge", actor="  ")

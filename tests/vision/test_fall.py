@@ -1,0 +1,128 @@
+"""The fall / long-lie state machine on synthetic and recorded pose geometry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vision.config import FallThresholds
+from vision.events import EventType
+from vision.fall import BodyGeometry, FallSignal, TrackFallState
+
+FPS = 8.0
+STAND = (0.40, 0.60, 0.35, 5.0)  # centre_y, height, aspect, torso angle
+LIE = (0.75, 0.25, 1.8, 80.0)
+SIT = (0.55, 0.40, 0.80, 10.0)
+
+
+def sequence(*segments: tuple[float, tuple[float, float, float, float]]) -> list[BodyGeometry]:
+    """Hold each pose for its seconds, moving linearly from the previous one."""
+    bodies: list[BodyGeometry] = []
+    previous = segments[0][1]
+    t = 0.0
+    for duration_s, pose in segments:
+        steps = max(1, round(duration_s * FPS))
+        for k in range(1, steps + 1):
+            f = k / steps
+            values = [a + (b - a) * f for a, b in zip(previous, pose, strict=True)]
+            bodies.append(BodyGeometry(t, values[0], values[1], values[2], values[3]))
+            t += 1 / FPS
+        previous = pose
+    return bodies
+
+
+def run(bodies: list[BodyGeometry], **overrides: float) -> list[FallSignal]:
+    state = TrackFallState(1, FallThresholds(**overrides))
+    signals = [s for body in bodies for s in state.step(body)]
+    return signals + (state.close(bodies[-1].pts_s) if bodies else [])
+
+
+def kinds(signals: list[FallSignal]) -> list[tuple[str, bool]]:
+    return [(str(s.type), s.end_s is None) for s in signals]
+
+
+CASES = [
+    ("empty", [], {}, []),
+    ("walking only", sequence((5, STAND)), {}, []),
+    (
+        "fast fall, stays down briefly",
+        sequence((3, STAND), (0.6, LIE), (3, LIE), (3, STAND)),
+        {},
+        [("fall", False)],
+    ),
+    ("slow lying down is no fall", sequence((3, STAND), (5, LIE), (3, LIE)), {}, []),
+    ("sitting down quickly is no fall", sequence((3, STAND), (0.5, SIT), (5, SIT)), {}, []),
+    (
+        "lying from the start: long lie, no fall",
+        sequence((6, LIE)),
+        {"long_lie_s": 3},
+        [("long_lie", True), ("long_lie", False)],
+    ),
+    (
+        "fall then long lie, ended by getting up",
+        sequence((3, STAND), (0.6, LIE), (6, LIE), (1, STAND), (3, STAND)),
+        {"long_lie_s": 4},
+        [("fall", False), ("long_lie", True), ("long_lie", False)],
+    ),
+    (
+        "second fall within cooldown is suppressed",
+        sequence((3, STAND), (0.6, LIE), (3, LIE), (1, STAND), (3, STAND), (0.6, LIE), (3, LIE)),
+        {"cooldown_s": 60},
+        [("fall", False)],
+    ),
+    (
+        "second fall after cooldown alerts again",
+        sequence((3, STAND), (0.6, LIE), (3, LIE), (1, STAND), (3, STAND), (0.6, LIE), (3, LIE)),
+        {"cooldown_s": 1},
+        [("fall", False), ("fall", False)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "bodies", "overrides", "expected"), CASES, ids=[c[0] for c in CASES]
+)
+def test_state_machine(
+    name: str,
+    bodies: list[BodyGeometry],
+    overrides: dict[str, float],
+    expected: list[tuple[str, bool]],
+) -> None:
+    assert kinds(run(bodies, **overrides)) == expected
+
+
+def test_fall_times_and_link() -> None:
+    bodies = sequence((3, STAND), (0.6, LIE), (6, LIE))
+    fall, long_lie, _ = run(bodies, long_lie_s=3)
+    assert fall.type is EventType.FALL and long_lie.type is EventType.LONG_LIE
+    assert 2.5 <= fall.start_s <= 3.2, "the fall starts where the descent starts"
+    assert fall.end_s is not None and fall.end_s - 3.6 <= 1.5, "confirmed soon after landing"
+    assert long_lie.parent_key == fall.key
+    assert 0.5 <= fall.confidence <= 1.0
+
+
+def test_thresholds_are_bounded() -> None:
+    with pytest.raises(ValueError, match="confirm_s"):
+        FallThresholds(confirm_s=-1)
+
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "geometry.json").read_text())
+RECORDED_CASES = [
+    ("fall_faint", {}, [("fall", False)]),
+    ("fall_knees", {}, [("fall", False)]),
+    ("sit_low_chair_quickly", {}, []),
+    ("walk_slowly", {}, []),
+    ("lying_still", {"long_lie_s": 2}, [("long_lie", True), ("long_lie", False)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("clip", "overrides", "expected"), RECORDED_CASES, ids=[c[0] for c in RECORDED_CASES]
+)
+def test_recorded_sequences(
+    clip: str, overrides: dict[str, float], expected: list[tuple[str, bool]]
+) -> None:
+    bodies = [BodyGeometry(*row) for row in RECORDED[clip]]
+    assert kinds(run(bodies, **overrides)) == expected

@@ -1,0 +1,1 @@
+"""Perception and analytics: pose, tracking, per-track state machines, SafetyEvent records."""

@@ -1,0 +1,81 @@
+"""Configuration owned by vision/: per-camera detection thresholds and model choices."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FallThresholds(_Section):
+    """Every number the fall and long-lie logic uses; tune per camera."""
+
+    min_pose_score: float = Field(
+        0.2, ge=0.05, le=0.9, description="People whose MoveNet pose score is lower are ignored."
+    )
+    upright_aspect_max: float = Field(
+        0.8, ge=0.2, le=1.5, description="Box width/height below which a person counts as upright."
+    )
+    lying_aspect_min: float = Field(
+        1.0, ge=0.6, le=4.0, description="Box width/height above which a person counts as lying."
+    )
+    lying_torso_angle_deg: float = Field(
+        60.0, ge=20, le=90, description="Torso angle from vertical above which one may be lying."
+    )
+    lying_height_ratio_max: float = Field(
+        0.7,
+        ge=0.2,
+        le=1.0,
+        description="A tilted torso counts as lying only below this share of upright height.",
+    )
+    descent_drop_ratio: float = Field(
+        0.3,
+        ge=0.05,
+        le=1.5,
+        description="Fast descent: the body centre drops this many upright heights ...",
+    )
+    descent_top_drop_ratio: float = Field(
+        0.5,
+        ge=0.05,
+        le=1.5,
+        description="... or the top of the body drops this many upright heights ...",
+    )
+    descent_window_s: float = Field(
+        1.5, ge=0.2, le=5.0, description="... within this many seconds."
+    )
+    descent_to_down_max_s: float = Field(
+        2.0, ge=0.2, le=10.0, description="Lying must begin this soon after the descent starts."
+    )
+    confirm_s: float = Field(
+        1.0, ge=0.0, le=10.0, description="Lying must last this long to confirm a fall."
+    )
+    recovery_s: float = Field(
+        2.0, ge=0.2, le=30.0, description="Not lying for this long means the person got up."
+    )
+    cooldown_s: float = Field(
+        30.0, ge=0.0, le=3600.0, description="No second fall event on a track within this time."
+    )
+    long_lie_s: float = Field(
+        60.0, ge=1.0, le=7200.0, description="Lying this long raises a long-lie event."
+    )
+    track_max_age_s: float = Field(
+        2.0, ge=0.2, le=30.0, description="A track unseen this long is dropped."
+    )
+
+
+class VisionConfig(_Section):
+    """How one camera is analysed."""
+
+    analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
+    fall: FallThresholds = Field(default_factory=FallThresholds, description="Fall thresholds.")
+
+
+class ModelsConfig(_Section):
+    """Which weights the analysis loads (all shipped by installed packages by default)."""
+
+    pose_path: str | None = Field(
+        None, description="An .nfd bundle holding MoveNet MultiPose; default: the package's."
+    )
+    threads: int = Field(2, ge=1, le=64, description="CPU threads per pose model instance.")
