@@ -6,11 +6,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import uvicorn
 
 from carewatch.camera import CameraRunner
 from carewatch.config import Settings
 from dashboard.app import create_app
+from dashboard.server import DashboardServer
 from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
@@ -93,11 +93,7 @@ def serve(settings: Settings) -> int:
     """Run until interrupted; the dashboard serves on settings.dashboard.host:port."""
     service = Service(settings)
     app = create_app(settings.dashboard, service.store, service, settings.storage.media_dir)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host=settings.dashboard.host, port=settings.dashboard.port, log_level="warning"
-        )
-    )
+    server = DashboardServer(app, settings.dashboard, log_level="warning")
     service.start()
     log.info("dashboard on http://%s:%d", settings.dashboard.host, settings.dashboard.port)
     try:

@@ -36,6 +36,7 @@ def create_app(
         try:
             yield
         finally:
+            context.closing.set()
             await context.peers.close_all()
 
     app = FastAPI(title="carewatch", lifespan=lifespan)

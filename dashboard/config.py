@@ -32,6 +32,12 @@ class DashboardConfig(BaseModel):
         le=5,
         description="How often the event stream checks the store for changes.",
     )
+    shutdown_grace_s: int = Field(
+        default=2,
+        ge=1,
+        le=60,
+        description="At shutdown, open live streams (SSE, MJPEG) are cut off after this long.",
+    )
     ice_servers: tuple[str, ...] = Field(
         default=(),
         description="STUN/TURN URLs for WebRTC peers; empty offers host candidates only (LAN).",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,8 @@ class AppContext:
     live: LiveFeed
     media_root: Path
     peers: PeerRegistry
+    # Set when the server begins to shut down; endless responses (SSE, MJPEG) then finish.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def get_context(request: Request) -> AppContext:
@@ -50,8 +53,13 @@ def get_peers(request: Request) -> PeerRegistry:
     return get_context(request).peers
 
 
+def get_closing(request: Request) -> asyncio.Event:
+    return get_context(request).closing
+
+
 ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
 LiveDep = Annotated[LiveFeed, Depends(get_live)]
 MediaRootDep = Annotated[Path, Depends(get_media_root)]
 PeersDep = Annotated[PeerRegistry, Depends(get_peers)]
+ClosingDep = Annotated[asyncio.Event, Depends(get_closing)]

@@ -26,15 +26,23 @@ def parse_revision(last_event_id: str | None) -> int | None:
 
 
 async def event_feed(
-    store: EventStore, media_root: Path, *, since_revision: int | None, poll_s: float
+    store: EventStore,
+    media_root: Path,
+    *,
+    since_revision: int | None,
+    poll_s: float,
+    closing: asyncio.Event | None = None,
 ) -> AsyncGenerator[ServerSentEvent, None]:
-    """Yield `snapshot` with the latest revision, then `event` for each event changed after."""
+    """Yield `snapshot` with the latest revision, then `event` for each event changed after.
+
+    Runs until the client goes away or `closing` is set.
+    """
     latest = await run_in_threadpool(store.latest_revision)
     cursor = latest if since_revision is None or since_revision > latest else since_revision
     yield ServerSentEvent(
         event="snapshot", id=str(cursor), retry=_RETRY_MS, data={"revision": latest}
     )
-    while True:
+    while closing is None or not closing.is_set():
         await asyncio.sleep(poll_s)
         changed = await run_in_threadpool(
             partial(store.list_events, since_revision=cursor, limit=_BATCH)

@@ -11,7 +11,11 @@ from streams.health import CameraHealth
 
 
 class LiveFeed(Protocol):
-    """Latest annotated picture and health of each running camera."""
+    """Latest annotated picture and health of each running camera.
+
+    Every method is called on the web server's event loop, so it must be cheap and must
+    not block (read a latest-frame slot; never wait for a frame).
+    """
 
     def camera_ids(self) -> list[str]: ...
 

@@ -94,6 +94,7 @@ class FileSource:
     def open(self) -> None:
         self.close()
         self._decoder, self._pending = _open_file(self.config.path)
+        self._offset_s, self._last_pts_s, self._index = 0.0, -1.0, 0
         self._pacer.reset()
 
     def read(self) -> Frame | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from dashboard.deps import ConfigDep, MediaRootDep, StoreDep
+from dashboard.deps import ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
 from dashboard.schemas import EventAction, EventOut, TransitionIn
 from supervision.records import EventStatus
@@ -35,12 +35,14 @@ async def stream_events(
     store: StoreDep,
     config: ConfigDep,
     media_root: MediaRootDep,
+    closing: ClosingDep,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     since = parse_revision(last_event_id)
-    async for item in event_feed(
-        store, media_root, since_revision=since, poll_s=config.event_poll_s
-    ):
+    feed = event_feed(
+        store, media_root, since_revision=since, poll_s=config.event_poll_s, closing=closing
+    )
+    async for item in feed:
         yield item
 
 
@@ -64,7 +66,7 @@ def transition_event(
     body = body or TransitionIn()
     actor = body.actor or config.operator_name
     try:
-        view = store.transition(event_id, action.store_action, actor=actor, note=body.note)
+        view = store.transition(event_id, action.store_action, actor=actor, note=body.note or None)
     except EventNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except InvalidTransition as exc:

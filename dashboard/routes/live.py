@@ -5,21 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
-from dashboard.deps import ConfigDep, LiveDep, PeersDep
+from dashboard.deps import ClosingDep, ConfigDep, LiveDep, PeersDep
 from dashboard.live import LiveFeed
 from dashboard.peers import OfferError
 from dashboard.schemas import SessionDescriptionIn, SessionDescriptionOut
+from dashboard.shutdown import until_closed
 from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
 
 router = APIRouter(prefix="/api/cameras", tags=["live"])
 
 
 @router.get("/{camera_id}/mjpeg")
-async def mjpeg(camera_id: str, live: LiveDep, config: ConfigDep) -> StreamingResponse:
+async def mjpeg(
+    camera_id: str, live: LiveDep, config: ConfigDep, closing: ClosingDep
+) -> StreamingResponse:
     _require_camera(live, camera_id)
-    chunks = mjpeg_stream(
+    frames = mjpeg_stream(
         lambda: live.latest_frame(camera_id), config.live_fps, config.mjpeg_quality
     )
+    chunks = until_closed(frames, closing)
     return StreamingResponse(
         chunks, media_type=MJPEG_MEDIA_TYPE, headers={"Cache-Control": "no-store"}
     )

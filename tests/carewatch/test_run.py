@@ -71,6 +71,7 @@ def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[str, Path, EventSt
     engine = create_engine_for(DatabaseConfig(url=config["database"]["url"]))
     try:
         yield f"http://127.0.0.1:{port}", data, EventStore(session_factory(engine))
+        assert process.poll() is None, "carewatch run exited early"
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
@@ -134,3 +135,40 @@ def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
     )
     offline = [e for e in store.list_events() if e.type == "camera_offline"]
     assert offline and offline[0].camera_id == "gate"
+
+
+def test_demo_serves_the_dashboard_and_a_live_camera(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "carewatch.cli",
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--port",
+            str(port),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        cameras = wait_for(
+            lambda: [c for c in httpx.get(f"{base}/api/cameras").json() if c["state"] == "online"],
+            60,
+        )
+        assert cameras[0]["id"] == "demo-room" and cameras[0]["live"]
+        assert "carewatch" in httpx.get(base).text
+        with httpx.stream("GET", f"{base}/api/cameras/demo-room/mjpeg", timeout=10) as reply:
+            chunk = b""
+            for part in reply.iter_bytes():
+                chunk += part
+                if b"\xff\xd9" in chunk:
+                    break
+        assert b"Content-Type: image/jpeg" in chunk and b"\xff\xd8" in chunk
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr[-3000:]

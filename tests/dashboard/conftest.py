@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -19,6 +18,7 @@ from sqlalchemy import Engine
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
+from dashboard.server import DashboardServer
 from streams.health import CameraHealth, CameraState
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
@@ -145,7 +145,7 @@ class LiveServer:
     app: FastAPI
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -154,12 +154,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(app: FastAPI) -> Iterator[LiveServer]:
     """The app under uvicorn on a free loopback port, in a background thread."""
-    port = _free_port()
-    # Streams (SSE, MJPEG) never end by themselves; the graceful timeout cuts them off.
-    server_config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(server_config)
+    port = free_port()
+    config = DashboardConfig(port=port, shutdown_grace_s=1)
+    server = DashboardServer(app, config, log_level="warning")
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

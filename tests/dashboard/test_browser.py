@@ -23,10 +23,13 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT_MS = 20_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +90,7 @@ def test_live_wall_events_and_workflow(
     row.get_by_test_id("event-link").click()
     expect(page.get_by_test_id("event-detail")).to_be_visible()
     expect(page.get_by_test_id("home-view")).to_be_hidden()
+    expect(page.get_by_test_id("alert-banner")).to_be_hidden()  # the alerted event is open
     snapshot = page.get_by_test_id("detail-snapshot").element_handle()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=snapshot)
     clip = page.get_by_test_id("detail-clip").element_handle()
@@ -137,3 +141,17 @@ def test_phone_width_layout(
     page.screenshot(path=SCREENSHOTS / "phone-detail.png", full_page=True)
     page.close()
     assert errors == []
+
+
+def test_live_tile_falls_back_to_mjpeg(browser: Browser, live_server: LiveServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    # A proxy or browser that cannot do WebRTC: the offer is refused.
+    page.route("**/webrtc", lambda route: route.fulfill(status=503, json={"detail": "no"}))
+    page.goto(live_server.url)
+
+    tile = "[data-testid=camera-tile][data-camera-id=cam-1]"
+    expect(page.locator(f"{tile} [data-testid=transport]")).to_have_text("mjpeg")
+    image = page.locator(f"{tile} [data-testid=live-mjpeg]").element_handle()
+    page.wait_for_function("img => img.naturalWidth === 320", arg=image)
+    page.close()

@@ -127,3 +127,13 @@ def test_stream_over_http_honours_last_event_id(
 
     assert snapshot["id"] == str(resume_from)
     assert json.loads(changed["data"])["id"] == missed
+
+
+def test_feed_ends_once_closing(store: EventStore, media_root: Path) -> None:
+    async def run() -> list[ServerSentEvent]:
+        closing = asyncio.Event()
+        closing.set()
+        feed = event_feed(store, media_root, since_revision=None, poll_s=0.01, closing=closing)
+        return [item async for item in feed]
+
+    assert [item.event for item in asyncio.run(run())] == ["snapshot"]

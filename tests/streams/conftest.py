@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 
-VideoFactory = Callable[..., Path]
-
-
-def moving_box(index: int, size_wh: tuple[int, int]) -> np.ndarray:
-    """A white box moving right by 2 px a frame over a dark grey background."""
-    width, height = size_wh
-    image = np.full((height, width, 3), 40, np.uint8)
-    x = (2 * index) % max(1, width - 16)
-    image[height // 4 : height // 4 + 16, x : x + 16] = 255
-    return image
-
-
-def write_video(path: Path, frame_count: int, fps: int, size_wh: tuple[int, int]) -> Path:
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = size_wh[0], size_wh[1], "yuv420p"
-        for index in range(frame_count):
-            frame = av.VideoFrame.from_ndarray(moving_box(index, size_wh), format="bgr24")
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
+from tests.streams.videos import VideoFactory, write_video
 
 
 @pytest.fixture
 def make_video(tmp_path: Path) -> VideoFactory:
     """make_video(name="v.mp4", frame_count=30, fps=30, size_wh=(64, 48)) -> path."""
 
-    def make(name: str = "v.mp4", frame_count: int = 30, fps: int = 30, size_wh=(64, 48)) -> Path:
+    def make(
+        name: str = "v.mp4",
+        frame_count: int = 30,
+        fps: int = 30,
+        size_wh: tuple[int, int] = (64, 48),
+    ) -> Path:
         return write_video(tmp_path / name, frame_count, fps, size_wh)
 
     return make

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import av
 import cv2
-import numpy as np
 import pytest
 
 from streams.clips import ClipRecorder, ClipResult, safe_name, write_clip, write_snapshot
 from streams.config import ClipConfig
 from streams.ringbuffer import RingBuffer
-from tests.streams.conftest import moving_box
+from tests.streams.videos import moving_box
 
 
 def probe(path: Path) -> tuple[str, int, float]:

@@ -31,7 +31,7 @@ def test_frames_have_configured_size(width: int, height: int) -> None:
 def test_person_walks_falls_lies_and_gets_up() -> None:
     scene = DemoScene(640, 360, 40.0)
     tl = scene.timeline
-    x0, y0, x1, y1 = person_box(scene, 1.0)
+    x0, y0, _x1, y1 = person_box(scene, 1.0)
     assert y1 - y0 > 0.55 * 360  # standing: about 60% of the frame height
     assert person_box(scene, 2.0)[0] > x0 + 30  # walking moves the person's pixels
     lx0, ly0, lx1, ly1 = person_box(scene, tl.lie_start_s + 1.0)
@@ -39,7 +39,7 @@ def test_person_walks_falls_lies_and_gets_up() -> None:
     assert ly1 >= y1 - 0.05 * 360  # on the floor
     assert person_box(scene, tl.lie_start_s + 5.0) == (lx0, ly0, lx1, ly1)  # lies still
     assert scene.phase_at(tl.fall_start_s + 0.3) == "fall"
-    sx0, sy0, sx1, sy1 = person_box(scene, tl.getup_start_s + 3.0)
+    _, sy0, _, sy1 = person_box(scene, tl.getup_start_s + 3.0)
     assert sy1 - sy0 > 0.55 * 360  # up again
 
 
@@ -47,7 +47,7 @@ def test_person_walks_falls_lies_and_gets_up() -> None:
 def test_timeline_fits_the_scenario(scenario_s: float) -> None:
     tl = plan_timeline(640, scenario_s)
     assert tl.cycle_s == pytest.approx(scenario_s)
-    assert 0 < tl.walk1_s and 0 < tl.walk2_s and 0 < tl.lie_s <= 12.0
+    assert tl.walk1_s > 0 and tl.walk2_s > 0 and 0 < tl.lie_s <= 12.0
 
 
 def test_demo_source_is_paced_in_real_time() -> None:

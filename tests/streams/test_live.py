@@ -10,7 +10,7 @@ import pytest
 
 from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
 from streams.webrtc import VIDEO_TIME_BASE, LatestFrameTrack
-from tests.streams.conftest import moving_box
+from tests.streams.videos import moving_box
 
 
 class Provider:
@@ -41,7 +41,7 @@ def test_track_sends_latest_frames_with_increasing_pts() -> None:
     assert all(f.time_base == VIDEO_TIME_BASE for f in frames)
     assert (frames[0].width, frames[0].height) == (64, 48)
     assert (frames[4].width, frames[4].height) == (160, 120)  # "no signal" placeholder
-    assert 0.18 <= elapsed_s < 1.0
+    assert 0.18 <= elapsed_s < 2.0
 
 
 def test_track_rejects_bad_fps() -> None:
@@ -69,4 +69,8 @@ def test_mjpeg_stream_yields_multipart_jpegs() -> None:
         image = cv2.imdecode(np.frombuffer(body[:-2], np.uint8), cv2.IMREAD_COLOR)
         assert image is not None
     last = cv2.imdecode(np.frombuffer(chunks[2].partition(b"\r\n\r\n")[2][:-2], np.uint8), 1)
-    assert last.shape == (360, 640, 3)  # the placeholder when there is no frame
+    assert last is not None and last.shape == (
+        360,
+        640,
+        3,
+    )  # the placeholder when there is no frame

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ from streams.health import CameraHealth, CameraState
 from streams.reader import CameraReader
 from streams.ringbuffer import RingBuffer
 from streams.sources import FrameSource, SourceError, build_source
-from tests.streams.conftest import VideoFactory
+from tests.streams.videos import VideoFactory
 
 FAST = ReconnectConfig(
     initial_backoff_s=0.05, max_backoff_s=0.2, stall_timeout_s=0.2, offline_after_s=0.5
@@ -107,11 +108,11 @@ def test_unreachable_camera_goes_offline_and_retries_with_backoff(
     health = broken.health()
     assert health.state == CameraState.OFFLINE and health.frames_read == 0
     assert health.error is not None and "Connection refused" in health.error
-    gaps_s = [b - a for a, b in zip(opens, opens[1:], strict=False)]
-    assert gaps_s[0] == pytest.approx(0.05, abs=0.04) and gaps_s[2] >= 0.18  # doubling, capped
+    gaps_s = [b - a for a, b in itertools.pairwise(opens)]
+    assert gaps_s[0] >= 0.04 and gaps_s[1] >= 0.09 and min(gaps_s[2:]) >= 0.19  # doubling, capped
     assert down.states == [CameraState.STARTING, CameraState.OFFLINE]
     assert working.health().state == CameraState.ONLINE and up.states[-1] == CameraState.ONLINE
-    assert working.health().fps == pytest.approx(20.0, rel=0.3)
+    assert working.health().fps == pytest.approx(20.0, rel=0.5)
 
     started = time.monotonic()
     assert broken.stop() and working.stop()
@@ -174,7 +175,7 @@ def test_reconnect_keeps_numbering_and_pts_increasing() -> None:
     reader.stop()
     pts_s = [f.pts_s for f in seen.frames]
     assert [f.index for f in seen.frames] == list(range(len(seen.frames)))
-    assert all(a < b for a, b in zip(pts_s, pts_s[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(pts_s))
     assert reader.health().reconnects >= 2
     assert CameraState.OFFLINE not in seen.states  # each reconnect succeeded at once
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from streams.config import (
     UsbSourceConfig,
 )
 from streams.demo import DemoSource
+from streams.frame import Frame
 from streams.sources import (
     FileSource,
     SourceError,
@@ -22,12 +24,12 @@ from streams.sources import (
     build_source,
     iter_file_frames,
 )
-from tests.streams.conftest import VideoFactory
+from tests.streams.videos import VideoFactory
 
 
-def read_all(source: FileSource, limit: int = 1000) -> list:
+def read_all(source: FileSource, limit: int = 1000) -> list[Frame]:
     source.open()
-    frames = []
+    frames: list[Frame] = []
     while len(frames) < limit and (frame := source.read()) is not None:
         frames.append(frame)
     source.close()
@@ -48,7 +50,7 @@ def test_file_source_reads_every_frame_in_order(make_video: VideoFactory) -> Non
     assert [f.index for f in frames] == list(range(30))
     assert frames[0].pts_s == 0.0
     assert frames[-1].pts_s == pytest.approx(29 / 30, abs=1e-3)
-    assert all(a.pts_s < b.pts_s for a, b in zip(frames, frames[1:], strict=False))
+    assert all(a.pts_s < b.pts_s for a, b in itertools.pairwise(frames))
     assert frames[0].image_bgr.shape == (48, 64, 3) and frames[0].camera_id == "cam"
     assert source.nominal_fps == 0.0  # closed
 
@@ -59,7 +61,7 @@ def test_file_source_loop_keeps_pts_increasing(make_video: VideoFactory) -> None
     frames = read_all(source, limit=25)
     pts_s = [f.pts_s for f in frames]
     assert len(frames) == 25
-    assert all(a < b for a, b in zip(pts_s, pts_s[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(pts_s))
     assert pts_s[10] == pytest.approx(1.0, abs=1e-3) and pts_s[24] == pytest.approx(2.4, abs=1e-3)
 
 
