@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from carewatch.config import Settings
@@ -11,7 +11,7 @@ from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
 from vision.events import SafetyEvent
-from vision.pipeline import Analyzer
+from vision.pipeline import Analyzer, PoseEstimator
 from vision.pose import load_pose
 
 
@@ -35,17 +35,26 @@ def camera_for(
     return camera.id, camera.vision(), settings.models
 
 
+def build_estimator(models: ModelsConfig) -> PoseEstimator:
+    """The perception stage every analysis path uses (live, analyze, eval)."""
+    return load_pose(models.pose_path, models.threads)
+
+
+def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
+    """Each finished event of a frame sequence; open events are closed at the last frame."""
+    last: Frame | None = None
+    for last in frames:
+        yield from (e for e in analyzer.process(last).events if not e.is_open)
+    if last is not None:
+        yield from analyzer.finish(last)
+
+
 def analyze_file(
     video: Path, camera_id: str, vision: VisionConfig, models: ModelsConfig
 ) -> Iterator[SafetyEvent]:
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time."""
     try:
         frames = iter_file_frames(str(video), camera_id, vision.analysis_fps)
-        analyzer = Analyzer(camera_id, vision, load_pose(models.pose_path, models.threads))
-        last: Frame | None = None
-        for last in frames:
-            yield from (e for e in analyzer.process(last).events if not e.is_open)
-        if last is not None:
-            yield from analyzer.finish(last)
+        yield from analyze_frames(frames, Analyzer(camera_id, vision, build_estimator(models)))
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

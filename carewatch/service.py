@@ -9,6 +9,7 @@ import numpy as np
 
 from carewatch.camera import CameraRunner
 from carewatch.config import Settings
+from carewatch.offline import build_estimator
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -16,7 +17,6 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
-from vision.pose import load_pose
 
 log = logging.getLogger(__name__)
 EXIT_OK = 0
@@ -34,13 +34,12 @@ class Service:
         self.store.sync_topology(_facility_records(settings), _camera_records(settings))
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
-        threads = settings.models.threads
         self.cameras = {
             camera.id: CameraRunner(
                 camera,
                 settings,
                 self.sink,
-                load_pose(settings.models.pose_path, threads),
+                build_estimator(settings.models),
                 self._write_health,
             )
             for camera in settings.cameras
