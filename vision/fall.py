@@ -1,8 +1,9 @@
-"""Per-track fall and long-lie state machine: upright → fast descent → down, confirmed."""
+"""Per-track fall and long-lie state machine: fast descent → down and settled, confirmed."""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,10 +11,24 @@ import numpy as np
 
 from vision.config import FallThresholds
 from vision.events import EventType, new_event_key
-from vision.records import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PersonObservation
+from vision.records import (
+    L_HIP,
+    L_KNEE,
+    L_SHOULDER,
+    R_HIP,
+    R_KNEE,
+    R_SHOULDER,
+    PersonObservation,
+)
 
 _MIN_KEYPOINT_SCORE = 0.3
-_BASELINE_ALPHA = 0.2
+_BASELINE_DECAY_PER_S = 0.05
+_EDGE = 0.02  # a box this close to the picture's edge is cut off
+Opinion = Callable[[], float | None]  # lazily asks the second opinion: P(person has fallen)
+
+
+def no_opinion() -> float | None:
+    return None
 
 
 class Phase(StrEnum):
@@ -32,6 +47,18 @@ class BodyGeometry:
     height: float  # so the top of the box is centre_y - height / 2
     aspect: float  # box width / height in pixels
     torso_angle_deg: float | None  # 0 = vertical
+    thigh_angle_deg: float | None = None  # hip → knee, 0 = vertical
+    cut_off: bool = False  # the box touches the top or bottom of the picture
+    in_bed: bool = False  # the body centre is in a bed zone (or outside every floor zone)
+
+    @property
+    def top_y(self) -> float:
+        return self.centre_y - self.height / 2
+
+    @property
+    def long_side(self) -> float:
+        """The box's longer side, in frame heights."""
+        return self.height * max(1.0, self.aspect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,41 +74,75 @@ class FallSignal:
     parent_key: str | None = None
 
 
-def torso_angle_deg(keypoints_xy: np.ndarray, scores: np.ndarray, aspect_wh: float) -> float | None:
-    """Angle of the shoulder-midpoint → hip-midpoint line from vertical, in pixel space."""
-    shoulders = [i for i in (L_SHOULDER, R_SHOULDER) if scores[i] >= _MIN_KEYPOINT_SCORE]
-    hips = [i for i in (L_HIP, R_HIP) if scores[i] >= _MIN_KEYPOINT_SCORE]
-    if not shoulders or not hips:
+def _segment_angle_deg(
+    keypoints_xy: np.ndarray,
+    scores: np.ndarray,
+    upper: tuple[int, int],
+    lower: tuple[int, int],
+    aspect_wh: float,
+) -> float | None:
+    """Angle from vertical of the line between two keypoint midpoints, in pixel space."""
+    tops = [i for i in upper if scores[i] >= _MIN_KEYPOINT_SCORE]
+    bottoms = [i for i in lower if scores[i] >= _MIN_KEYPOINT_SCORE]
+    if not tops or not bottoms:
         return None
-    dx, dy = keypoints_xy[shoulders].mean(axis=0) - keypoints_xy[hips].mean(axis=0)
+    dx, dy = keypoints_xy[tops].mean(axis=0) - keypoints_xy[bottoms].mean(axis=0)
     return float(np.degrees(np.arctan2(abs(dx) * aspect_wh, abs(dy) + 1e-9)))
 
 
-def measure(person: PersonObservation, pts_s: float, frame_wh: tuple[int, int]) -> BodyGeometry:
+def torso_angle_deg(keypoints_xy: np.ndarray, scores: np.ndarray, aspect_wh: float) -> float | None:
+    return _segment_angle_deg(
+        keypoints_xy, scores, (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP), aspect_wh
+    )
+
+
+def measure(
+    person: PersonObservation, pts_s: float, frame_wh: tuple[int, int], in_bed: bool = False
+) -> BodyGeometry:
     x1, y1, x2, y2 = (float(v) for v in person.box_xyxy)
     frame_aspect = frame_wh[0] / frame_wh[1]
     height = max(y2 - y1, 1e-6)
+    kp, scores = person.keypoints_xy, person.keypoint_scores
     return BodyGeometry(
         pts_s=pts_s,
         centre_y=(y1 + y2) / 2,
         height=height,
         aspect=(x2 - x1) * frame_aspect / height,
-        torso_angle_deg=torso_angle_deg(person.keypoints_xy, person.keypoint_scores, frame_aspect),
+        torso_angle_deg=torso_angle_deg(kp, scores, frame_aspect),
+        thigh_angle_deg=_segment_angle_deg(
+            kp, scores, (L_HIP, R_HIP), (L_KNEE, R_KNEE), frame_aspect
+        ),
+        cut_off=y1 <= _EDGE or y2 >= 1.0 - _EDGE,
+        in_bed=in_bed,
     )
 
 
-def _top(body: BodyGeometry) -> float:
-    return body.centre_y - body.height / 2
-
-
-def is_lying(body: BodyGeometry, upright_height: float | None, th: FallThresholds) -> bool:
+def is_lying(body: BodyGeometry, standing_height: float | None, th: FallThresholds) -> bool:
+    """Lying by the box's shape: wide, or a tilted torso in a box lower than standing."""
     if body.aspect >= th.lying_aspect_min:
         return True
     angle = body.torso_angle_deg
-    tilted = angle is not None and angle >= th.lying_torso_angle_deg
-    if not tilted or upright_height is None:
+    if angle is None or angle < th.lying_torso_angle_deg or standing_height is None:
         return False
-    return body.height <= th.lying_height_ratio_max * upright_height
+    return body.height <= th.lying_height_ratio_max * standing_height
+
+
+def is_standing(body: BodyGeometry, th: FallThresholds) -> bool:
+    """Upright with straight legs: teaches the track its standing height."""
+    if body.cut_off or body.aspect > th.upright_aspect_max:
+        return False
+    torso_ok = body.torso_angle_deg is None or body.torso_angle_deg <= th.standing_angle_max_deg
+    thigh_ok = body.thigh_angle_deg is None or body.thigh_angle_deg <= th.standing_angle_max_deg
+    return torso_ok and thigh_ok
+
+
+@dataclass(slots=True)
+class _Descent:
+    start_s: float
+    detected_s: float
+    drop: float  # in body lengths
+    body_length: float
+    top_y: float  # top of the box before the descent
 
 
 class TrackFallState:
@@ -91,98 +152,164 @@ class TrackFallState:
         self.track_id = track_id
         self.th = thresholds
         self.phase = Phase.UPRIGHT
-        self.upright_height: float | None = None
-        self._history: deque[BodyGeometry] = deque()
-        self._descent: tuple[float, float] | None = None  # (start_s, drop in upright heights)
-        self._down_since_s: float | None = None
-        self._up_since_s: float | None = None
+        self.standing_height: float | None = None
+        self._last_standing_s: float | None = None
+        self._history: deque[tuple[BodyGeometry, bool]] = deque()  # (body, lying)
+        self._descent: _Descent | None = None
+        self._down_since_s: float | None = None  # lying / fallen, until the person gets up
+        self._down_top_y: float | None = None
+        self._settle_ref: BodyGeometry | None = None
+        self._rise_since_s: float | None = None
         self._last_fall_s: float | None = None
         self._fall_key: str | None = None
-        self._long_lie_key: str | None = None
+        self._long_lie: tuple[str, float] | None = None  # (key, start_s)
 
-    def step(self, body: BodyGeometry) -> list[FallSignal]:
-        self._remember(body)
-        lying = is_lying(body, self.upright_height, self.th)
-        signals = self._track_posture(body, lying)
+    def step(self, body: BodyGeometry, opinion: Opinion = no_opinion) -> list[FallSignal]:
+        lying = is_lying(body, self.standing_height, self.th)
+        self._learn_standing(body)
         self._watch_descent(body)
-        signals += self._confirm_fall(body, lying)
-        signals += self._watch_long_lie(body, lying)
-        self.phase = self._phase(lying)
+        signals = self._confirm_fall(body, lying, opinion)
+        signals += self._track_down(body, lying)
+        signals += self._watch_long_lie(body)
+        self._history.append((body, lying))
+        while body.pts_s - self._history[0][0].pts_s > self.th.descent_window_s:
+            self._history.popleft()
+        self.phase = self._phase()
         return signals
 
     def close(self, pts_s: float) -> list[FallSignal]:
         """End what is open when the track is lost or the video ends."""
-        if self._long_lie_key is None:
-            return []
-        return [self._end_long_lie(pts_s)]
+        return [self._end_long_lie(pts_s)] if self._long_lie else []
 
-    def _remember(self, body: BodyGeometry) -> None:
-        self._history.append(body)
-        while body.pts_s - self._history[0].pts_s > self.th.descent_window_s:
-            self._history.popleft()
-        if body.aspect <= self.th.upright_aspect_max and self._down_since_s is None:
-            old = self.upright_height
-            self.upright_height = (
-                body.height if old is None else old + _BASELINE_ALPHA * (body.height - old)
-            )
+    def _learn_standing(self, body: BodyGeometry) -> None:
+        """Track the standing height as a slowly forgetting maximum.
 
-    def _track_posture(self, body: BodyGeometry, lying: bool) -> list[FallSignal]:
-        if lying:
-            self._up_since_s = None
-            if self._down_since_s is None:
-                self._down_since_s = body.pts_s
-            return []
-        if self._up_since_s is None:
-            self._up_since_s = body.pts_s
-        if self._down_since_s is None or body.pts_s - self._up_since_s < self.th.recovery_s:
-            return []
-        ended = [self._end_long_lie(body.pts_s)] if self._long_lie_key else []
-        self._down_since_s, self._fall_key = None, None
-        return ended
+        Sitting down passes through poses that look upright but shorter; a maximum keeps
+        them from shrinking the baseline, and the slow decay follows a person walking away.
+        """
+        if self._down_since_s is not None or not is_standing(body, self.th):
+            return
+        old = self.standing_height
+        if old is None or self._last_standing_s is None:
+            self.standing_height = body.height
+        else:
+            decay = old * _BASELINE_DECAY_PER_S * (body.pts_s - self._last_standing_s)
+            self.standing_height = max(body.height, old - decay)
+        self._last_standing_s = body.pts_s
+
+    def _body_length(self, body: BodyGeometry, lying: bool) -> float:
+        """Best estimate of the person's full length, in frame heights."""
+        if self.standing_height is not None:
+            return max(self.standing_height, body.long_side if lying else 0.0)
+        return body.long_side if lying else body.long_side / self.th.crouched_height_ratio
 
     def _watch_descent(self, body: BodyGeometry) -> None:
-        if self._descent and body.pts_s - self._descent[0] > self.th.descent_to_down_max_s:
+        if self._descent and body.pts_s - self._descent.detected_s > self._descent_life_s():
             self._descent = None
-        if self._descent or self.upright_height is None:
+        if self._descent or not self._history or body.in_bed:
             return
-        highest = min(reversed(self._history), key=lambda b: b.centre_y)
-        drop = (body.centre_y - highest.centre_y) / self.upright_height
-        top_drop = (_top(body) - min(_top(b) for b in self._history)) / self.upright_height
-        fast = drop >= self.th.descent_drop_ratio or top_drop >= self.th.descent_top_drop_ratio
-        if fast and highest.pts_s < body.pts_s:
-            self._descent = (
-                highest.pts_s,
-                max(drop, top_drop * self.th.descent_drop_ratio / self.th.descent_top_drop_ratio),
+        highest, was_lying = min(reversed(self._history), key=lambda row: row[0].centre_y)
+        length = self._body_length(highest, was_lying)
+        drop = (body.centre_y - highest.centre_y) / length
+        if self.standing_height is not None and not was_lying:
+            head_drop = (body.top_y - min(b.top_y for b, _ in self._history)) / length
+            drop = max(
+                drop, head_drop * self.th.descent_drop_ratio / self.th.descent_top_drop_ratio
             )
+        if drop >= self.th.descent_drop_ratio:
+            self._descent = _Descent(highest.pts_s, body.pts_s, drop, length, highest.top_y)
+            self._settle_ref = None
 
-    def _confirm_fall(self, body: BodyGeometry, lying: bool) -> list[FallSignal]:
-        if not (lying and self._descent and self._down_since_s is not None):
+    def _descent_life_s(self) -> float:
+        return self.th.descent_to_down_max_s + self.th.confirm_s
+
+    def _confirm_fall(self, body: BodyGeometry, lying: bool, opinion: Opinion) -> list[FallSignal]:
+        if self._descent is None or body.in_bed:
             return []
-        if body.pts_s - self._down_since_s < self.th.confirm_s:
+        if not self._is_settled(body):
             return []
-        start_s, drop = self._descent
-        self._descent = None
-        if self._last_fall_s is not None and start_s - self._last_fall_s < self.th.cooldown_s:
+        score = opinion()
+        if not self._down_enough(lying, score):
             return []
-        self._last_fall_s, self._fall_key = start_s, new_event_key()
-        confidence = min(
-            1.0,
-            0.5
-            + 0.25 * min(drop / (2 * self.th.descent_drop_ratio), 1.0)
-            + 0.25 * min(body.aspect / (2 * self.th.lying_aspect_min), 1.0),
-        )
+        descent, self._descent = self._descent, None
+        if (
+            self._last_fall_s is not None
+            and descent.start_s - self._last_fall_s < self.th.cooldown_s
+        ):
+            return []
+        self._last_fall_s, self._fall_key = descent.start_s, new_event_key()
+        self._enter_down(body, descent.start_s)
         return [
             FallSignal(
-                EventType.FALL, self.track_id, start_s, body.pts_s, confidence, self._fall_key
+                EventType.FALL,
+                self.track_id,
+                descent.start_s,
+                body.pts_s,
+                self._confidence(descent, lying, score),
+                self._fall_key,
             )
         ]
 
-    def _watch_long_lie(self, body: BodyGeometry, lying: bool) -> list[FallSignal]:
-        if not lying or self._long_lie_key or self._down_since_s is None:
+    def _is_settled(self, body: BodyGeometry) -> bool:
+        """At rest for confirm_s: the body has stopped moving since it came down."""
+        assert self._descent is not None
+        ref = self._settle_ref
+        tolerance = self.th.settle_motion_ratio * self._descent.body_length
+        if (
+            ref is None
+            or max(abs(body.centre_y - ref.centre_y), abs(body.top_y - ref.top_y)) > tolerance
+        ):
+            self._settle_ref = body
+            return self.th.confirm_s <= 0
+        return body.pts_s - ref.pts_s >= self.th.confirm_s
+
+    def _down_enough(self, lying: bool, score: float | None) -> bool:
+        if score is None:
+            return lying
+        if lying:
+            return score >= self.th.second_opinion_veto_below
+        return score >= self.th.second_opinion_min
+
+    def _confidence(self, descent: _Descent, lying: bool, score: float | None) -> float:
+        evidence = [min(1.0, descent.drop / (2 * self.th.descent_drop_ratio)), float(lying)]
+        if score is not None:
+            evidence.append(score)
+        return round(0.5 + 0.5 * float(np.mean(evidence)), 3)
+
+    def _enter_down(self, body: BodyGeometry, since_s: float) -> None:
+        self._down_since_s = self._down_since_s or since_s
+        self._down_top_y = body.top_y
+        self._rise_since_s = None
+
+    def _track_down(self, body: BodyGeometry, lying: bool) -> list[FallSignal]:
+        if self._down_since_s is None:
+            if lying and not body.in_bed:
+                self._enter_down(body, body.pts_s)
+            return []
+        if not self._has_risen(body, lying):
+            self._rise_since_s = None
+            return []
+        self._rise_since_s = self._rise_since_s or body.pts_s
+        if body.pts_s - self._rise_since_s < self.th.recovery_s:
+            return []
+        ended = [self._end_long_lie(body.pts_s)] if self._long_lie else []
+        self._down_since_s, self._fall_key, self._down_top_y = None, None, None
+        return ended
+
+    def _has_risen(self, body: BodyGeometry, lying: bool) -> bool:
+        """Up again: standing, or the top of the body well above where it lay."""
+        if is_standing(body, self.th) and not lying and self.standing_height is not None:
+            return body.height >= self.th.lying_height_ratio_max * self.standing_height
+        assert self._down_top_y is not None
+        length = self._body_length(body, lying)
+        return (self._down_top_y - body.top_y) / length >= self.th.recovery_rise_ratio
+
+    def _watch_long_lie(self, body: BodyGeometry) -> list[FallSignal]:
+        if self._long_lie or self._down_since_s is None or body.in_bed:
             return []
         if body.pts_s - self._down_since_s < self.th.long_lie_s:
             return []
-        self._long_lie_key = new_event_key()
+        self._long_lie = (new_event_key(), self._down_since_s)
         return [
             FallSignal(
                 EventType.LONG_LIE,
@@ -190,22 +317,21 @@ class TrackFallState:
                 self._down_since_s,
                 None,
                 0.9,
-                self._long_lie_key,
+                self._long_lie[0],
                 parent_key=self._fall_key,
             )
         ]
 
     def _end_long_lie(self, pts_s: float) -> FallSignal:
-        key, self._long_lie_key = self._long_lie_key, None
-        assert key is not None
-        start = self._down_since_s if self._down_since_s is not None else pts_s
+        assert self._long_lie is not None
+        (key, start_s), self._long_lie = self._long_lie, None
         return FallSignal(
-            EventType.LONG_LIE, self.track_id, start, pts_s, 0.9, key, parent_key=self._fall_key
+            EventType.LONG_LIE, self.track_id, start_s, pts_s, 0.9, key, parent_key=self._fall_key
         )
 
-    def _phase(self, lying: bool) -> Phase:
+    def _phase(self) -> Phase:
         if self._fall_key is not None:
             return Phase.FALLEN
-        if lying or self._down_since_s is not None:
+        if self._down_since_s is not None:
             return Phase.DOWN
         return Phase.DESCENDING if self._descent else Phase.UPRIGHT

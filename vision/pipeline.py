@@ -10,15 +10,27 @@ import numpy as np
 from streams.frame import Frame
 from vision.config import VisionConfig
 from vision.events import SafetyEvent, Severity
-from vision.fall import FallSignal, Phase, TrackFallState, measure
+from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
+from vision.fallen import PostureBoxes
 from vision.records import PersonObservation, PoseBatch
-from vision.tracker import PersonTracker
+from vision.tracker import PersonTracker, iou
+from vision.zones import zone_kinds_at
+
+_OPINION_MIN_IOU = 0.3
 
 
 class PoseEstimator(Protocol):
     version: str
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch: ...
+
+
+class SecondOpinion(Protocol):
+    """Classifies whole-frame people as fallen or not (expensive; asked on demand)."""
+
+    version: str
+
+    def classify(self, image_bgr: np.ndarray) -> PostureBoxes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,27 +43,61 @@ class FrameAnalysis:
     events: list[SafetyEvent] = field(default_factory=list)
 
 
+class _FrameOpinion:
+    """Runs the second opinion at most once per frame, and only if a track asks for it."""
+
+    def __init__(self, model: SecondOpinion | None, image_bgr: np.ndarray) -> None:
+        self._model = model
+        self._image = image_bgr
+        self._result: PostureBoxes | None = None
+
+    def for_box(self, box_xyxy: np.ndarray) -> Opinion:
+        return lambda: self._score(box_xyxy)
+
+    def _score(self, box_xyxy: np.ndarray) -> float | None:
+        if self._model is None:
+            return None
+        if self._result is None:
+            self._result = self._model.classify(self._image)
+        overlaps = [iou(box_xyxy, other) for other in self._result.boxes_xyxy]
+        if not overlaps or max(overlaps) < _OPINION_MIN_IOU:
+            return None
+        return float(self._result.fall_scores[int(np.argmax(overlaps))])
+
+
 class Analyzer:
     """Turns a camera's frames into tracked people and safety events."""
 
-    def __init__(self, camera_id: str, config: VisionConfig, pose: PoseEstimator) -> None:
+    def __init__(
+        self,
+        camera_id: str,
+        config: VisionConfig,
+        pose: PoseEstimator,
+        second_opinion: SecondOpinion | None = None,
+    ) -> None:
         self.camera_id = camera_id
         self.config = config
         self.pose = pose
+        self.second_opinion = second_opinion
         self.tracker = PersonTracker(config.fall.track_max_age_s)
         self._states: dict[int, TrackFallState] = {}
         self._thresholds = {k: float(v) for k, v in config.fall.model_dump().items()}
+        self._versions = {"pose": pose.version}
+        if second_opinion is not None:
+            self._versions["second_opinion"] = second_opinion.version
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
         poses = poses.select(poses.scores >= self.config.fall.min_pose_score)
         people = self.tracker.update(poses, frame.pts_s)
         signals = self._drop_lost_tracks(frame.pts_s)
+        opinion = _FrameOpinion(self.second_opinion, frame.image_bgr)
         for person in people:
             state = self._states.setdefault(
                 person.track_id, TrackFallState(person.track_id, self.config.fall)
             )
-            signals += state.step(measure(person, frame.pts_s, frame.size_wh))
+            body = measure(person, frame.pts_s, frame.size_wh, self._resting_place(person))
+            signals += state.step(body, opinion.for_box(person.box_xyxy))
         phases = {p.track_id: self._states[p.track_id].phase for p in people}
         events = [self._to_event(s, frame) for s in signals]
         return FrameAnalysis(frame, people, phases, events)
@@ -61,6 +107,16 @@ class Analyzer:
         signals = [s for state in self._states.values() for s in state.close(frame.pts_s)]
         self._states.clear()
         return [self._to_event(s, frame) for s in signals]
+
+    def _resting_place(self, person: PersonObservation) -> bool:
+        """True where lying is normal: a bed zone, or outside every floor zone if any exist."""
+        zones = self.config.zones
+        if not zones:
+            return False
+        x1, y1, x2, y2 = (float(v) for v in person.box_xyxy)
+        kinds = zone_kinds_at(zones, (x1 + x2) / 2, (y1 + y2) / 2)
+        has_floor = any(zone.kind == "floor" for zone in zones)
+        return "bed" in kinds or (has_floor and "floor" not in kinds)
 
     def _drop_lost_tracks(self, pts_s: float) -> list[FallSignal]:
         live = self.tracker.live_ids()
@@ -80,5 +136,5 @@ class Analyzer:
             key=signal.key,
             parent_key=signal.parent_key,
             thresholds=self._thresholds,
-            model_versions={"pose": self.pose.version},
+            model_versions=self._versions,
         )

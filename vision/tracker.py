@@ -16,7 +16,7 @@ class _Track:
     last_seen_s: float
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
+def iou(a: np.ndarray, b: np.ndarray) -> float:
     x1, y1 = max(a[0], b[0]), max(a[1], b[1])
     x2, y2 = min(a[2], b[2]), min(a[3], b[3])
     inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
@@ -34,7 +34,7 @@ def match_score(track_xyxy: np.ndarray, box_xyxy: np.ndarray) -> float:
     centre_b = (box_xyxy[:2] + box_xyxy[2:]) / 2
     gate = max(float(np.max(track_xyxy[2:] - track_xyxy[:2])), 0.05)
     closeness = 1.0 - float(np.linalg.norm(centre_t - centre_b)) / gate
-    return max(0.0, _iou(track_xyxy, box_xyxy) + max(0.0, closeness))
+    return max(0.0, iou(track_xyxy, box_xyxy) + max(0.0, closeness))
 
 
 class PersonTracker:

@@ -1,0 +1,87 @@
+"""Clip manifests for evaluation: `clip,label,...` CSV files with optional timing columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = ("fall", "adl", "immobile", "fire")
+REQUIRED_COLUMNS = ("clip", "label")
+TIME_COLUMNS = ("fall_start_s", "floor_s")
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used; one line naming the file and row."""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    """Ground-truth times of a fall clip in video seconds, where the manifest gives them."""
+
+    fall_start_s: float | None = None
+    floor_s: float | None = None  # when the person reaches the floor
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    """One clip to evaluate; `source` is the `source` column, else the clip's top folder."""
+
+    line: int
+    clip: str  # as written in the manifest
+    path: Path
+    label: str
+    source: str
+    annotations: Annotations = Annotations()
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
+    """Every row of a manifest; `clip` paths are relative to the manifest's folder."""
+    if not path.is_file():
+        raise ManifestError(f"{path}: manifest not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path}: cannot read manifest ({error})") from None
+    return parse_manifest(text, path)
+
+
+def parse_manifest(text: str, path: Path) -> list[ManifestRow]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ManifestError(
+            f"{path}: missing column(s) {', '.join(missing)} (expected a header clip,label,...)"
+        )
+    rows = []
+    try:
+        for record in reader:
+            rows.append(_row(path, reader.line_num, record))
+    except csv.Error as error:
+        raise ManifestError(f"{path} line {reader.line_num}: {error}") from None
+    return rows
+
+
+def _row(manifest: Path, line: int, record: dict[str, str | None]) -> ManifestRow:
+    where = f"{manifest} line {line}"
+    clip, label = (record.get("clip") or "").strip(), (record.get("label") or "").strip()
+    if not clip:
+        raise ManifestError(f"{where}: empty clip")
+    if label not in LABELS:
+        raise ManifestError(f"{where}: unknown label {label!r} (expected {', '.join(LABELS)})")
+    times = {name: _seconds(where, name, record.get(name)) for name in TIME_COLUMNS}
+    source = (record.get("source") or "").strip() or Path(clip).parts[0]
+    return ManifestRow(line, clip, manifest.parent / clip, label, source, Annotations(**times))
+
+
+def _seconds(where: str, column: str, value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ManifestError(f"{where}: {column} {value!r} is not a number of seconds") from None
+    if not seconds >= 0:
+        raise ManifestError(f"{where}: {column} must be ≥ 0, got {value!r}")
+    return seconds

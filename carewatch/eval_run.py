@@ -1,0 +1,353 @@
+"""Runs every manifest clip and variant through carewatch (live or cached) and the baseline."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import cv2
+import numpy as np
+
+from carewatch.baseline import NfdBaseline, NfdClipRun
+from carewatch.eval_manifest import ManifestRow
+from carewatch.evaluate import ORIGINAL, ClipOutcome, Detection, judge
+from carewatch.offline import analyze_frames
+from carewatch.pose_cache import CacheError, PoseCache, PoseRecorder, Recording, replay_events
+from streams.frame import Frame
+from streams.sources import SourceError, iter_file_frames
+from vision.config import VisionConfig
+from vision.events import EventType, SafetyEvent
+from vision.pipeline import Analyzer, PoseEstimator
+
+log = logging.getLogger(__name__)
+
+CAREWATCH = "carewatch"
+PROBE_LONG_LIE_S = 1.0  # immobile clips are seconds long; the configured long lie is a minute
+
+
+def _flip(image_bgr: np.ndarray) -> np.ndarray:
+    return cv2.flip(image_bgr, 1)
+
+
+def _grey(image_bgr: np.ndarray) -> np.ndarray:
+    # A night (IR) camera stand-in: no colour, same three channels the models expect.
+    return cv2.cvtColor(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+
+
+VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"flip": _flip, "grey": _grey}
+
+
+def apply_variant(frames: Iterable[Frame], variant: str) -> Iterator[Frame]:
+    if variant == ORIGINAL:
+        yield from frames
+        return
+    change = VARIANTS[variant]
+    for frame in frames:
+        yield dataclasses.replace(frame, image_bgr=change(frame.image_bgr))
+
+
+@dataclass(frozen=True, slots=True)
+class ClipPerception:
+    """A clip's recorded perception (original variant), for threshold sweeps."""
+
+    row: ManifestRow
+    camera_id: str
+    recording: Recording
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRun:
+    outcomes: list[ClipOutcome]
+    perceptions: list[ClipPerception]
+    estimator_version: str
+
+
+class Progress:
+    """A one-line progress bar on stderr; on a non-terminal, a line every tenth of the way."""
+
+    def __init__(self, total: int, title: str, stream: TextIO | None = None) -> None:
+        self.total, self.title, self.done = total, title, 0
+        self.stream = stream or sys.stderr
+        self._tty = self.stream.isatty()
+        self._started = time.perf_counter()
+        self._last_tenth = -1
+
+    def step(self, name: str) -> None:
+        self.done += 1
+        tenth = self.done * 10 // max(self.total, 1)
+        if not self._tty and tenth == self._last_tenth and self.done < self.total:
+            return
+        self._last_tenth = tenth
+        print(self.line(name), end="\r" if self._tty else "\n", file=self.stream, flush=True)
+
+    def line(self, name: str) -> str:
+        filled = self.done * 24 // max(self.total, 1)
+        elapsed_s = time.perf_counter() - self._started
+        eta_s = elapsed_s / self.done * (self.total - self.done) if self.done else 0.0
+        bar = "#" * filled + "-" * (24 - filled)
+        return (
+            f"{self.title} [{bar}] {self.done}/{self.total} {elapsed_s:5.0f}s "
+            f"eta {eta_s:4.0f}s  {name[-40:]:<40}"
+        )
+
+    def close(self) -> None:
+        if self._tty:
+            print(file=self.stream, flush=True)
+
+
+class _Clock:
+    """Wraps a frame iterator and adds up the time spent producing frames (decode, variant)."""
+
+    def __init__(self) -> None:
+        self.busy_s = 0.0
+
+    def wrap(self, frames: Iterator[Frame]) -> Iterator[Frame]:
+        while True:
+            started = time.perf_counter()
+            frame = next(frames, None)
+            self.busy_s += time.perf_counter() - started
+            if frame is None:
+                return
+            yield frame
+
+
+def _tee(frames: Iterable[Frame], run: NfdClipRun) -> Iterator[Frame]:
+    for frame in frames:
+        run.process(frame)
+        yield frame
+
+
+class Evaluator:
+    """Evaluates manifest rows; perception is recorded to, and replayed from, the cache."""
+
+    def __init__(
+        self,
+        vision: VisionConfig,
+        estimator: PoseEstimator,
+        cache: PoseCache,
+        baseline: NfdBaseline | None = None,
+        camera_id_for: Callable[[ManifestRow], str] = lambda row: row.path.stem,
+    ) -> None:
+        self.vision = vision
+        self.estimator = estimator
+        self.cache = cache
+        self.baseline = baseline
+        self.camera_id_for = camera_id_for
+
+    def run(
+        self, rows: Sequence[ManifestRow], variants: Sequence[str], progress: Progress | None
+    ) -> EvalRun:
+        outcomes: list[ClipOutcome] = []
+        perceptions: list[ClipPerception] = []
+        for variant in variants:
+            for row in rows:
+                clip_outcomes, perception = self.clip(row, variant)
+                outcomes += clip_outcomes
+                if perception is not None and variant == ORIGINAL:
+                    perceptions.append(perception)
+                if progress is not None:
+                    progress.step(f"{variant} {row.clip}")
+        return EvalRun(outcomes, perceptions, self.estimator.version)
+
+    def clip(
+        self, row: ManifestRow, variant: str
+    ) -> tuple[list[ClipOutcome], ClipPerception | None]:
+        """carewatch's outcome (and the baseline's) on one clip variant."""
+        detectors = [CAREWATCH] + ([self.baseline.name] if self.baseline else [])
+        if row.label == "fire":
+            return [_outcome(row, variant, name, None) for name in detectors], None
+        try:
+            return self._evaluate(row, variant)
+        except SourceError as error:
+            errors = [_outcome(row, variant, name, None, error=str(error)) for name in detectors]
+            return errors, None
+
+    def _evaluate(
+        self, row: ManifestRow, variant: str
+    ) -> tuple[list[ClipOutcome], ClipPerception | None]:
+        camera_id = self.camera_id_for(row)
+        pose_key = self._key("pose", row, variant, self.vision.analysis_fps, self.estimator.version)
+        started = time.perf_counter()
+        cached = self.cache.load_recording(pose_key)
+        nfd_key, nfd = self._baseline_cached(row, variant)
+        live = self._live(row, variant, camera_id, cached is None, self._tee_baseline(nfd))
+        if cached is None:
+            recording, events = live.recording, live.events or []
+            if recording is not None:
+                self.cache.save_recording(pose_key, recording)
+        else:
+            recording = cached
+            events = replay_events(recording, camera_id, self.vision, self.estimator.version)
+        # The baseline's share of a shared decode pass is not carewatch's time.
+        shared_s = live.nfd_s + (live.decode_s if cached is not None else 0.0)
+        wall_s = time.perf_counter() - started - shared_s
+        outcome = self._carewatch(row, camera_id, events, recording, wall_s)
+        outcomes = [dataclasses.replace(outcome, variant=variant, cached=cached is not None)]
+        if self.baseline is not None:
+            outcomes.append(self._baseline_outcome(row, variant, camera_id, nfd_key, nfd, live))
+        perception = ClipPerception(row, camera_id, recording) if recording else None
+        return outcomes, perception
+
+    def _key(
+        self, kind: str, row: ManifestRow, variant: str, fps: float, version: str
+    ) -> dict[str, Any] | None:
+        try:
+            return self.cache.key(kind, row.path, variant, fps, version)
+        except OSError:
+            return None  # unreadable clip: the live run reports why
+
+    def _baseline_cached(
+        self, row: ManifestRow, variant: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if self.baseline is None:
+            return None, None
+        key = self._key("baseline", row, variant, self.baseline.sample_fps, self.baseline.version)
+        return key, self.cache.load_json(key)
+
+    def _tee_baseline(self, cached: dict[str, Any] | None) -> bool:
+        """Feed the baseline the carewatch frames when both sample at the same rate."""
+        return (
+            self.baseline is not None
+            and cached is None
+            and self.baseline.sample_fps == self.vision.analysis_fps
+        )
+
+    def _live(
+        self, row: ManifestRow, variant: str, camera_id: str, record: bool, tee: bool
+    ) -> _LivePass:
+        if not (record or tee):
+            return _LivePass()
+        run = self.baseline.start_clip() if tee and self.baseline else None
+        started = time.perf_counter()
+        clock = _Clock()
+        decoded = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
+        frames: Iterator[Frame] = clock.wrap(apply_variant(decoded, variant))
+        if run is not None:
+            frames = _tee(frames, run)
+        if not record:
+            for _ in frames:
+                pass
+            return _LivePass(nfd=run, nfd_s=run.busy_s if run else 0.0, decode_s=clock.busy_s)
+        recorder = PoseRecorder(self.estimator)
+        analyzer = Analyzer(camera_id, self.vision, recorder)
+        events = list(analyze_frames(recorder.watch(frames), analyzer))
+        nfd_s = run.busy_s if run else 0.0
+        return _LivePass(
+            events=events,
+            recording=_recording(recorder, time.perf_counter() - started - nfd_s, row),
+            nfd=run,
+            nfd_s=nfd_s,
+            decode_s=clock.busy_s,
+        )
+
+    def _carewatch(
+        self,
+        row: ManifestRow,
+        camera_id: str,
+        events: list[SafetyEvent],
+        recording: Recording | None,
+        wall_s: float,
+    ) -> ClipOutcome:
+        detections = [Detection.from_event(e) for e in events]
+        fps = self.vision.analysis_fps
+        return _outcome(
+            row,
+            ORIGINAL,
+            CAREWATCH,
+            judge(row.label, detections, row.annotations),
+            frames=len(recording.stamps) if recording else 0,
+            video_s=recording.video_s(fps) if recording else 0.0,
+            wall_s=wall_s,
+            live_wall_s=recording.live_wall_s if recording else wall_s,
+            lying_recognised=self._lying_probe(row, camera_id, recording),
+        )
+
+    def _lying_probe(
+        self, row: ManifestRow, camera_id: str, recording: Recording | None
+    ) -> bool | None:
+        """On immobile clips: would the long-lie logic see the person as lying at all?"""
+        if row.label != "immobile" or recording is None:
+            return None
+        if "long_lie_s" not in type(self.vision.fall).model_fields:
+            return None
+        fall = self.vision.fall.model_copy(update={"long_lie_s": PROBE_LONG_LIE_S})
+        probe = self.vision.model_copy(update={"fall": fall})
+        events = replay_events(recording, camera_id, probe, self.estimator.version)
+        return any(e.type == EventType.LONG_LIE for e in events)
+
+    def _baseline_outcome(
+        self,
+        row: ManifestRow,
+        variant: str,
+        camera_id: str,
+        key: dict[str, Any] | None,
+        cached: dict[str, Any] | None,
+        live: _LivePass,
+    ) -> ClipOutcome:
+        assert self.baseline is not None
+        started = time.perf_counter()
+        result = cached
+        if result is None:
+            result = self._baseline_result(row, variant, camera_id, live)
+            self.cache.save_json(key, result)
+        detections = [Detection(EventType.FALL, None, t) for t in result["alarms_s"]]
+        return _outcome(
+            row,
+            variant,
+            self.baseline.name,
+            judge(row.label, detections, row.annotations),
+            frames=int(result["frames"]),
+            video_s=float(result["video_s"]),
+            wall_s=live.nfd_s + (time.perf_counter() - started),
+            live_wall_s=float(result["live_wall_s"]),
+            cached=cached is not None,
+        )
+
+    def _baseline_result(
+        self, row: ManifestRow, variant: str, camera_id: str, live: _LivePass
+    ) -> dict[str, Any]:
+        assert self.baseline is not None
+        run, wall_s = live.nfd, live.decode_s + live.nfd_s
+        if run is None:  # a separate pass at the baseline's own rate
+            started = time.perf_counter()
+            run = self.baseline.start_clip()
+            frames = iter_file_frames(str(row.path), camera_id, self.baseline.sample_fps)
+            for frame in apply_variant(frames, variant):
+                run.process(frame)
+            wall_s = time.perf_counter() - started
+        return {
+            "alarms_s": run.alarms_s,
+            "frames": run.frames,
+            "video_s": run.video_s(),
+            "live_wall_s": wall_s,
+        }
+
+
+@dataclass(slots=True)
+class _LivePass:
+    """What one decode of a clip gave: carewatch's events and recording, the baseline's run."""
+
+    events: list[SafetyEvent] | None = None
+    recording: Recording | None = None
+    nfd: NfdClipRun | None = None
+    nfd_s: float = 0.0
+    decode_s: float = 0.0
+
+
+def _recording(recorder: PoseRecorder, live_wall_s: float, row: ManifestRow) -> Recording | None:
+    try:
+        return recorder.recording(live_wall_s)
+    except CacheError as error:
+        log.warning("%s: perception not cached: %s", row.clip, error)
+        return None
+
+
+def _outcome(
+    row: ManifestRow, variant: str, detector: str, verdict: Any, **timing: Any
+) -> ClipOutcome:
+    return ClipOutcome(row.clip, row.label, row.source, variant, detector, verdict, **timing)

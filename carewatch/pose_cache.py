@@ -1,0 +1,251 @@
+"""Per-clip pose cache for evaluation: record what the estimator returned, replay it later."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from carewatch.offline import analyze_frames
+from streams.frame import Frame
+from vision.config import VisionConfig
+from vision.events import SafetyEvent
+from vision.pipeline import Analyzer, PoseEstimator
+from vision.records import PoseBatch
+
+log = logging.getLogger(__name__)
+
+
+class CacheError(RuntimeError):
+    """A recording does not match the frames it claims to describe."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrameStamp:
+    """What the analysis needs of a frame besides its pixels."""
+
+    index: int
+    pts_s: float
+    size_wh: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """The perception of one clip: each analysed frame's stamp and the estimator's batch.
+
+    `live_wall_s` is the wall time of the live run that produced it (decode, pose and
+    analysis), kept so that a replayed evaluation still reports the real speed.
+    """
+
+    stamps: tuple[FrameStamp, ...]
+    batches: tuple[PoseBatch, ...]
+    live_wall_s: float
+
+    def __post_init__(self) -> None:
+        if len(self.stamps) != len(self.batches):
+            raise CacheError(f"{len(self.stamps)} frames but {len(self.batches)} pose batches")
+
+    def video_s(self, sample_fps: float) -> float:
+        """Seconds of video analysed: first to last frame plus one sampling period."""
+        if not self.stamps:
+            return 0.0
+        return self.stamps[-1].pts_s - self.stamps[0].pts_s + 1.0 / sample_fps
+
+
+def batch_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(PoseBatch))
+
+
+class PoseRecorder:
+    """A pass-through estimator that remembers each frame's stamp and pose batch."""
+
+    def __init__(self, inner: PoseEstimator) -> None:
+        self.inner = inner
+        self.version = inner.version
+        self.infer_s = 0.0
+        self._stamps: list[FrameStamp] = []
+        self._batches: list[PoseBatch] = []
+        self._calls = 0
+        self.problem: str | None = None  # set when the frames and pose calls do not pair up
+
+    def infer(self, image_bgr: np.ndarray) -> PoseBatch:
+        started = time.perf_counter()
+        batch = self.inner.infer(image_bgr)
+        self.infer_s += time.perf_counter() - started
+        self._batches.append(batch)
+        self._calls += 1
+        return batch
+
+    def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        """Pass frames through, checking that each one got exactly one pose call."""
+        for frame in frames:
+            self._calls = 0
+            yield frame
+            # Resumed when the analyzer asks for the next frame, i.e. after it processed this one.
+            if self._calls != 1 and self.problem is None:
+                self.problem = f"frame {frame.index}: {self._calls} pose calls, expected 1"
+            self._stamps.append(FrameStamp(frame.index, frame.pts_s, frame.size_wh))
+
+    def recording(self, live_wall_s: float) -> Recording:
+        """What was recorded; CacheError if it cannot be replayed faithfully."""
+        if self.problem is not None:
+            raise CacheError(self.problem)
+        return Recording(tuple(self._stamps), tuple(self._batches), live_wall_s)
+
+
+_BLANK_PIXEL = np.zeros((1, 1, 3), np.uint8)
+
+
+class PoseReplay:
+    """Plays a Recording back: frames with a blank (zero-copy) image and the stored batches."""
+
+    def __init__(self, recording: Recording, version: str) -> None:
+        self.recording = recording
+        self.version = version
+        self._next: PoseBatch | None = None
+
+    def infer(self, image_bgr: np.ndarray) -> PoseBatch:
+        if self._next is None:
+            raise CacheError("replay: a second pose call for one frame")
+        batch, self._next = self._next, None
+        return batch
+
+    def frames(self, camera_id: str) -> Iterator[Frame]:
+        for stamp, batch in zip(self.recording.stamps, self.recording.batches, strict=True):
+            self._next = batch
+            width, height = stamp.size_wh
+            image = np.broadcast_to(_BLANK_PIXEL, (height, width, 3))
+            yield Frame(camera_id, stamp.index, stamp.pts_s, time.time(), image)
+
+
+def replay_events(
+    recording: Recording, camera_id: str, vision: VisionConfig, version: str
+) -> list[SafetyEvent]:
+    """The finished events the analysis gives on recorded perception (no model runs)."""
+    replay = PoseReplay(recording, version)
+    return list(analyze_frames(replay.frames(camera_id), Analyzer(camera_id, vision, replay)))
+
+
+def encode(recording: Recording) -> dict[str, np.ndarray]:
+    """Flat arrays for an .npz: per PoseBatch field, a presence mask, row counts and the rows."""
+    arrays = {
+        "index": np.array([s.index for s in recording.stamps], np.int64),
+        "pts_s": np.array([s.pts_s for s in recording.stamps], np.float64),
+        "size_wh": np.array([s.size_wh for s in recording.stamps], np.int64).reshape(-1, 2),
+        "live_wall_s": np.array(recording.live_wall_s, np.float64),
+    }
+    for name in batch_fields():
+        values = [getattr(batch, name) for batch in recording.batches]
+        kept = [np.asarray(v) for v in values if v is not None]
+        if any(v.ndim == 0 for v in kept):
+            raise CacheError(f"PoseBatch.{name}: cannot cache a 0-d array")
+        arrays[f"{name}__present"] = np.array([v is not None for v in values], bool)
+        arrays[f"{name}__rows"] = np.array([len(v) for v in kept], np.int64)
+        arrays[name] = np.concatenate(kept) if kept else np.zeros((0,), np.float32)
+    return arrays
+
+
+def decode(arrays: Any) -> Recording:
+    """The Recording `encode` stored; `arrays` is a mapping such as an open NpzFile."""
+    sizes = [(int(w), int(h)) for w, h in arrays["size_wh"]]
+    stamps = tuple(
+        FrameStamp(int(i), float(p), wh)
+        for i, p, wh in zip(arrays["index"], arrays["pts_s"], sizes, strict=True)
+    )
+    columns: dict[str, list[Any]] = {name: _column(arrays, name) for name in batch_fields()}
+    batches = tuple(
+        PoseBatch(**{name: column[i] for name, column in columns.items()})
+        for i in range(len(stamps))
+    )
+    return Recording(stamps, batches, float(arrays["live_wall_s"]))
+
+
+def _column(arrays: Any, name: str) -> list[np.ndarray | None]:
+    present, rows, data = arrays[f"{name}__present"], arrays[f"{name}__rows"], arrays[name]
+    parts = iter(np.split(data, np.cumsum(rows)[:-1]) if len(rows) else [])
+    return [next(parts) if here else None for here in present]
+
+
+class PoseCache:
+    """Recordings and baseline results on disk, keyed by clip file, variant, fps and model."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root  # None: caching is off
+
+    def key(self, kind: str, clip: Path, variant: str, fps: float, version: str) -> dict[str, Any]:
+        """What a cached result depends on; a changed clip file or model gives a new key."""
+        stat = clip.stat()
+        return {
+            "kind": kind,
+            "clip": str(clip.resolve()),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "variant": variant,
+            "fps": fps,
+            "version": version,
+            "fields": list(batch_fields()),
+        }
+
+    def load_recording(self, key: dict[str, Any] | None) -> Recording | None:
+        path = self._path(key, ".npz")
+        if path is None or not path.is_file():
+            return None
+        try:
+            with np.load(path) as arrays:
+                if str(arrays["key"]) != _key_text(key):
+                    return None
+                return decode(arrays)
+        except (OSError, ValueError, KeyError, CacheError, zipfile.BadZipFile) as error:
+            log.warning("ignoring unreadable cache file %s: %s", path, error)
+            return None
+
+    def save_recording(self, key: dict[str, Any] | None, recording: Recording) -> None:
+        path = self._path(key, ".npz")
+        if path is not None:
+            arrays: dict[str, Any] = {"key": np.array(_key_text(key)), **encode(recording)}
+            _atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+
+    def load_json(self, key: dict[str, Any] | None) -> dict[str, Any] | None:
+        path = self._path(key, ".json")
+        if path is None or not path.is_file():
+            return None
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            log.warning("ignoring unreadable cache file %s: %s", path, error)
+            return None
+        return stored["value"] if stored.get("key") == key else None
+
+    def save_json(self, key: dict[str, Any] | None, value: dict[str, Any]) -> None:
+        path = self._path(key, ".json")
+        if path is not None:
+            text = json.dumps({"key": key, "value": value})
+            _atomic_write(path, lambda f: f.write(text.encode()))
+
+    def _path(self, key: dict[str, Any] | None, suffix: str) -> Path | None:
+        if self.root is None or key is None:
+            return None
+        digest = hashlib.sha256(_key_text(key).encode()).hexdigest()[:16]
+        return self.root / f"{Path(key['clip']).stem}-{key['variant']}-{digest}{suffix}"
+
+
+def _key_text(key: dict[str, Any] | None) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with partial.open("wb") as file:
+        write(file)
+    os.replace(partial, path)

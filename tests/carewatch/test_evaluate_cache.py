@@ -1,0 +1,152 @@
+"""Pose cache: exact round trips, and replays that give the live run's events."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from carewatch.eval_run import apply_variant
+from carewatch.offline import analyze_frames, build_estimator
+from carewatch.pose_cache import (
+    FrameStamp,
+    PoseCache,
+    PoseRecorder,
+    PoseReplay,
+    Recording,
+    decode,
+    encode,
+    replay_events,
+)
+from carewatch.sweep import run_sweep, write_csv, write_plot
+from streams.frame import Frame
+from streams.sources import iter_file_frames
+from vision.config import ModelsConfig, VisionConfig
+from vision.pipeline import Analyzer
+from vision.records import KEYPOINT_COUNT, PoseBatch
+
+
+def random_batch(rng: np.random.Generator, people: int) -> PoseBatch:
+    return PoseBatch(
+        rng.random((people, 4), dtype=np.float32),
+        rng.random((people, KEYPOINT_COUNT, 2), dtype=np.float32),
+        rng.random((people, KEYPOINT_COUNT), dtype=np.float32),
+        rng.random((people,), dtype=np.float32),
+    )
+
+
+def same_batch(a: PoseBatch, b: PoseBatch) -> bool:
+    for field in dataclasses.fields(PoseBatch):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if (x is None) != (y is None):
+            return False
+        if x is not None and (x.dtype != y.dtype or not np.array_equal(x, y)):
+            return False
+    return True
+
+
+def recording(people: list[int]) -> Recording:
+    rng = np.random.default_rng(7)
+    stamps = tuple(FrameStamp(3 * i, i / 8, (640, 360)) for i in range(len(people)))
+    return Recording(stamps, tuple(random_batch(rng, n) for n in people), live_wall_s=1.25)
+
+
+@pytest.mark.parametrize(
+    "people", [[], [0], [0, 0, 0], [1, 0, 3, 6, 2]], ids=["no-frames", "empty", "all-empty", "mix"]
+)
+def test_round_trip_is_exact(tmp_path: Path, people: list[int]) -> None:
+    original = recording(people)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"video")
+    cache = PoseCache(tmp_path / "cache")
+    key = cache.key("pose", clip, "original", 8.0, "movenet@1")
+    assert cache.load_recording(key) is None
+    cache.save_recording(key, original)
+    loaded = cache.load_recording(key)
+    assert loaded is not None
+    assert loaded.stamps == original.stamps and loaded.live_wall_s == original.live_wall_s
+    assert len(loaded.batches) == len(people)
+    assert all(same_batch(a, b) for a, b in zip(loaded.batches, original.batches, strict=True))
+    assert same_batch(decode(encode(recording([0]))).batches[0], PoseBatch.empty())
+
+
+def test_key_changes_with_the_file_variant_and_model(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"video")
+    cache = PoseCache(tmp_path / "cache")
+    key = cache.key("pose", clip, "original", 8.0, "movenet@1")
+    cache.save_recording(key, recording([1]))
+    for other in (
+        cache.key("pose", clip, "flip", 8.0, "movenet@1"),
+        cache.key("pose", clip, "original", 10.0, "movenet@1"),
+        cache.key("pose", clip, "original", 8.0, "movenet@2"),
+    ):
+        assert cache.load_recording(other) is None
+    clip.write_bytes(b"other video")
+    assert cache.load_recording(cache.key("pose", clip, "original", 8.0, "movenet@1")) is None
+
+
+def test_disabled_and_corrupt_caches_miss(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"video")
+    off = PoseCache(None)
+    off.save_recording(off.key("pose", clip, "original", 8.0, "v"), recording([1]))
+    assert off.load_recording(off.key("pose", clip, "original", 8.0, "v")) is None
+    cache = PoseCache(tmp_path / "cache")
+    key = cache.key("pose", clip, "original", 8.0, "v")
+    cache.save_recording(key, recording([1]))
+    for path in (tmp_path / "cache").iterdir():
+        path.write_bytes(b"not a zip")
+    assert cache.load_recording(key) is None
+    cache.save_json(key, {"alarms_s": [1.0]})
+    assert cache.load_json(key) == {"alarms_s": [1.0]}
+
+
+def test_replay_frames_are_blank_views_with_the_stamps() -> None:
+    original = recording([2, 0])
+    replay = PoseReplay(original, "v")
+    frames = list(itertools.islice(replay.frames("cam"), 1))
+    assert frames[0].size_wh == (640, 360) and frames[0].image_bgr.strides[:2] == (0, 0)
+    assert same_batch(replay.infer(frames[0].image_bgr), original.batches[0])
+
+
+def short_fall_frames(eval_dir: Path, variant: str = "original") -> list[Frame]:
+    clip = eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"
+    frames = iter_file_frames(str(clip), "cam", 8.0)
+    return list(apply_variant(itertools.takewhile(lambda f: f.pts_s < 6.0, frames), variant))
+
+
+@pytest.mark.slow
+def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> None:
+    vision = VisionConfig()
+    recorder = PoseRecorder(build_estimator(ModelsConfig()))
+    frames = short_fall_frames(eval_dir)
+    live = list(analyze_frames(recorder.watch(frames), Analyzer("cam", vision, recorder)))
+    assert any(e.type == "fall" for e in live)
+    cache = PoseCache(tmp_path)
+    clip = eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"
+    key = cache.key("pose", clip, "original", 8.0, recorder.version)
+    cache.save_recording(key, recorder.recording(live_wall_s=2.0))
+    stored = cache.load_recording(key)
+    assert stored is not None and len(stored.stamps) == len(frames)
+    replayed = replay_events(stored, "cam", vision, recorder.version)
+
+    def essence(events: list) -> list[tuple]:  # type: ignore[type-arg]
+        return [(e.type, e.start_s, e.end_s, e.confidence, e.track_id) for e in events]
+
+    assert essence(replayed) == essence(live)
+
+    # The sweep replays the same perception; its default point sees the same fall.
+    from carewatch.eval_manifest import ManifestRow
+    from carewatch.eval_run import ClipPerception
+
+    row = ManifestRow(2, "05.mp4", clip, "fall", "assist")
+    points = run_sweep([ClipPerception(row, "cam", stored)], vision, recorder.version)
+    assert all(p.summary.recall == 1.0 for p in points if p.is_default)
+    write_csv(points, tmp_path / "sweep.csv")
+    write_plot(points, tmp_path / "sweep.png")
+    assert (tmp_path / "sweep.csv").read_text().startswith("threshold,value,default,recall")
+    assert (tmp_path / "sweep.png").read_bytes()[:4] == b"\x89PNG"
