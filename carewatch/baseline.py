@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,11 @@ class NfdClipRun:
         self._model = model
         self.alarms_s: list[float] = []
         self.frames = 0
-        self.busy_s = 0.0
         self.first_pts_s: float | None = None
         self.last_pts_s = 0.0
 
     def process(self, frame: Frame) -> None:
-        started = time.perf_counter()
         result = self._model.process(frame.image_bgr, timestamp=frame.pts_s)
-        self.busy_s += time.perf_counter() - started
         if result.new_fall_events:
             self.alarms_s.append(frame.pts_s)
         self.frames += 1

@@ -19,7 +19,7 @@ from streams.ringbuffer import RingBuffer
 from supervision.sink import EventSink
 from vision.events import EventType, SafetyEvent, Severity
 from vision.overlay import draw_people
-from vision.pipeline import Analyzer, PoseEstimator
+from vision.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 _CLIPPED = {EventType.FALL, EventType.LONG_LIE}
@@ -54,7 +54,7 @@ class CameraRunner:
         camera: CameraConfig,
         settings: Settings,
         sink: EventSink,
-        pose: PoseEstimator,
+        analyzer: Analyzer,
         on_health: Callable[[CameraHealth], None],
     ) -> None:
         self.camera = camera
@@ -72,7 +72,7 @@ class CameraRunner:
         self.reader = CameraReader(
             camera.id, camera.source, settings.reconnect, ring=self.ring, on_health=self._on_health
         )
-        self.analyzer = Analyzer(camera.id, camera.vision(), pose)
+        self.analyzer = analyzer
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._analyse, name=f"analyse-{camera.id}", daemon=True

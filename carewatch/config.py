@@ -12,6 +12,7 @@ from dashboard.config import DashboardConfig
 from streams.config import ClipConfig, ReconnectConfig, SourceConfig
 from supervision.config import DatabaseConfig
 from vision.config import FallThresholds, ModelsConfig, VisionConfig
+from vision.zones import ZoneConfig
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -44,9 +45,13 @@ class CameraConfig(_Section):
     fall: FallThresholds = Field(
         default_factory=FallThresholds, description="Fall and long-lie thresholds."
     )
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        description="Bed zones (lying there is normal) and floor zones (where falls land).",
+    )
 
     def vision(self) -> VisionConfig:
-        return VisionConfig(analysis_fps=self.analysis_fps, fall=self.fall)
+        return VisionConfig(analysis_fps=self.analysis_fps, fall=self.fall, zones=self.zones)
 
 
 class StorageConfig(_Section):

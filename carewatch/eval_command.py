@@ -14,7 +14,7 @@ from carewatch.eval_manifest import ManifestError, ManifestRow, read_manifest
 from carewatch.eval_report import render_text, report_dict
 from carewatch.eval_run import VARIANTS, EvalRun, Evaluator, Progress
 from carewatch.evaluate import ORIGINAL
-from carewatch.offline import build_estimator, camera_for
+from carewatch.offline import build_estimator, build_second_opinion, camera_for
 from carewatch.pose_cache import PoseCache
 from carewatch.sweep import SweepPoint, run_sweep, write_csv, write_plot
 from models.registry import ModelError
@@ -43,6 +43,7 @@ def run_eval(args: argparse.Namespace) -> int:
     _, vision, models = camera_for(settings, args.camera, args.manifest)
     try:
         estimator = build_estimator(models)
+        opinion = build_second_opinion(models)
         baseline = NfdBaseline(models.threads) if args.baseline else None
     except (ModelError, BaselineError) as error:
         return _fail(str(error), EXIT_FAILED)
@@ -52,6 +53,7 @@ def run_eval(args: argparse.Namespace) -> int:
         PoseCache(None if args.no_cache else args.cache),
         baseline,
         camera_id_for=lambda row: camera_for(settings, args.camera, row.path)[0],
+        opinion=opinion,
     )
     variants = [ORIGINAL, *(args.variants or [])]
     run = _with_progress(evaluator, rows, variants)
@@ -79,7 +81,7 @@ def _sweep(
 
     progress = Progress(len(grid(vision.fall)), "sweep")
     try:
-        points = run_sweep(run.perceptions, vision, run.estimator_version, progress)
+        points = run_sweep(run.perceptions, vision, run.versions, progress)
     finally:
         progress.close()
     files = {"csv": str(out / "sweep.csv"), "png": str(out / "sweep.png")}

@@ -23,6 +23,8 @@ def _rounded(value: Any) -> Any:
         return round(value, 3)
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
     return value
 
 
@@ -62,7 +64,8 @@ def report_dict(
     other = [o for o in run.outcomes if o.detector == baseline]
     return {
         **meta,
-        "estimator": run.estimator_version,
+        "estimator": run.versions.pose,
+        "second_opinion": run.versions.opinion,
         "clips": [row_dict(o) for o in run.outcomes],
         **_detector_block(carewatch),
         "baseline": {"name": baseline, **_detector_block(other)} if baseline else None,
@@ -110,7 +113,7 @@ def _cell(o: ClipOutcome | None) -> str:
     first = f"{v.first_alert_s:6.2f}" if v and v.first_alert_s is not None else "     -"
     falls = v.falls if v else 0
     cached = "c" if o.cached else " "
-    return f"{_status(o):<11} {falls:>2} {first} {o.wall_s:6.1f}{cached}"
+    return f"{_status(o):<11} {falls:>2} {first} {o.live_wall_s:6.1f}{cached}"
 
 
 def clip_table(run: EvalRun, baseline: str | None) -> list[str]:
@@ -127,7 +130,10 @@ def clip_table(run: EvalRun, baseline: str | None) -> list[str]:
         lines.append(line + "".join(f" | {_cell(found.get(n))}" for n in names))
     errors = [o for o in run.outcomes if o.error and o.detector == CAREWATCH]
     lines += [f"error: {o.clip} ({o.variant}): {o.error}" for o in errors]
-    lines.append("(n = fall alarms, alert = first alarm in video seconds, c = perception cached)")
+    lines.append(
+        "(n = fall alarms; alert = first alarm, video seconds; wall_s = the live run's wall time;"
+        " c = replayed from the cache)"
+    )
     return lines
 
 
@@ -183,16 +189,20 @@ def breakdown_table(
 
 
 def sweep_table(points: Sequence[SweepPoint]) -> list[str]:
-    header = f"{'threshold':<22} {'value':>7}  {'recall':<18} {'adl FA':<16} {'onset delay':>11}"
+    header = (
+        f"{'threshold':<22} {'value':>7}  {'recall':<18} {'adl FA':<16} {'onset delay':>11} "
+        f"{'misses':>6}"
+    )
     lines = [header, "-" * len(header)]
     for p in points:
         s, mark = p.summary, "*" if p.is_default else " "
         delay = "-" if s.onset_delay_median_s is None else f"{s.onset_delay_median_s:.2f}s"
         lines.append(
             f"{p.threshold:<22} {p.value:>7g}{mark} {_pct(s.falls_detected, s.fall_clips):<18} "
-            f"{_pct(s.adl_false_alarms, s.adl_clips):<16} {delay:>11}"
+            f"{_pct(s.adl_false_alarms, s.adl_clips):<16} {delay:>11} {p.opinion_misses:>6}"
         )
-    lines.append("(* = configured value; onset delay = alert time − detected descent start)")
+    lines.append("(* = configured value; onset delay = alert time − detected descent start;")
+    lines.append(" misses = second-opinion questions the recording has no answer for: no opinion)")
     return lines
 
 

@@ -13,16 +13,23 @@ from typing import Any, TextIO
 import cv2
 import numpy as np
 
-from carewatch.baseline import NfdBaseline, NfdClipRun
+from carewatch.baseline import NfdBaseline
 from carewatch.eval_manifest import ManifestRow
 from carewatch.evaluate import ORIGINAL, ClipOutcome, Detection, judge
 from carewatch.offline import analyze_frames
-from carewatch.pose_cache import CacheError, PoseCache, PoseRecorder, Recording, replay_events
+from carewatch.pose_cache import (
+    CacheError,
+    ModelVersions,
+    PoseCache,
+    PoseRecorder,
+    Recording,
+    replay_events,
+)
 from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
 from vision.config import VisionConfig
 from vision.events import EventType, SafetyEvent
-from vision.pipeline import Analyzer, PoseEstimator
+from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ class ClipPerception:
 class EvalRun:
     outcomes: list[ClipOutcome]
     perceptions: list[ClipPerception]
-    estimator_version: str
+    versions: ModelVersions
 
 
 class Progress:
@@ -100,28 +107,6 @@ class Progress:
             print(file=self.stream, flush=True)
 
 
-class _Clock:
-    """Wraps a frame iterator and adds up the time spent producing frames (decode, variant)."""
-
-    def __init__(self) -> None:
-        self.busy_s = 0.0
-
-    def wrap(self, frames: Iterator[Frame]) -> Iterator[Frame]:
-        while True:
-            started = time.perf_counter()
-            frame = next(frames, None)
-            self.busy_s += time.perf_counter() - started
-            if frame is None:
-                return
-            yield frame
-
-
-def _tee(frames: Iterable[Frame], run: NfdClipRun) -> Iterator[Frame]:
-    for frame in frames:
-        run.process(frame)
-        yield frame
-
-
 class Evaluator:
     """Evaluates manifest rows; perception is recorded to, and replayed from, the cache."""
 
@@ -132,9 +117,12 @@ class Evaluator:
         cache: PoseCache,
         baseline: NfdBaseline | None = None,
         camera_id_for: Callable[[ManifestRow], str] = lambda row: row.path.stem,
+        opinion: SecondOpinion | None = None,
     ) -> None:
         self.vision = vision
         self.estimator = estimator
+        self.opinion = opinion
+        self.versions = ModelVersions(estimator.version, opinion.version if opinion else None)
         self.cache = cache
         self.baseline = baseline
         self.camera_id_for = camera_id_for
@@ -152,7 +140,7 @@ class Evaluator:
                     perceptions.append(perception)
                 if progress is not None:
                     progress.step(f"{variant} {row.clip}")
-        return EvalRun(outcomes, perceptions, self.estimator.version)
+        return EvalRun(outcomes, perceptions, self.versions)
 
     def clip(
         self, row: ManifestRow, variant: str
@@ -171,25 +159,10 @@ class Evaluator:
         self, row: ManifestRow, variant: str
     ) -> tuple[list[ClipOutcome], ClipPerception | None]:
         camera_id = self.camera_id_for(row)
-        pose_key = self._key("pose", row, variant, self.vision.analysis_fps, self.estimator.version)
-        started = time.perf_counter()
-        cached = self.cache.load_recording(pose_key)
-        nfd_key, nfd = self._baseline_cached(row, variant)
-        live = self._live(row, variant, camera_id, cached is None, self._tee_baseline(nfd))
-        if cached is None:
-            recording, events = live.recording, live.events or []
-            if recording is not None:
-                self.cache.save_recording(pose_key, recording)
-        else:
-            recording = cached
-            events = replay_events(recording, camera_id, self.vision, self.estimator.version)
-        # The baseline's share of a shared decode pass is not carewatch's time.
-        shared_s = live.nfd_s + (live.decode_s if cached is not None else 0.0)
-        wall_s = time.perf_counter() - started - shared_s
-        outcome = self._carewatch(row, camera_id, events, recording, wall_s)
-        outcomes = [dataclasses.replace(outcome, variant=variant, cached=cached is not None)]
+        outcome, recording = self._carewatch(row, variant, camera_id)
+        outcomes = [outcome]
         if self.baseline is not None:
-            outcomes.append(self._baseline_outcome(row, variant, camera_id, nfd_key, nfd, live))
+            outcomes.append(self._baseline(row, variant, camera_id))
         perception = ClipPerception(row, camera_id, recording) if recording else None
         return outcomes, perception
 
@@ -201,71 +174,51 @@ class Evaluator:
         except OSError:
             return None  # unreadable clip: the live run reports why
 
-    def _baseline_cached(
-        self, row: ManifestRow, variant: str
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        if self.baseline is None:
-            return None, None
-        key = self._key("baseline", row, variant, self.baseline.sample_fps, self.baseline.version)
-        return key, self.cache.load_json(key)
-
-    def _tee_baseline(self, cached: dict[str, Any] | None) -> bool:
-        """Feed the baseline the carewatch frames when both sample at the same rate."""
-        return (
-            self.baseline is not None
-            and cached is None
-            and self.baseline.sample_fps == self.vision.analysis_fps
-        )
-
-    def _live(
-        self, row: ManifestRow, variant: str, camera_id: str, record: bool, tee: bool
-    ) -> _LivePass:
-        if not (record or tee):
-            return _LivePass()
-        run = self.baseline.start_clip() if tee and self.baseline else None
-        started = time.perf_counter()
-        clock = _Clock()
-        decoded = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
-        frames: Iterator[Frame] = clock.wrap(apply_variant(decoded, variant))
-        if run is not None:
-            frames = _tee(frames, run)
-        if not record:
-            for _ in frames:
-                pass
-            return _LivePass(nfd=run, nfd_s=run.busy_s if run else 0.0, decode_s=clock.busy_s)
-        recorder = PoseRecorder(self.estimator)
-        analyzer = Analyzer(camera_id, self.vision, recorder)
-        events = list(analyze_frames(recorder.watch(frames), analyzer))
-        nfd_s = run.busy_s if run else 0.0
-        return _LivePass(
-            events=events,
-            recording=_recording(recorder, time.perf_counter() - started - nfd_s, row),
-            nfd=run,
-            nfd_s=nfd_s,
-            decode_s=clock.busy_s,
-        )
-
     def _carewatch(
-        self,
-        row: ManifestRow,
-        camera_id: str,
-        events: list[SafetyEvent],
-        recording: Recording | None,
-        wall_s: float,
-    ) -> ClipOutcome:
-        detections = [Detection.from_event(e) for e in events]
+        self, row: ManifestRow, variant: str, camera_id: str
+    ) -> tuple[ClipOutcome, Recording | None]:
+        """Replays cached perception, else runs the model (and caches what it saw)."""
+        key = self._key("pose", row, variant, self.vision.analysis_fps, self.versions.key)
+        started = time.perf_counter()
+        recording = cached = self.cache.load_recording(key)
+        if cached is None:
+            events, recording = self._live(row, variant, camera_id)
+            if recording is not None:
+                self.cache.save_recording(key, recording)
+        else:
+            events = replay_events(cached, camera_id, self.vision, self.versions).events
+        wall_s = time.perf_counter() - started
         fps = self.vision.analysis_fps
-        return _outcome(
+        detections = [Detection.from_event(e) for e in events]
+        outcome = _outcome(
             row,
-            ORIGINAL,
+            variant,
             CAREWATCH,
             judge(row.label, detections, row.annotations),
             frames=len(recording.stamps) if recording else 0,
             video_s=recording.video_s(fps) if recording else 0.0,
             wall_s=wall_s,
             live_wall_s=recording.live_wall_s if recording else wall_s,
+            cached=cached is not None,
             lying_recognised=self._lying_probe(row, camera_id, recording),
+            detections=tuple(detections),
         )
+        return outcome, recording
+
+    def _live(
+        self, row: ManifestRow, variant: str, camera_id: str
+    ) -> tuple[list[SafetyEvent], Recording | None]:
+        """The same path as `carewatch analyze`, with the estimator's output recorded."""
+        started = time.perf_counter()
+        frames = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
+        recorder = PoseRecorder(self.estimator, self.opinion)
+        analyzer = Analyzer(camera_id, self.vision, recorder, recorder.opinion)
+        events = list(analyze_frames(recorder.watch(apply_variant(frames, variant)), analyzer))
+        try:
+            return events, recorder.recording(time.perf_counter() - started)
+        except CacheError as error:
+            log.warning("%s: perception not cached: %s", row.clip, error)
+            return events, None
 
     def _lying_probe(
         self, row: ManifestRow, camera_id: str, recording: Recording | None
@@ -277,24 +230,20 @@ class Evaluator:
             return None
         fall = self.vision.fall.model_copy(update={"long_lie_s": PROBE_LONG_LIE_S})
         probe = self.vision.model_copy(update={"fall": fall})
-        events = replay_events(recording, camera_id, probe, self.estimator.version)
+        events = replay_events(recording, camera_id, probe, self.versions).events
         return any(e.type == EventType.LONG_LIE for e in events)
 
-    def _baseline_outcome(
-        self,
-        row: ManifestRow,
-        variant: str,
-        camera_id: str,
-        key: dict[str, Any] | None,
-        cached: dict[str, Any] | None,
-        live: _LivePass,
-    ) -> ClipOutcome:
+    def _baseline(self, row: ManifestRow, variant: str, camera_id: str) -> ClipOutcome:
+        """The baseline on its own decode pass (interleaving two models skews both timings)."""
         assert self.baseline is not None
+        fps, version = self.baseline.sample_fps, self.baseline.version
+        key = self._key("baseline", row, variant, fps, version)
         started = time.perf_counter()
-        result = cached
-        if result is None:
-            result = self._baseline_result(row, variant, camera_id, live)
+        result = cached = self.cache.load_json(key)
+        if cached is None:
+            result = self._baseline_run(row, variant, camera_id)
             self.cache.save_json(key, result)
+        assert result is not None
         detections = [Detection(EventType.FALL, None, t) for t in result["alarms_s"]]
         return _outcome(
             row,
@@ -303,48 +252,25 @@ class Evaluator:
             judge(row.label, detections, row.annotations),
             frames=int(result["frames"]),
             video_s=float(result["video_s"]),
-            wall_s=live.nfd_s + (time.perf_counter() - started),
+            wall_s=time.perf_counter() - started,
             live_wall_s=float(result["live_wall_s"]),
             cached=cached is not None,
+            detections=tuple(detections),
         )
 
-    def _baseline_result(
-        self, row: ManifestRow, variant: str, camera_id: str, live: _LivePass
-    ) -> dict[str, Any]:
+    def _baseline_run(self, row: ManifestRow, variant: str, camera_id: str) -> dict[str, Any]:
         assert self.baseline is not None
-        run, wall_s = live.nfd, live.decode_s + live.nfd_s
-        if run is None:  # a separate pass at the baseline's own rate
-            started = time.perf_counter()
-            run = self.baseline.start_clip()
-            frames = iter_file_frames(str(row.path), camera_id, self.baseline.sample_fps)
-            for frame in apply_variant(frames, variant):
-                run.process(frame)
-            wall_s = time.perf_counter() - started
+        run = self.baseline.start_clip()
+        started = time.perf_counter()
+        frames = iter_file_frames(str(row.path), camera_id, self.baseline.sample_fps)
+        for frame in apply_variant(frames, variant):
+            run.process(frame)
         return {
             "alarms_s": run.alarms_s,
             "frames": run.frames,
             "video_s": run.video_s(),
-            "live_wall_s": wall_s,
+            "live_wall_s": time.perf_counter() - started,
         }
-
-
-@dataclass(slots=True)
-class _LivePass:
-    """What one decode of a clip gave: carewatch's events and recording, the baseline's run."""
-
-    events: list[SafetyEvent] | None = None
-    recording: Recording | None = None
-    nfd: NfdClipRun | None = None
-    nfd_s: float = 0.0
-    decode_s: float = 0.0
-
-
-def _recording(recorder: PoseRecorder, live_wall_s: float, row: ManifestRow) -> Recording | None:
-    try:
-        return recorder.recording(live_wall_s)
-    except CacheError as error:
-        log.warning("%s: perception not cached: %s", row.clip, error)
-        return None
 
 
 def _outcome(

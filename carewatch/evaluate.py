@@ -93,6 +93,7 @@ class ClipOutcome:
     live_wall_s: float = 0.0
     cached: bool = False
     lying_recognised: bool | None = None  # immobile clips: lying seen by a short long-lie probe
+    detections: tuple[Detection, ...] = ()  # every finished event found
 
     @property
     def skipped(self) -> bool:

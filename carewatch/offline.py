@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from carewatch.config import Settings
+from carewatch.config import ConfigError, Settings
 from models.registry import ModelError
 from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
 from vision.events import SafetyEvent
-from vision.pipeline import Analyzer, PoseEstimator
+from vision.fallen import load_fall_classifier
+from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
 from vision.pose import load_pose
+
+log = logging.getLogger(__name__)
 
 
 class AnalyzeError(RuntimeError):
@@ -29,8 +33,6 @@ def camera_for(
     cameras = {c.id: c for c in settings.cameras}
     camera = cameras.get(camera_id) if camera_id else settings.cameras[0]
     if camera is None:
-        from carewatch.config import ConfigError
-
         raise ConfigError(f"--camera: no camera {camera_id!r} (known: {', '.join(cameras)})")
     return camera.id, camera.vision(), settings.models
 
@@ -38,6 +40,21 @@ def camera_for(
 def build_estimator(models: ModelsConfig) -> PoseEstimator:
     """The perception stage every analysis path uses (live, analyze, eval)."""
     return load_pose(models.pose_path, models.threads)
+
+
+def build_second_opinion(models: ModelsConfig) -> SecondOpinion | None:
+    """The YOLO Normal/Fall model when enabled and installed; analysis goes on without it."""
+    if not models.second_opinion:
+        return None
+    try:
+        return load_fall_classifier(models.threads)
+    except ModelError as error:
+        log.warning("second opinion off: %s", error)
+        return None
+
+
+def build_analyzer(camera_id: str, vision: VisionConfig, models: ModelsConfig) -> Analyzer:
+    return Analyzer(camera_id, vision, build_estimator(models), build_second_opinion(models))
 
 
 def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
@@ -55,6 +72,6 @@ def analyze_file(
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time."""
     try:
         frames = iter_file_frames(str(video), camera_id, vision.analysis_fps)
-        yield from analyze_frames(frames, Analyzer(camera_id, vision, build_estimator(models)))
+        yield from analyze_frames(frames, build_analyzer(camera_id, vision, models))
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

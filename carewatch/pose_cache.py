@@ -1,4 +1,4 @@
-"""Per-clip pose cache for evaluation: record what the estimator returned, replay it later."""
+"""Per-clip perception cache for evaluation: record what the models returned, replay it later."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import os
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from carewatch.offline import analyze_frames
 from streams.frame import Frame
 from vision.config import VisionConfig
 from vision.events import SafetyEvent
-from vision.pipeline import Analyzer, PoseEstimator
+from vision.fallen import PostureBoxes
+from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
 from vision.records import PoseBatch
 
 log = logging.getLogger(__name__)
@@ -41,19 +42,23 @@ class FrameStamp:
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    """The perception of one clip: each analysed frame's stamp and the estimator's batch.
+    """The perception of one clip: each analysed frame's stamp, pose batch and second opinion.
 
-    `live_wall_s` is the wall time of the live run that produced it (decode, pose and
-    analysis), kept so that a replayed evaluation still reports the real speed.
+    `opinions` holds, per frame, what the second opinion answered where the analysis asked
+    (None elsewhere); it is empty when no second opinion ran. `live_wall_s` is the wall time
+    of the live run (decode, models, analysis), so a replayed evaluation reports real speed.
     """
 
     stamps: tuple[FrameStamp, ...]
     batches: tuple[PoseBatch, ...]
     live_wall_s: float
+    opinions: tuple[PostureBoxes | None, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.stamps) != len(self.batches):
             raise CacheError(f"{len(self.stamps)} frames but {len(self.batches)} pose batches")
+        if self.opinions and len(self.opinions) != len(self.stamps):
+            raise CacheError(f"{len(self.stamps)} frames but {len(self.opinions)} opinions")
 
     def video_s(self, sample_fps: float) -> float:
         """Seconds of video analysed: first to last frame plus one sampling period."""
@@ -66,22 +71,33 @@ def batch_fields() -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(PoseBatch))
 
 
-class PoseRecorder:
-    """A pass-through estimator that remembers each frame's stamp and pose batch."""
+def opinion_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(PostureBoxes))
 
-    def __init__(self, inner: PoseEstimator) -> None:
+
+def _no_boxes() -> PostureBoxes:
+    none = np.zeros((0,), np.float32)
+    return PostureBoxes(
+        boxes_xyxy=np.zeros((0, 4), np.float32), fall_scores=none, normal_scores=none
+    )
+
+
+class PoseRecorder:
+    """A pass-through estimator (and second opinion) that remembers what each frame got."""
+
+    def __init__(self, inner: PoseEstimator, opinion: SecondOpinion | None = None) -> None:
         self.inner = inner
         self.version = inner.version
-        self.infer_s = 0.0
+        self.opinion = _OpinionRecorder(self, opinion) if opinion is not None else None
         self._stamps: list[FrameStamp] = []
         self._batches: list[PoseBatch] = []
+        self._opinions: list[PostureBoxes | None] = []
         self._calls = 0
+        self._asked: PostureBoxes | None = None
         self.problem: str | None = None  # set when the frames and pose calls do not pair up
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch:
-        started = time.perf_counter()
         batch = self.inner.infer(image_bgr)
-        self.infer_s += time.perf_counter() - started
         self._batches.append(batch)
         self._calls += 1
         return batch
@@ -89,30 +105,48 @@ class PoseRecorder:
     def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         """Pass frames through, checking that each one got exactly one pose call."""
         for frame in frames:
-            self._calls = 0
+            self._calls, self._asked = 0, None
             yield frame
             # Resumed when the analyzer asks for the next frame, i.e. after it processed this one.
             if self._calls != 1 and self.problem is None:
                 self.problem = f"frame {frame.index}: {self._calls} pose calls, expected 1"
             self._stamps.append(FrameStamp(frame.index, frame.pts_s, frame.size_wh))
+            self._opinions.append(self._asked)
 
     def recording(self, live_wall_s: float) -> Recording:
         """What was recorded; CacheError if it cannot be replayed faithfully."""
         if self.problem is not None:
             raise CacheError(self.problem)
-        return Recording(tuple(self._stamps), tuple(self._batches), live_wall_s)
+        opinions = tuple(self._opinions) if self.opinion is not None else ()
+        return Recording(tuple(self._stamps), tuple(self._batches), live_wall_s, opinions)
+
+
+class _OpinionRecorder:
+    def __init__(self, owner: PoseRecorder, inner: SecondOpinion) -> None:
+        self.owner, self.inner, self.version = owner, inner, inner.version
+
+    def classify(self, image_bgr: np.ndarray) -> PostureBoxes:
+        self.owner._asked = self.inner.classify(image_bgr)
+        return self.owner._asked
 
 
 _BLANK_PIXEL = np.zeros((1, 1, 3), np.uint8)
 
 
 class PoseReplay:
-    """Plays a Recording back: frames with a blank (zero-copy) image and the stored batches."""
+    """Plays a Recording back: frames with a blank (zero-copy) image and the stored answers.
 
-    def __init__(self, recording: Recording, version: str) -> None:
+    A second-opinion question the live run did not ask (thresholds changed) has no stored
+    answer: it gets no boxes, i.e. no opinion, and is counted in `opinion_misses`.
+    """
+
+    def __init__(self, recording: Recording, version: str, opinion_version: str | None) -> None:
         self.recording = recording
         self.version = version
+        self.opinion = _OpinionReplay(self, opinion_version) if opinion_version else None
+        self.opinion_misses = 0
         self._next: PoseBatch | None = None
+        self._answer: PostureBoxes | None = None
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch:
         if self._next is None:
@@ -121,37 +155,84 @@ class PoseReplay:
         return batch
 
     def frames(self, camera_id: str) -> Iterator[Frame]:
-        for stamp, batch in zip(self.recording.stamps, self.recording.batches, strict=True):
-            self._next = batch
+        answers = self.recording.opinions or (None,) * len(self.recording.stamps)
+        for stamp, batch, answer in zip(
+            self.recording.stamps, self.recording.batches, answers, strict=True
+        ):
+            self._next, self._answer = batch, answer
             width, height = stamp.size_wh
             image = np.broadcast_to(_BLANK_PIXEL, (height, width, 3))
             yield Frame(camera_id, stamp.index, stamp.pts_s, time.time(), image)
 
 
+class _OpinionReplay:
+    def __init__(self, owner: PoseReplay, version: str) -> None:
+        self.owner, self.version = owner, version
+
+    def classify(self, image_bgr: np.ndarray) -> PostureBoxes:
+        if self.owner._answer is None:
+            self.owner.opinion_misses += 1
+            return _no_boxes()
+        return self.owner._answer
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersions:
+    """The models whose answers a recording holds; part of every cache key."""
+
+    pose: str
+    opinion: str | None = None  # None: no second opinion ran
+
+    @property
+    def key(self) -> str:
+        return f"{self.pose}+{self.opinion or 'no-second-opinion'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    events: list[SafetyEvent]
+    opinion_misses: int
+
+
 def replay_events(
-    recording: Recording, camera_id: str, vision: VisionConfig, version: str
-) -> list[SafetyEvent]:
+    recording: Recording,
+    camera_id: str,
+    vision: VisionConfig,
+    versions: ModelVersions,
+) -> Replayed:
     """The finished events the analysis gives on recorded perception (no model runs)."""
-    replay = PoseReplay(recording, version)
-    return list(analyze_frames(replay.frames(camera_id), Analyzer(camera_id, vision, replay)))
+    replay = PoseReplay(recording, versions.pose, versions.opinion)
+    analyzer = Analyzer(camera_id, vision, replay, replay.opinion)
+    events = list(analyze_frames(replay.frames(camera_id), analyzer))
+    return Replayed(events, replay.opinion_misses)
 
 
 def encode(recording: Recording) -> dict[str, np.ndarray]:
-    """Flat arrays for an .npz: per PoseBatch field, a presence mask, row counts and the rows."""
+    """Flat arrays for an .npz: per record field, a presence mask, row counts and the rows."""
     arrays = {
         "index": np.array([s.index for s in recording.stamps], np.int64),
         "pts_s": np.array([s.pts_s for s in recording.stamps], np.float64),
         "size_wh": np.array([s.size_wh for s in recording.stamps], np.int64).reshape(-1, 2),
         "live_wall_s": np.array(recording.live_wall_s, np.float64),
     }
-    for name in batch_fields():
-        values = [getattr(batch, name) for batch in recording.batches]
+    arrays |= _encode_records("", recording.batches, batch_fields())
+    if recording.opinions:
+        arrays |= _encode_records("opinion.", recording.opinions, opinion_fields())
+    return arrays
+
+
+def _encode_records(
+    prefix: str, records: Sequence[Any | None], names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    arrays = {f"{prefix}__asked": np.array([r is not None for r in records], bool)}
+    for name in names:
+        values = [getattr(r, name) for r in records if r is not None]
         kept = [np.asarray(v) for v in values if v is not None]
         if any(v.ndim == 0 for v in kept):
-            raise CacheError(f"PoseBatch.{name}: cannot cache a 0-d array")
-        arrays[f"{name}__present"] = np.array([v is not None for v in values], bool)
-        arrays[f"{name}__rows"] = np.array([len(v) for v in kept], np.int64)
-        arrays[name] = np.concatenate(kept) if kept else np.zeros((0,), np.float32)
+            raise CacheError(f"{prefix}{name}: cannot cache a 0-d array")
+        arrays[f"{prefix}{name}__present"] = np.array([v is not None for v in values], bool)
+        arrays[f"{prefix}{name}__rows"] = np.array([len(v) for v in kept], np.int64)
+        arrays[f"{prefix}{name}"] = np.concatenate(kept) if kept else np.zeros((0,), np.float32)
     return arrays
 
 
@@ -162,12 +243,18 @@ def decode(arrays: Any) -> Recording:
         FrameStamp(int(i), float(p), wh)
         for i, p, wh in zip(arrays["index"], arrays["pts_s"], sizes, strict=True)
     )
-    columns: dict[str, list[Any]] = {name: _column(arrays, name) for name in batch_fields()}
-    batches = tuple(
-        PoseBatch(**{name: column[i] for name, column in columns.items()})
-        for i in range(len(stamps))
-    )
-    return Recording(stamps, batches, float(arrays["live_wall_s"]))
+    batches = _decode_records(arrays, "", PoseBatch, batch_fields())
+    opinions: list[Any] = []
+    if "opinion.__asked" in arrays:
+        opinions = _decode_records(arrays, "opinion.", PostureBoxes, opinion_fields())
+    return Recording(stamps, tuple(batches), float(arrays["live_wall_s"]), tuple(opinions))
+
+
+def _decode_records(arrays: Any, prefix: str, cls: Any, names: tuple[str, ...]) -> list[Any]:
+    asked = arrays[f"{prefix}__asked"]
+    columns = {name: _column(arrays, f"{prefix}{name}") for name in names}
+    records = iter([cls(**{n: c[i] for n, c in columns.items()}) for i in range(int(asked.sum()))])
+    return [next(records) if here else None for here in asked]
 
 
 def _column(arrays: Any, name: str) -> list[np.ndarray | None]:
@@ -193,7 +280,8 @@ class PoseCache:
             "variant": variant,
             "fps": fps,
             "version": version,
-            "fields": list(batch_fields()),
+            # A recording's format follows the records it stores; a baseline result's does not.
+            "fields": [*batch_fields(), *opinion_fields()] if kind == "pose" else [],
         }
 
     def load_recording(self, key: dict[str, Any] | None) -> Recording | None:

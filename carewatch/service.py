@@ -9,7 +9,7 @@ import numpy as np
 
 from carewatch.camera import CameraRunner
 from carewatch.config import Settings
-from carewatch.offline import build_estimator
+from carewatch.offline import build_estimator, build_second_opinion
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -17,6 +17,7 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
+from vision.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 EXIT_OK = 0
@@ -34,12 +35,15 @@ class Service:
         self.store.sync_topology(_facility_records(settings), _camera_records(settings))
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
+        second_opinion = build_second_opinion(settings.models)  # thread-safe; one for all
         self.cameras = {
             camera.id: CameraRunner(
                 camera,
                 settings,
                 self.sink,
-                build_estimator(settings.models),
+                Analyzer(
+                    camera.id, camera.vision(), build_estimator(settings.models), second_opinion
+                ),
                 self._write_health,
             )
             for camera in settings.cameras

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from carewatch.eval_run import ClipPerception, Progress
+from carewatch.eval_run import CAREWATCH, ClipPerception, Progress
 from carewatch.evaluate import ORIGINAL, ClipOutcome, Detection, Summary, judge, summarize
-from carewatch.pose_cache import replay_events
+from carewatch.pose_cache import ModelVersions, replay_events
 from vision.config import FallThresholds, VisionConfig
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ CSV_COLUMNS = (
     "adl_false_alarm_rate",
     "median_delay_s",
     "median_onset_delay_s",
+    "opinion_misses",
 )
 
 
@@ -52,6 +53,7 @@ class SweepPoint:
     value: float
     is_default: bool
     summary: Summary
+    opinion_misses: int = 0  # second-opinion questions the recording has no answer for
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,30 +107,36 @@ def _one_threshold(fall: FallThresholds, name: str) -> list[GridPoint]:
 def run_sweep(
     perceptions: Sequence[ClipPerception],
     vision: VisionConfig,
-    version: str,
+    versions: ModelVersions,
     progress: Progress | None = None,
 ) -> list[SweepPoint]:
-    """Replays every clip's perception under each grid point (the model does not run)."""
-    results: dict[str, Summary] = {}
+    """Replays every clip's perception under each grid point (the models do not run)."""
+    results: dict[str, tuple[Summary, int]] = {}
     points = []
     for point in grid(vision.fall):
         fingerprint = point.fall.model_dump_json()
         if fingerprint not in results:
             changed = vision.model_copy(update={"fall": point.fall})
-            results[fingerprint] = summarize(_replay(p, changed, version) for p in perceptions)
-        points.append(
-            SweepPoint(point.threshold, point.value, point.is_default, results[fingerprint])
-        )
+            results[fingerprint] = _evaluate(perceptions, changed, versions)
+        summary, misses = results[fingerprint]
+        points.append(SweepPoint(point.threshold, point.value, point.is_default, summary, misses))
         if progress is not None:
             progress.step(f"{point.threshold}={point.value:g}")
     return points
 
 
-def _replay(perception: ClipPerception, vision: VisionConfig, version: str) -> ClipOutcome:
-    row = perception.row
-    events = replay_events(perception.recording, perception.camera_id, vision, version)
-    verdict = judge(row.label, [Detection.from_event(e) for e in events], row.annotations)
-    return ClipOutcome(row.clip, row.label, row.source, ORIGINAL, "carewatch", verdict)
+def _evaluate(
+    perceptions: Sequence[ClipPerception], vision: VisionConfig, versions: ModelVersions
+) -> tuple[Summary, int]:
+    outcomes, misses = [], 0
+    for perception in perceptions:
+        row = perception.row
+        replayed = replay_events(perception.recording, perception.camera_id, vision, versions)
+        detections = [Detection.from_event(e) for e in replayed.events]
+        verdict = judge(row.label, detections, row.annotations)
+        outcomes.append(ClipOutcome(row.clip, row.label, row.source, ORIGINAL, CAREWATCH, verdict))
+        misses += replayed.opinion_misses
+    return summarize(outcomes), misses
 
 
 def csv_row(point: SweepPoint) -> dict[str, Any]:
@@ -145,6 +153,7 @@ def csv_row(point: SweepPoint) -> dict[str, Any]:
         "adl_false_alarm_rate": _round(s.adl_false_alarm_rate),
         "median_delay_s": _round(s.floor_delay_median_s),
         "median_onset_delay_s": _round(s.onset_delay_median_s),
+        "opinion_misses": point.opinion_misses,
     }
 
 

@@ -61,7 +61,10 @@ class FallThresholds(_Section):
         1.5, ge=0.2, le=5.0, description="... within this many seconds."
     )
     descent_to_down_max_s: float = Field(
-        2.0, ge=0.2, le=10.0, description="Lying must begin this soon after the descent starts."
+        2.0,
+        ge=0.2,
+        le=10.0,
+        description="The person must come to rest this soon after the descent is seen.",
     )
     settle_motion_ratio: float = Field(
         0.2,

