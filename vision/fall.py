@@ -143,6 +143,7 @@ class _Descent:
     drop: float  # in body lengths
     body_length: float
     top_y: float  # top of the box before the descent
+    asked_s: float | None = None  # when the second opinion was last asked about it
 
 
 class TrackFallState:
@@ -226,10 +227,10 @@ class TrackFallState:
     def _confirm_fall(self, body: BodyGeometry, lying: bool, opinion: Opinion) -> list[FallSignal]:
         if self._descent is None or body.in_bed:
             return []
-        if not self._is_settled(body):
+        if not self._is_settled(body) or not self._time_to_ask(body):
             return []
         score = opinion()
-        if not self._down_enough(lying, score):
+        if not self._down_enough(body, lying, score):
             return []
         descent, self._descent = self._descent, None
         if (
@@ -263,12 +264,33 @@ class TrackFallState:
             return self.th.confirm_s <= 0
         return body.pts_s - ref.pts_s >= self.th.confirm_s
 
-    def _down_enough(self, lying: bool, score: float | None) -> bool:
+    def _time_to_ask(self, body: BodyGeometry) -> bool:
+        """Ask the (expensive) second opinion at most once per confirm_s for a descent."""
+        assert self._descent is not None
+        asked_s = self._descent.asked_s
+        if asked_s is not None and body.pts_s - asked_s < max(self.th.confirm_s, 0.5):
+            return False
+        self._descent.asked_s = body.pts_s
+        return True
+
+    def _down_enough(self, body: BodyGeometry, lying: bool, score: float | None) -> bool:
         if score is None:
             return lying
         if lying:
             return score >= self.th.second_opinion_veto_below
-        return score >= self.th.second_opinion_min
+        return score >= self.th.second_opinion_min and not self._crouched(body)
+
+    def _crouched(self, body: BodyGeometry) -> bool:
+        """Squatting or kneeling upright: much lower than standing, torso still vertical.
+
+        The second opinion readily calls a squatting person fallen; a person lying along the
+        line of sight (the case it is trusted for) has no upright torso in the picture.
+        """
+        angle = body.torso_angle_deg
+        if self.standing_height is None or angle is None:
+            return False
+        low = body.height <= self.th.lying_height_ratio_max * self.standing_height
+        return low and angle <= self.th.standing_angle_max_deg
 
     def _confidence(self, descent: _Descent, lying: bool, score: float | None) -> float:
         evidence = [min(1.0, descent.drop / (2 * self.th.descent_drop_ratio)), float(lying)]

@@ -79,7 +79,8 @@ class Analyzer:
         self.config = config
         self.pose = pose
         self.second_opinion = second_opinion
-        self.tracker = PersonTracker(config.fall.track_max_age_s)
+        fall = config.fall
+        self.tracker = PersonTracker(fall.track_max_age_s, start_score=fall.min_pose_score)
         self._states: dict[int, TrackFallState] = {}
         self._thresholds = {k: float(v) for k, v in config.fall.model_dump().items()}
         self._versions = {"pose": pose.version}
@@ -88,7 +89,7 @@ class Analyzer:
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
-        poses = poses.select(poses.scores >= self.config.fall.min_pose_score)
+        poses = poses.select(poses.scores >= self.config.fall.keep_pose_score)
         people = self.tracker.update(poses, frame.pts_s)
         signals = self._drop_lost_tracks(frame.pts_s)
         opinion = _FrameOpinion(self.second_opinion, frame.image_bgr)

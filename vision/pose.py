@@ -57,11 +57,11 @@ def from_movenet(
 class MoveNetPose:
     """Multi-person pose: boxes and 17 keypoints for up to 6 people per frame."""
 
-    def __init__(self, model: ResolvedModel, threads: int = 2, min_score: float = 0.2) -> None:
+    def __init__(self, model: ResolvedModel, threads: int = 2, min_score: float = 0.05) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         self.min_score = min_score
-        self.version = f"{model.spec.name}@{model.spec.version}"
+        self.version = f"{model.spec.name}@{model.spec.version}/min{min_score}"
         self._interpreter = Interpreter(model_content=model.read_bytes(), num_threads=threads)
         detail = self._interpreter.get_input_details()[0]
         self._interpreter.resize_tensor_input(detail["index"], (1, INPUT_SIZE_PX, INPUT_SIZE_PX, 3))

@@ -38,10 +38,16 @@ def match_score(track_xyxy: np.ndarray, box_xyxy: np.ndarray) -> float:
 
 
 class PersonTracker:
-    """Assigns each pose a track id that stays the same while the person is followed."""
+    """Assigns each pose a track id that stays the same while the person is followed.
 
-    def __init__(self, max_age_s: float, min_match: float = 0.15) -> None:
+    Poses scoring at least `start_score` may start a track; weaker ones only continue a
+    track they match. MoveNet scores people lying down, or in greyscale night pictures,
+    much lower than people standing, so a fallen person would otherwise drop out.
+    """
+
+    def __init__(self, max_age_s: float, start_score: float = 0.0, min_match: float = 0.15) -> None:
         self.max_age_s = max_age_s
+        self.start_score = start_score
         self.min_match = min_match
         self._tracks: list[_Track] = []
         self._next_id = 1
@@ -51,7 +57,11 @@ class PersonTracker:
         pairs = self._greedy_pairs(poses)
         observations = []
         for index in range(len(poses)):
-            track = pairs.get(index) or self._new_track(poses.boxes_xyxy[index])
+            track = pairs.get(index)
+            if track is None:
+                if poses.scores[index] < self.start_score:
+                    continue
+                track = self._new_track(poses.boxes_xyxy[index])
             track.box_xyxy, track.last_seen_s = poses.boxes_xyxy[index], pts_s
             observations.append(
                 PersonObservation(

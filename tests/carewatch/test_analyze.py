@@ -68,3 +68,30 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
     result = analyze(str(tmp_path / "x.mp4"), "--config", str(config), "--json")
     assert result.returncode == 2
     assert "facilities: List should have at least 1 item" in result.stderr
+
+
+def imm_config(tmp_path: Path, zones: str) -> Path:
+    config = tmp_path / f"imm{len(zones)}.yaml"
+    config.write_text(
+        "facilities: [{id: home, name: Home}]\n"
+        "cameras:\n"
+        "  - {id: room, name: Room, facility: home, source: {type: file, path: x.mp4},\n"
+        f"     fall: {{long_lie_s: 2}}, zones: [{zones}]}}\n"
+    )
+    return config
+
+
+BED = "{id: bed, kind: bed, polygon: [[0.05, 0.4], [0.55, 0.4], [0.55, 0.9], [0.05, 0.9]]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["01_imm_back.mp4", "02_imm_stomach.mp4"])
+def test_long_lie_on_lying_still_footage_but_not_in_a_bed_zone(
+    eval_dir: Path, tmp_path: Path, clip: str
+) -> None:
+    video = str(eval_dir / "assist-iot/imm" / clip)
+    found = events(analyze(video, "--config", str(imm_config(tmp_path, "")), "--json"))
+    assert [e["type"] for e in found] == ["long_lie"]
+    assert found[0]["camera"] == "room" and float(found[0]["start_s"]) < 1.0  # type: ignore[arg-type]
+    in_bed = events(analyze(video, "--config", str(imm_config(tmp_path, BED)), "--json"))
+    assert in_bed == []

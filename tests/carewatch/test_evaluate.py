@@ -245,3 +245,15 @@ def test_progress_on_a_pipe_prints_every_tenth() -> None:
     lines = stream.getvalue().splitlines()
     assert len(lines) == 11  # the first step, then one per tenth
     assert "20/20" in lines[-1] and "clip19" in lines[-1]
+
+
+def test_annotations_fill_in_floor_times(tmp_path: Path) -> None:
+    from carewatch.eval_manifest import parse_manifest, read_annotations, with_annotations
+
+    rows = parse_manifest(
+        "clip,label,floor_s\na.mp4,fall,\nb.mp4,fall,1.5\nc.mp4,adl,\n", tmp_path / "m.csv"
+    )
+    extra = tmp_path / "times.csv"
+    extra.write_text("# a comment\nclip,floor_s\na.mp4,2.25\nb.mp4,9\n")
+    merged = with_annotations(rows, read_annotations(extra))
+    assert [r.annotations.floor_s for r in merged] == [2.25, 1.5, None]
