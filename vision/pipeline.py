@@ -17,6 +17,7 @@ from vision.tracker import PersonTracker, iou
 from vision.zones import zone_kinds_at
 
 _OPINION_MIN_IOU = 0.3
+_OPINION_MIN_CONFIDENCE = 0.4
 
 
 class PoseEstimator(Protocol):
@@ -62,7 +63,11 @@ class _FrameOpinion:
         overlaps = [iou(box_xyxy, other) for other in self._result.boxes_xyxy]
         if not overlaps or max(overlaps) < _OPINION_MIN_IOU:
             return None
-        return float(self._result.fall_scores[int(np.argmax(overlaps))])
+        best = int(np.argmax(overlaps))
+        fall, normal = self._result.fall_scores[best], self._result.normal_scores[best]
+        if max(fall, normal) < _OPINION_MIN_CONFIDENCE:  # unsure either way: no opinion
+            return None
+        return float(fall)
 
 
 class Analyzer:

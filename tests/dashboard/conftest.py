@@ -25,7 +25,7 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.store import EventStore
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
-from vision.events import EventType, SafetyEvent, Severity
+from vision.events import SafetyEvent
 
 FACILITIES = (FacilityRecord(id="fac-1", name="Sunrise Home"),)
 CAMERAS = (
@@ -92,29 +92,6 @@ def app(
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
-
-
-@pytest.fixture
-def make_event() -> Callable[..., SafetyEvent]:
-    counter = iter(range(1, 1_000_000))
-
-    def make(**overrides: Any) -> SafetyEvent:
-        n = next(counter)
-        values: dict[str, Any] = {
-            "type": EventType.FALL,
-            "severity": Severity.CRITICAL,
-            "camera_id": "cam-1",
-            "start_s": 10.0 * n,
-            "end_s": None,
-            "started_at": T0_EPOCH_S + 10.0 * n,
-            "confidence": 0.87,
-            "track_id": n,
-            "thresholds": {"fall_drop_ratio": 0.4},
-            "model_versions": {"pose": "movenet-multipose-lightning"},
-        }
-        return SafetyEvent(**{**values, **overrides})
-
-    return make
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -16,7 +15,6 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.store import EventStore
 from supervision.tables import Base
-from vision.events import EventType, SafetyEvent, Severity
 
 EXTERNAL_URL = os.environ.get("CAREWATCH_TEST_DATABASE_URL")
 
@@ -68,29 +66,6 @@ def store(engine: Engine) -> EventStore:
     store = EventStore(session_factory(engine))
     store.sync_topology(FACILITIES, CAMERAS)
     return store
-
-
-@pytest.fixture
-def make_event() -> Callable[..., SafetyEvent]:
-    counter = iter(range(1, 1_000_000))
-
-    def make(**overrides: Any) -> SafetyEvent:
-        n = next(counter)
-        values: dict[str, Any] = {
-            "type": EventType.FALL,
-            "severity": Severity.CRITICAL,
-            "camera_id": "cam-1",
-            "start_s": 10.0 * n,
-            "end_s": None,
-            "started_at": T0_EPOCH_S + 10.0 * n,
-            "confidence": 0.8,
-            "track_id": n,
-            "thresholds": {"fall_drop_ratio": 0.4},
-            "model_versions": {"pose": "movenet-multipose-lightning"},
-        }
-        return SafetyEvent(**{**values, **overrides})
-
-    return make
 
 
 def _wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
