@@ -73,6 +73,7 @@ class EventOut(_Schema):
     started_at: datetime
     ended_at: datetime | None
     confidence: float
+    level: int
     track_id: int | None
     snapshot_url: str | None = Field(description="Under /media/, or None when not written yet.")
     clip_url: str | None = Field(description="Under /media/, or None when not written yet.")
@@ -100,6 +101,7 @@ class EventOut(_Schema):
             started_at=view.started_at,
             ended_at=view.ended_at,
             confidence=view.confidence,
+            level=view.level,
             track_id=view.track_id,
             snapshot_url=media_url(view.snapshot_path, media_root),
             clip_url=media_url(view.clip_path, media_root),

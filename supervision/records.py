@@ -64,6 +64,7 @@ class EventView:
     started_at: datetime
     ended_at: datetime | None
     confidence: float
+    level: int  # escalation level (a long lie that lasts is raised again)
     track_id: int | None
     snapshot_path: str | None
     clip_path: str | None

@@ -251,6 +251,7 @@ def _new_event_row(event: SafetyEvent, revision: int) -> Event:
         started_at=epoch_to_utc(event.started_at),
         ended_at=None if event.end_s is None else epoch_to_utc(_ended_at_epoch(event, event.end_s)),
         confidence=event.confidence,
+        level=event.level,
         track_id=event.track_id,
         thresholds=dict(event.thresholds),
         model_versions=dict(event.model_versions),
@@ -263,8 +264,10 @@ def _new_event_row(event: SafetyEvent, revision: int) -> Event:
 def _apply_end(row: Event, event: SafetyEvent) -> bool:
     """Apply a repeat of a known event; an open repeat never reopens an ended one."""
     end_s = row.end_s if event.end_s is None else event.end_s
-    if (end_s, event.confidence) == (row.end_s, row.confidence):
+    level = max(row.level, event.level)
+    if (end_s, event.confidence, level) == (row.end_s, row.confidence, row.level):
         return False
+    row.level = level
     row.end_s = end_s
     row.ended_at = None if end_s is None else epoch_to_utc(_ended_at_epoch(event, end_s))
     row.confidence = event.confidence

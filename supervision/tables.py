@@ -88,6 +88,7 @@ class Event(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confidence: Mapped[float]
+    level: Mapped[int] = mapped_column(default=1, server_default="1")
     track_id: Mapped[int | None]
     snapshot_path: Mapped[str | None] = mapped_column(Text)
     clip_path: Mapped[str | None] = mapped_column(Text)

@@ -56,6 +56,7 @@ def event_view(row: Event) -> EventView:
         started_at=row.started_at,
         ended_at=row.ended_at,
         confidence=row.confidence,
+        level=row.level,
         track_id=row.track_id,
         snapshot_path=row.snapshot_path,
         clip_path=row.clip_path,

@@ -116,6 +116,12 @@ class FallThresholds(_Section):
     long_lie_s: float = Field(
         60.0, ge=1.0, le=7200.0, description="Lying this long raises a long-lie event."
     )
+    long_lie_escalate_s: float = Field(
+        120.0,
+        ge=10.0,
+        le=7200.0,
+        description="While a long lie lasts, it escalates (level + 1, alarm again) this often.",
+    )
     track_max_age_s: float = Field(
         2.0, ge=0.2, le=30.0, description="A track unseen this long is dropped."
     )

@@ -45,6 +45,7 @@ class SafetyEvent:
     track_id: int | None = None
     key: str = field(default_factory=new_event_key)
     parent_key: str | None = None
+    level: int = 1  # escalation level: a repeat of the same key with a higher level re-alerts
     thresholds: dict[str, float] = field(default_factory=dict)
     model_versions: dict[str, str] = field(default_factory=dict)
 

@@ -72,6 +72,7 @@ class FallSignal:
     confidence: float
     key: str
     parent_key: str | None = None
+    level: int = 1  # escalation level of a long lie
 
 
 def _segment_angle_deg(
@@ -164,6 +165,7 @@ class TrackFallState:
         self._last_fall_s: float | None = None
         self._fall_key: str | None = None
         self._long_lie: tuple[str, float] | None = None  # (key, start_s)
+        self._long_lie_level = 0
 
     def step(self, body: BodyGeometry, opinion: Opinion = no_opinion) -> list[FallSignal]:
         lying = is_lying(body, self.standing_height, self.th)
@@ -327,28 +329,36 @@ class TrackFallState:
         return (self._down_top_y - body.top_y) / length >= self.th.recovery_rise_ratio
 
     def _watch_long_lie(self, body: BodyGeometry) -> list[FallSignal]:
-        if self._long_lie or self._down_since_s is None or body.in_bed:
+        if self._down_since_s is None or body.in_bed:
             return []
-        if body.pts_s - self._down_since_s < self.th.long_lie_s:
+        down_s = body.pts_s - self._down_since_s
+        if down_s < self.th.long_lie_s:
             return []
-        self._long_lie = (new_event_key(), self._down_since_s)
-        return [
-            FallSignal(
-                EventType.LONG_LIE,
-                self.track_id,
-                self._down_since_s,
-                None,
-                0.9,
-                self._long_lie[0],
-                parent_key=self._fall_key,
-            )
-        ]
+        level = 1 + int((down_s - self.th.long_lie_s) // self.th.long_lie_escalate_s)
+        if self._long_lie is not None and level <= self._long_lie_level:
+            return []
+        if self._long_lie is None:
+            self._long_lie = (new_event_key(), self._down_since_s)
+        self._long_lie_level = level
+        return [self._long_lie_signal(None)]
 
     def _end_long_lie(self, pts_s: float) -> FallSignal:
+        signal = self._long_lie_signal(pts_s)
+        self._long_lie, self._long_lie_level = None, 0
+        return signal
+
+    def _long_lie_signal(self, end_s: float | None) -> FallSignal:
         assert self._long_lie is not None
-        (key, start_s), self._long_lie = self._long_lie, None
+        key, start_s = self._long_lie
         return FallSignal(
-            EventType.LONG_LIE, self.track_id, start_s, pts_s, 0.9, key, parent_key=self._fall_key
+            EventType.LONG_LIE,
+            self.track_id,
+            start_s,
+            end_s,
+            0.9,
+            key,
+            parent_key=self._fall_key,
+            level=self._long_lie_level,
         )
 
     def _phase(self) -> Phase:

@@ -141,6 +141,7 @@ class Analyzer:
             track_id=signal.track_id,
             key=signal.key,
             parent_key=signal.parent_key,
+            level=signal.level,
             thresholds=self._thresholds,
             model_versions=self._versions,
         )

@@ -179,3 +179,13 @@ def test_sync_topology_upserts(store: EventStore) -> None:
     with pytest.raises(UnknownFacility, match="fac-9"):
         store.sync_topology([], [orphan])
     assert len(store.list_cameras()) == 2
+
+
+def test_escalation_raises_the_level_and_never_lowers_it(store, make_event) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(type="long_lie")
+    event_id = store.record_event(event)
+    before = store.get_event(event_id).revision
+    store.record_event(dataclasses.replace(event, level=3))
+    store.record_event(dataclasses.replace(event, level=2))
+    view = store.get_event(event_id)
+    assert view.level == 3 and view.revision > before

@@ -184,3 +184,16 @@ def test_standing_height_ignores_sitting_down() -> None:
     for body in sequence((2, STAND), (1.0, (0.5, 0.45, 0.5, 5.0)), (2, (0.5, 0.45, 0.5, 5.0))):
         state.step(body)
     assert state.standing_height is not None and state.standing_height > 0.5
+
+
+def test_long_lie_escalates_while_it_lasts() -> None:
+    bodies = sequence((3, STAND), (0.6, LIE), (34, LIE), (1, STAND), (3, STAND))  # ~35 s down
+    signals = run(bodies, long_lie_s=10, long_lie_escalate_s=10)
+    long_lies = [s for s in signals if s.type is EventType.LONG_LIE]
+    assert [(s.level, s.end_s is None) for s in long_lies] == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (3, False),
+    ]
+    assert len({s.key for s in long_lies}) == 1, "one event that escalates, not several"

@@ -90,6 +90,7 @@ export class DetailView {
       ["Camera", camera],
       ["Confidence", formatNumber(event.confidence)],
       ["Track", event.track_id ?? "—"],
+      ["Escalation level", event.level],
       ["Started", formatDateTime(event.started_at)],
       ["Ended", event.ended_at ? formatDateTime(event.ended_at) : "ongoing"],
       ["Video time", videoSpan(event)],

@@ -62,7 +62,9 @@ export class EventList {
     if (known && known.revision >= event.revision) return;
     this.events.set(event.id, event);
     this.renderRow(event, !known && notify);
-    if (!known && notify && event.severity === "critical" && event.status === "new") {
+    // New critical events alert, and so does an escalation (a long lie that goes on).
+    const escalated = known && event.level > known.level && !["resolved", "false_alarm"].includes(event.status);
+    if (notify && event.severity === "critical" && ((!known && event.status === "new") || escalated)) {
       this.banner.show(event, this.cameraName(event.camera_id));
     }
     this.banner.settle(event);
