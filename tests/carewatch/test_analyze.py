@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.carewatch.cli import carewatch
+
 
 def analyze(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "carewatch.cli", "analyze", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return carewatch("analyze", *args)
 
 
 def events(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.carewatch.cli import carewatch
+
 
 def carewatch_eval(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "carewatch.cli", "eval", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return carewatch("eval", *args)
 
 
 def report(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
