@@ -22,7 +22,6 @@ from vision.overlay import draw_people
 from vision.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
-_CLIPPED = {EventType.FALL, EventType.LONG_LIE}
 
 
 def health_event(health: CameraHealth, open_key: str | None) -> SafetyEvent | None:
@@ -44,6 +43,13 @@ def health_event(health: CameraHealth, open_key: str | None) -> SafetyEvent | No
             key=open_key,
         )
     return None
+
+
+def needs_clip(event: SafetyEvent) -> bool:
+    """A fall, or the start of a long lie (its escalations and end reuse that clip)."""
+    if event.type is EventType.FALL:
+        return True
+    return event.type is EventType.LONG_LIE and event.is_open and event.level == 1
 
 
 class CameraRunner:
@@ -79,7 +85,6 @@ class CameraRunner:
         )
         self._latest: np.ndarray | None = None
         self._offline_key: str | None = None
-        self._seen_keys: set[str] = set()
         self.frames_analysed = 0
 
     def start(self) -> None:
@@ -126,8 +131,7 @@ class CameraRunner:
         self._latest = annotated
         for event in result.events:
             self.sink.emit(event)
-            if event.type in _CLIPPED and event.key not in self._seen_keys:
-                self._seen_keys.add(event.key)
+            if needs_clip(event):
                 self._record_clip(event, frame, annotated)
 
     def _record_clip(self, event: SafetyEvent, frame: Frame, annotated: np.ndarray) -> None:
