@@ -53,8 +53,11 @@ def build_second_opinion(models: ModelsConfig) -> SecondOpinion | None:
         return None
 
 
-def build_analyzer(camera_id: str, vision: VisionConfig, models: ModelsConfig) -> Analyzer:
-    return Analyzer(camera_id, vision, build_estimator(models), build_second_opinion(models))
+def build_analyzer(
+    camera_id: str, vision: VisionConfig, models: ModelsConfig, second_opinion: SecondOpinion | None
+) -> Analyzer:
+    """A camera's analysis; the second opinion is thread-safe and may serve every camera."""
+    return Analyzer(camera_id, vision, build_estimator(models), second_opinion)
 
 
 def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
@@ -72,6 +75,7 @@ def analyze_file(
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time."""
     try:
         frames = iter_file_frames(str(video), camera_id, vision.analysis_fps)
-        yield from analyze_frames(frames, build_analyzer(camera_id, vision, models))
+        analyzer = build_analyzer(camera_id, vision, models, build_second_opinion(models))
+        yield from analyze_frames(frames, analyzer)
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

@@ -9,7 +9,7 @@ import numpy as np
 
 from carewatch.camera import CameraRunner
 from carewatch.config import Settings
-from carewatch.offline import build_estimator, build_second_opinion
+from carewatch.offline import build_analyzer, build_second_opinion
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -17,7 +17,6 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
-from vision.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 EXIT_OK = 0
@@ -41,9 +40,7 @@ class Service:
                 camera,
                 settings,
                 self.sink,
-                Analyzer(
-                    camera.id, camera.vision(), build_estimator(settings.models), second_opinion
-                ),
+                build_analyzer(camera.id, camera.vision(), settings.models, second_opinion),
                 self._write_health,
             )
             for camera in settings.cameras

@@ -143,7 +143,6 @@ class _Descent:
     detected_s: float
     drop: float  # in body lengths
     body_length: float
-    top_y: float  # top of the box before the descent
     asked_s: float | None = None  # when the second opinion was last asked about it
 
 
@@ -220,7 +219,7 @@ class TrackFallState:
                 drop, head_drop * self.th.descent_drop_ratio / self.th.descent_top_drop_ratio
             )
         if drop >= self.th.descent_drop_ratio:
-            self._descent = _Descent(highest.pts_s, body.pts_s, drop, length, highest.top_y)
+            self._descent = _Descent(highest.pts_s, body.pts_s, drop, length)
             self._settle_ref = None
 
     def _descent_life_s(self) -> float:

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from models.registry import ResolvedModel
+from vision.pose import letterbox
 
 INPUT_SIZE_PX = 640
 _FALL_CLASS = 1
@@ -31,15 +32,13 @@ class PostureBoxes:
                 raise ValueError(f"{name}: expected shape {shape}, got {array.shape}")
 
 
-def _letterbox(image_bgr: np.ndarray) -> tuple[np.ndarray, float, int, int]:
-    height, width = image_bgr.shape[:2]
-    scale = min(INPUT_SIZE_PX / width, INPUT_SIZE_PX / height)
-    new_w, new_h = round(width * scale), round(height * scale)
-    canvas = np.full((INPUT_SIZE_PX, INPUT_SIZE_PX, 3), 114, np.uint8)
-    pad_x, pad_y = (INPUT_SIZE_PX - new_w) // 2, (INPUT_SIZE_PX - new_h) // 2
-    canvas[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = cv2.resize(image_bgr, (new_w, new_h))
-    blob = cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[np.newaxis]
-    return blob.astype(np.float32) / 255.0, scale, pad_x, pad_y
+def _input_blob(image_bgr: np.ndarray) -> tuple[np.ndarray, float, int, int]:
+    """(1, 3, 640, 640) float RGB in [0, 1], grey-padded as ultralytics trains it."""
+    canvas, scale, pad_x, pad_y = letterbox(
+        image_bgr, INPUT_SIZE_PX, pad_value=114, interpolation=cv2.INTER_LINEAR
+    )
+    blob = canvas.transpose(2, 0, 1)[np.newaxis].astype(np.float32) / 255.0
+    return blob, scale, pad_x, pad_y
 
 
 def from_yolo_output(
@@ -87,7 +86,7 @@ class FallClassifier:
         self.version = f"{model.spec.name}@{model.spec.version}"
 
     def classify(self, image_bgr: np.ndarray) -> PostureBoxes:
-        blob, scale, pad_x, pad_y = _letterbox(image_bgr)
+        blob, scale, pad_x, pad_y = _input_blob(image_bgr)
         raw = self._session.run(None, {self._input: blob})[0]
         height, width = image_bgr.shape[:2]
         return from_yolo_output(raw, scale, (pad_x, pad_y), (width, height), self.min_score)

@@ -13,13 +13,15 @@ _ROW_BOX = slice(51, 55)  # ymin, xmin, ymax, xmax
 _ROW_SCORE = 55
 
 
-def letterbox(image_bgr: np.ndarray, size_px: int) -> tuple[np.ndarray, float, int, int]:
+def letterbox(
+    image_bgr: np.ndarray, size_px: int, pad_value: int = 0, interpolation: int = cv2.INTER_AREA
+) -> tuple[np.ndarray, float, int, int]:
     """Scale into a size_px square canvas; returns (canvas_rgb, scale, pad_x_px, pad_y_px)."""
     height, width = image_bgr.shape[:2]
     scale = min(size_px / width, size_px / height)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
-    resized = cv2.resize(image_bgr, (new_w, new_h), interpolation=cv2.INTER_AREA)
-    canvas = np.zeros((size_px, size_px, 3), np.uint8)
+    resized = cv2.resize(image_bgr, (new_w, new_h), interpolation=interpolation)
+    canvas = np.full((size_px, size_px, 3), pad_value, np.uint8)
     pad_x, pad_y = (size_px - new_w) // 2, (size_px - new_h) // 2
     canvas[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = resized
     return cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB), scale, pad_x, pad_y

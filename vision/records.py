@@ -63,4 +63,3 @@ class PersonObservation:
     keypoints_xy: np.ndarray  # (17, 2) normalised
     keypoint_scores: np.ndarray  # (17,)
     score: float
-    fallen_score: float | None = None  # second opinion (YOLO Normal/Fall), if run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carewatch.offline import analyze_frames, build_analyzer
+from carewatch.offline import analyze_frames, build_analyzer, build_second_opinion
 from streams.config import DemoSourceConfig
 from streams.demo import DemoSource
 from streams.sampling import RateSampler
@@ -20,7 +20,9 @@ def test_demo_fall_is_detected() -> None:
     frames = (source.read() for _ in range(int((fall_at_s + 6) * source.nominal_fps)))
     kept = (f for f in frames if f is not None and sampler.keep(f.pts_s))
     vision = VisionConfig(fall=FallThresholds(long_lie_s=600))
-    events = list(analyze_frames(kept, build_analyzer("demo", vision, ModelsConfig())))
+    models = ModelsConfig()
+    analyzer = build_analyzer("demo", vision, models, build_second_opinion(models))
+    events = list(analyze_frames(kept, analyzer))
     falls = [e for e in events if e.type == "fall"]
     assert len(falls) == 1
     assert abs(falls[0].start_s - fall_at_s) < 1.5
