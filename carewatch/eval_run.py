@@ -216,7 +216,7 @@ class Evaluator:
         started = time.perf_counter()
         frames = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
         recorder = PoseRecorder(self.estimator, self.opinion)
-        analyzer = Analyzer(camera_id, self.vision, recorder, recorder.opinion)
+        analyzer = Analyzer(camera_id, self.vision, recorder, recorder.opinion, scene_rules=False)
         events = list(analyze_frames(recorder.watch(apply_variant(frames, variant)), analyzer))
         try:
             return events, recorder.recording(time.perf_counter() - started)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from carewatch.config import ConfigError, Settings
 from models.registry import ModelError
@@ -13,10 +16,12 @@ from streams.sources import SourceError, iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
 from vision.events import SafetyEvent
 from vision.fallen import load_fall_classifier
-from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
+from vision.fire import load_fire_detector
+from vision.pipeline import Analyzer, FireModel, PoseEstimator, SecondOpinion
 from vision.pose import load_pose
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class AnalyzeError(RuntimeError):
@@ -34,7 +39,7 @@ def camera_for(
     camera = cameras.get(camera_id) if camera_id else settings.cameras[0]
     if camera is None:
         raise ConfigError(f"--camera: no camera {camera_id!r} (known: {', '.join(cameras)})")
-    return camera.id, camera.vision(), settings.models
+    return camera.id, settings.vision_for(camera), settings.models
 
 
 def build_estimator(models: ModelsConfig) -> PoseEstimator:
@@ -42,22 +47,47 @@ def build_estimator(models: ModelsConfig) -> PoseEstimator:
     return load_pose(models.pose_path, models.threads)
 
 
+@dataclass(frozen=True, slots=True)
+class SharedModels:
+    """Thread-safe models that one process loads once and every camera uses."""
+
+    second_opinion: SecondOpinion | None
+    fire: FireModel | None
+
+
+def _optional(what: str, load: Callable[[], T]) -> T | None:
+    try:
+        return load()
+    except ModelError as error:
+        log.warning("%s off: %s", what, error)
+        return None
+
+
 def build_second_opinion(models: ModelsConfig) -> SecondOpinion | None:
-    """The YOLO Normal/Fall model when enabled and installed; analysis goes on without it."""
+    """The YOLO Normal/Fall model when enabled; fall detection goes on without it."""
     if not models.second_opinion:
         return None
-    try:
-        return load_fall_classifier(models.threads)
-    except ModelError as error:
-        log.warning("second opinion off: %s", error)
+    return _optional("second opinion", lambda: load_fall_classifier(models.threads))
+
+
+def build_fire_model(models: ModelsConfig) -> FireModel | None:
+    """The fire/smoke model when enabled; the other rules go on without it."""
+    if not models.fire:
         return None
+    return _optional(
+        "fire detection", lambda: load_fire_detector(models.threads, models.fire_input_px)
+    )
+
+
+def build_shared_models(models: ModelsConfig) -> SharedModels:
+    return SharedModels(build_second_opinion(models), build_fire_model(models))
 
 
 def build_analyzer(
-    camera_id: str, vision: VisionConfig, models: ModelsConfig, second_opinion: SecondOpinion | None
+    camera_id: str, vision: VisionConfig, models: ModelsConfig, shared: SharedModels
 ) -> Analyzer:
-    """A camera's analysis; the second opinion is thread-safe and may serve every camera."""
-    return Analyzer(camera_id, vision, build_estimator(models), second_opinion)
+    """A camera's analysis: its own pose model and state, the shared models."""
+    return Analyzer(camera_id, vision, build_estimator(models), shared.second_opinion, shared.fire)
 
 
 def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
@@ -69,13 +99,30 @@ def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[Safe
         yield from analyzer.finish(last)
 
 
+def on_clock(frames: Iterable[Frame], start_epoch_s: float) -> Iterator[Frame]:
+    """Frames stamped as if the video's first frame was captured at `start_epoch_s`."""
+    for frame in frames:
+        yield replace(frame, captured_at=start_epoch_s + frame.pts_s)
+
+
 def analyze_file(
-    video: Path, camera_id: str, vision: VisionConfig, models: ModelsConfig
+    video: Path,
+    camera_id: str,
+    vision: VisionConfig,
+    models: ModelsConfig,
+    start_epoch_s: float | None = None,
 ) -> Iterator[SafetyEvent]:
-    """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time."""
+    """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time.
+
+    Frames are stamped from `start_epoch_s` (default: now) plus their video time, so that
+    zone schedules see the time of day the video shows, at whatever speed it is analysed.
+    """
+    start_epoch_s = time.time() if start_epoch_s is None else start_epoch_s
     try:
-        frames = iter_file_frames(str(video), camera_id, vision.analysis_fps)
-        analyzer = build_analyzer(camera_id, vision, models, build_second_opinion(models))
+        frames = on_clock(
+            iter_file_frames(str(video), camera_id, vision.analysis_fps), start_epoch_s
+        )
+        analyzer = build_analyzer(camera_id, vision, models, build_shared_models(models))
         yield from analyze_frames(frames, analyzer)
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

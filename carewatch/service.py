@@ -9,7 +9,7 @@ import numpy as np
 
 from carewatch.camera import CameraRunner
 from carewatch.config import Settings
-from carewatch.offline import build_analyzer, build_second_opinion
+from carewatch.offline import build_analyzer, build_shared_models
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -34,13 +34,13 @@ class Service:
         self.store.sync_topology(_facility_records(settings), _camera_records(settings))
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
-        second_opinion = build_second_opinion(settings.models)  # thread-safe; one for all
+        shared = build_shared_models(settings.models)
         self.cameras = {
             camera.id: CameraRunner(
                 camera,
                 settings,
                 self.sink,
-                build_analyzer(camera.id, camera.vision(), settings.models, second_opinion),
+                build_analyzer(camera.id, settings.vision_for(camera), settings.models, shared),
                 self._write_health,
             )
             for camera in settings.cameras

@@ -74,6 +74,8 @@ class EventOut(_Schema):
     ended_at: datetime | None
     confidence: float
     level: int
+    category: str
+    zone_id: str | None
     track_id: int | None
     snapshot_url: str | None = Field(description="Under /media/, or None when not written yet.")
     clip_url: str | None = Field(description="Under /media/, or None when not written yet.")
@@ -102,6 +104,8 @@ class EventOut(_Schema):
             ended_at=view.ended_at,
             confidence=view.confidence,
             level=view.level,
+            category=view.category,
+            zone_id=view.zone_id,
             track_id=view.track_id,
             snapshot_url=media_url(view.snapshot_path, media_root),
             clip_url=media_url(view.clip_path, media_root),

@@ -128,8 +128,15 @@ class ClipRecorder:
     POLL_S = 0.1
     GRACE_S = 5.0  # extra wall time allowed for the post-roll to arrive
 
-    def __init__(self, ring: RingBuffer, clip_config: ClipConfig, clips_dir: str | Path) -> None:
+    def __init__(
+        self,
+        ring: RingBuffer,
+        clip_config: ClipConfig,
+        clips_dir: str | Path,
+        decorate: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.ring = ring
+        self.decorate = decorate  # e.g. draws the camera's zones on every clip frame
         self.config = clip_config
         self.clips_dir = Path(clips_dir)
         self._queue: queue.Queue[_Request | None] = queue.Queue()
@@ -211,6 +218,8 @@ class ClipRecorder:
         frames = self.ring.frames_between(t0_s, request.trigger_pts_s + self.config.post_roll_s)
         if not frames:
             return ClipResult(request.event_key, request.snapshot_path, None, None, 0.0)
+        if self.decorate is not None:
+            frames = [(pts_s, self.decorate(image)) for pts_s, image in frames]
         info = write_clip(frames, request.clip_path, self.config.fps)
         start_s = frames[0][0]
         return ClipResult(

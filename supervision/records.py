@@ -65,6 +65,8 @@ class EventView:
     ended_at: datetime | None
     confidence: float
     level: int  # escalation level (a long lie that lasts is raised again)
+    category: str  # GB 38600 risk, fire_safety, staff_duty or camera_health
+    zone_id: str | None
     track_id: int | None
     snapshot_path: str | None
     clip_path: str | None

@@ -252,6 +252,8 @@ def _new_event_row(event: SafetyEvent, revision: int) -> Event:
         ended_at=None if event.end_s is None else epoch_to_utc(_ended_at_epoch(event, event.end_s)),
         confidence=event.confidence,
         level=event.level,
+        category=str(event.category),
+        zone_id=event.zone_id,
         track_id=event.track_id,
         thresholds=dict(event.thresholds),
         model_versions=dict(event.model_versions),

@@ -89,6 +89,8 @@ class Event(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confidence: Mapped[float]
     level: Mapped[int] = mapped_column(default=1, server_default="1")
+    category: Mapped[str] = mapped_column(String(32), index=True, server_default="falls")
+    zone_id: Mapped[str | None] = mapped_column(String(64))
     track_id: Mapped[int | None]
     snapshot_path: Mapped[str | None] = mapped_column(Text)
     clip_path: Mapped[str | None] = mapped_column(Text)

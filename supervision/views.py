@@ -57,6 +57,8 @@ def event_view(row: Event) -> EventView:
         ended_at=row.ended_at,
         confidence=row.confidence,
         level=row.level,
+        category=row.category,
+        zone_id=row.zone_id,
         track_id=row.track_id,
         snapshot_path=row.snapshot_path,
         clip_path=row.clip_path,

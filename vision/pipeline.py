@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -12,7 +14,13 @@ from vision.config import VisionConfig
 from vision.events import SafetyEvent, Severity
 from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
 from vision.fallen import PostureBoxes
+from vision.fire import FireBoxes
 from vision.records import PersonObservation, PoseBatch
+from vision.rules.engine import RuleEngine, build_rules
+from vision.rules.lifecycle import RuleSignal
+from vision.rules.scene import SceneView
+from vision.scene_health import SceneHealthMonitor, SceneHealthReading
+from vision.static_objects import StaticObjectDetector
 from vision.tracker import PersonTracker, iou
 from vision.zones import zone_kinds_at
 
@@ -34,6 +42,14 @@ class SecondOpinion(Protocol):
     def classify(self, image_bgr: np.ndarray) -> PostureBoxes: ...
 
 
+class FireModel(Protocol):
+    """Finds fire and smoke boxes in a frame (expensive; run at the rules' fire_fps)."""
+
+    version: str
+
+    def detect(self, image_bgr: np.ndarray) -> FireBoxes: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FrameAnalysis:
     """What one analysed frame produced; `phases` maps track id to its fall phase."""
@@ -42,6 +58,8 @@ class FrameAnalysis:
     people: list[PersonObservation]
     phases: dict[int, Phase] = field(default_factory=dict)
     events: list[SafetyEvent] = field(default_factory=list)
+    fire: FireBoxes | None = None  # None on frames the fire model did not look at
+    health: SceneHealthReading | None = None
 
 
 class _FrameOpinion:
@@ -79,24 +97,38 @@ class Analyzer:
         config: VisionConfig,
         pose: PoseEstimator,
         second_opinion: SecondOpinion | None = None,
+        fire: FireModel | None = None,
+        scene_rules: bool = True,
     ) -> None:
         self.camera_id = camera_id
         self.config = config
         self.pose = pose
         self.second_opinion = second_opinion
+        self.fire = fire
         fall = config.fall
         self.tracker = PersonTracker(fall.track_max_age_s, start_score=fall.min_pose_score)
         self._states: dict[int, TrackFallState] = {}
         self._thresholds = {k: float(v) for k, v in config.fall.model_dump().items()}
+        self._rule_thresholds = {k: float(v) for k, v in config.rules.model_dump().items()}
         self._versions = {"pose": pose.version}
-        if second_opinion is not None:
-            self._versions["second_opinion"] = second_opinion.version
+        for role, model in (("second_opinion", second_opinion), ("fire", fire)):
+            if model is not None:
+                self._versions[role] = model.version
+        self._timezone = ZoneInfo(config.timezone)
+        # Without scene rules (replays of recorded poses have no real pictures) only falls run.
+        rules = build_rules(config, fire is not None, health=True) if scene_rules else []
+        self.rules = RuleEngine(rules)
+        self.health_monitor = SceneHealthMonitor(config.health) if scene_rules else None
+        has_exits = scene_rules and any(zone.kind == "exit" for zone in config.zones)
+        self.static = StaticObjectDetector(config.static) if has_exits else None
+        self._next_fire_s = 0.0
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
         poses = poses.select(poses.scores >= self.config.fall.keep_pose_score)
         people = self.tracker.update(poses, frame.pts_s)
-        signals = self._drop_lost_tracks(frame.pts_s)
+        lost = [tid for tid in self._states if tid not in self.tracker.live_ids()]
+        signals = [s for tid in lost for s in self._states.pop(tid).close(frame.pts_s)]
         opinion = _FrameOpinion(self.second_opinion, frame.image_bgr)
         for person in people:
             state = self._states.setdefault(
@@ -105,14 +137,42 @@ class Analyzer:
             body = measure(person, frame.pts_s, frame.size_wh, self._resting_place(person))
             signals += state.step(body, opinion.for_box(person.box_xyxy))
         phases = {p.track_id: self._states[p.track_id].phase for p in people}
-        events = [self._to_event(s, frame) for s in signals]
-        return FrameAnalysis(frame, people, phases, events)
+        fire = self._check_fire(frame)
+        monitor = self.health_monitor
+        health = monitor.update(frame.image_bgr, frame.pts_s) if monitor is not None else None
+        view = self._scene(frame, people, lost, fire, health)
+        events = [self._fall_event(s, frame) for s in signals]
+        events += [self._rule_event(s, frame) for s in self.rules.step(view)]
+        return FrameAnalysis(frame, people, phases, events, fire, health)
 
     def finish(self, frame: Frame) -> list[SafetyEvent]:
         """Close every open event at the end of a video (`frame` is the last one read)."""
         signals = [s for state in self._states.values() for s in state.close(frame.pts_s)]
         self._states.clear()
-        return [self._to_event(s, frame) for s in signals]
+        events = [self._fall_event(s, frame) for s in signals]
+        return events + [self._rule_event(s, frame) for s in self.rules.close()]
+
+    def _scene(
+        self,
+        frame: Frame,
+        people: list[PersonObservation],
+        lost: list[int],
+        fire: FireBoxes | None,
+        health: SceneHealthReading | None,
+    ) -> SceneView:
+        """What the rules see of this frame (the static-object model is updated here)."""
+        if self.static is not None:
+            boxes = np.array([p.box_xyxy for p in people], np.float32).reshape(-1, 4)
+            self.static.update(frame.image_bgr, frame.pts_s, boxes)
+        local_time = datetime.fromtimestamp(frame.captured_at, self._timezone)
+        return SceneView(frame.pts_s, local_time, people, lost, fire, self.static, health)
+
+    def _check_fire(self, frame: Frame) -> FireBoxes | None:
+        fire_fps = self.config.rules.fire_fps
+        if self.fire is None or fire_fps <= 0 or frame.pts_s < self._next_fire_s:
+            return None
+        self._next_fire_s = frame.pts_s + 1.0 / fire_fps - 1e-6
+        return self.fire.detect(frame.image_bgr)
 
     def _resting_place(self, person: PersonObservation) -> bool:
         """True where lying is normal: a bed zone, or outside every floor zone if any exist."""
@@ -124,12 +184,7 @@ class Analyzer:
         has_floor = any(zone.kind == "floor" for zone in zones)
         return "bed" in kinds or (has_floor and "floor" not in kinds)
 
-    def _drop_lost_tracks(self, pts_s: float) -> list[FallSignal]:
-        live = self.tracker.live_ids()
-        lost = [tid for tid in self._states if tid not in live]
-        return [s for tid in lost for s in self._states.pop(tid).close(pts_s)]
-
-    def _to_event(self, signal: FallSignal, frame: Frame) -> SafetyEvent:
+    def _fall_event(self, signal: FallSignal, frame: Frame) -> SafetyEvent:
         return SafetyEvent(
             type=signal.type,
             severity=Severity.CRITICAL,
@@ -144,4 +199,21 @@ class Analyzer:
             level=signal.level,
             thresholds=self._thresholds,
             model_versions=self._versions,
+        )
+
+    def _rule_event(self, signal: RuleSignal, frame: Frame) -> SafetyEvent:
+        return SafetyEvent(
+            type=signal.type,
+            severity=signal.severity,
+            camera_id=self.camera_id,
+            start_s=signal.start_s,
+            end_s=signal.end_s,
+            started_at=frame.captured_at - (frame.pts_s - signal.start_s),
+            confidence=signal.confidence,
+            track_id=signal.track_id,
+            key=signal.key,
+            thresholds=self._rule_thresholds,
+            model_versions=self._versions,
+            category=signal.category,
+            zone_id=signal.zone_id,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carewatch.offline import analyze_frames, build_analyzer, build_second_opinion
+from carewatch.offline import analyze_frames, build_analyzer, build_shared_models
 from streams.config import DemoSourceConfig
 from streams.demo import DemoSource
 from streams.sampling import RateSampler
@@ -21,7 +21,7 @@ def test_demo_fall_is_detected() -> None:
     kept = (f for f in frames if f is not None and sampler.keep(f.pts_s))
     vision = VisionConfig(fall=FallThresholds(long_lie_s=600))
     models = ModelsConfig()
-    analyzer = build_analyzer("demo", vision, models, build_second_opinion(models))
+    analyzer = build_analyzer("demo", vision, models, build_shared_models(models))
     events = list(analyze_frames(kept, analyzer))
     falls = [e for e in events if e.type == "fall"]
     assert len(falls) == 1

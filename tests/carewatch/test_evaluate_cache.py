@@ -157,7 +157,7 @@ def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> 
     recorder = PoseRecorder(build_estimator(models), opinion)
     versions = ModelVersions(recorder.version, opinion.version if opinion else None)
     frames = short_fall_frames(eval_dir)
-    analyzer = Analyzer("cam", vision, recorder, recorder.opinion)
+    analyzer = Analyzer("cam", vision, recorder, recorder.opinion, scene_rules=False)
     live = list(analyze_frames(recorder.watch(frames), analyzer))
     assert any(e.type == "fall" for e in live)
     cache = PoseCache(tmp_path)

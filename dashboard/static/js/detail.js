@@ -88,6 +88,8 @@ export class DetailView {
   renderFacts(event, camera) {
     fillFacts(this.find("detail-facts"), [
       ["Camera", camera],
+      ["Risk", label(event.category)],
+      ["Zone", event.zone_id ?? "—"],
       ["Confidence", formatNumber(event.confidence)],
       ["Track", event.track_id ?? "—"],
       ["Escalation level", event.level],

@@ -92,7 +92,12 @@ export class EventList {
       },
       el("time", { className: "event-time", datetime: event.started_at, text: formatClock(event.started_at) }),
       el("span", { className: "event-camera", text: name }),
-      el("span", { className: "event-type", "data-testid": "event-type", text: label(event.type) }),
+      el("span", {
+        className: "event-type",
+        "data-testid": "event-type",
+        title: label(event.category),
+        text: event.zone_id ? `${label(event.type)} · ${event.zone_id}` : label(event.type),
+      }),
       badge("sev", event.severity, "event-severity"),
       badge("status", event.status, "event-status"),
     );

@@ -1,0 +1,125 @@
+"""Smoke and fire boxes from fire-detector's YOLOv8 model, converted to ONNX without torch."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from models.registry import ModelError, ResolvedModel
+from vision.yolo import normalised_xyxy, onnx_session, yolo_blob, yolo_candidates
+
+
+@dataclass(frozen=True, slots=True)
+class FireBoxes:
+    """Smoke and fire boxes (normalised xyxy) with their scores and class labels."""
+
+    boxes_xyxy: np.ndarray  # (N, 4) float32 in [0, 1]
+    scores: np.ndarray  # (N,)
+    labels: list[str]  # N of 'smoke' / 'fire'
+
+    def __post_init__(self) -> None:
+        count = len(self.labels)
+        for name, array, shape in (
+            ("boxes_xyxy", self.boxes_xyxy, (count, 4)),
+            ("scores", self.scores, (count,)),
+        ):
+            if array.shape != shape:
+                raise ValueError(f"{name}: expected shape {shape}, got {array.shape}")
+
+    def of_label(self, label: str) -> FireBoxes:
+        """Only the boxes with this label."""
+        keep = np.array([name == label for name in self.labels], bool).reshape(-1)
+        labels = [name for name in self.labels if name == label]
+        return FireBoxes(self.boxes_xyxy[keep], self.scores[keep], labels)
+
+
+def from_fire_output(
+    raw: np.ndarray,
+    scale: float,
+    pad_xy: tuple[int, int],
+    size_wh: tuple[int, int],
+    names: list[str],
+    min_score: float,
+    iou_max: float = 0.5,
+) -> FireBoxes:
+    """Decode a (1, 4 + classes, anchors) YOLOv8 head; NMS within each class."""
+    if raw.ndim != 3 or raw.shape[:2] != (1, 4 + len(names)):
+        raise ValueError(f"YOLO output: expected (1, {4 + len(names)}, A), got {raw.shape}")
+    xywh, rows = yolo_candidates(raw, scale, pad_xy, min_score)
+    classes = rows[:, 4:].argmax(axis=1)
+    scores = rows[:, 4:].max(axis=1)
+    picked = cv2.dnn.NMSBoxesBatched(
+        xywh.tolist(), scores.tolist(), classes.tolist(), min_score, iou_max
+    )
+    keep = np.asarray(picked, dtype=int).reshape(-1)
+    return FireBoxes(
+        normalised_xyxy(xywh[keep], size_wh),
+        scores[keep].astype(np.float32),
+        [names[index] for index in classes[keep]],
+    )
+
+
+def _onnx_class_names(session: Any) -> list[str]:
+    """Class names from the export's metadata ("{0: 'smoke', 1: 'fire'}", as ultralytics)."""
+    text = session.get_modelmeta().custom_metadata_map.get("names")
+    if text is None:
+        raise ModelError("the ONNX model carries no class names")
+    names = ast.literal_eval(text)
+    return [str(names[key]) for key in sorted(names)]
+
+
+class FireDetector:
+    """Finds smoke and fire in a whole frame (about as costly as a person detector)."""
+
+    def __init__(
+        self,
+        onnx_path: Path,
+        version: str,
+        threads: int = 2,
+        input_size_px: int = 640,
+        min_score: float = 0.25,
+    ) -> None:
+        self._session = onnx_session(onnx_path, threads)
+        self._input = self._session.get_inputs()[0].name
+        self.names = _onnx_class_names(self._session)
+        self.input_size_px = input_size_px
+        self.min_score = min_score
+        self.version = version
+
+    def detect(self, image_bgr: np.ndarray) -> FireBoxes:
+        blob, scale, pad_x, pad_y = yolo_blob(image_bgr, self.input_size_px)
+        raw = self._session.run(None, {self._input: blob})[0]
+        height, width = image_bgr.shape[:2]
+        return from_fire_output(
+            raw, scale, (pad_x, pad_y), (width, height), self.names, self.min_score
+        )
+
+
+def _version(model: ResolvedModel, input_size_px: int, min_score: float) -> str:
+    release = model.spec.version if model.source == "package" else model.sha256[:12]
+    return f"{model.spec.name}@{release}/{input_size_px}px/min{min_score}"
+
+
+def load_fire_detector(
+    threads: int = 2,
+    input_size_px: int = 640,
+    path: str | None = None,
+    min_score: float = 0.25,
+    cache_dir: Path | None = None,
+) -> FireDetector:
+    """fire-detector's model (or an operator's YOLOv8 .pt by path), exported once and cached.
+
+    Raises ModelError if the package is missing or the checkpoint cannot be converted.
+    """
+    from models.export import exported_onnx
+    from models.registry import resolve
+
+    model = resolve("yolov8-fire", path)
+    onnx_path = exported_onnx(model, input_size_px, cache_dir)
+    version = _version(model, input_size_px, min_score)
+    return FireDetector(onnx_path, version, threads, input_size_px, min_score)
