@@ -54,17 +54,7 @@ def draw_people(
         for a, b in _EDGES:
             if min(person.keypoint_scores[a], person.keypoint_scores[b]) >= _MIN_KEYPOINT_SCORE:
                 cv2.line(canvas, tuple(points[a]), tuple(points[b]), colour, thickness)
-        label = f"#{person.track_id} {phase}"
-        cv2.putText(
-            canvas,
-            label,
-            (x1, max(12, y1 - 4)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.4 * thickness,
-            colour,
-            thickness,
-            cv2.LINE_AA,
-        )
+        _label(canvas, f"#{person.track_id} {phase}", (x1, max(12, y1 - 4)), colour)
     return canvas
 
 

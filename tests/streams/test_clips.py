@@ -141,3 +141,26 @@ def test_recorder_does_not_wait_once_the_source_ended(tmp_path: Path) -> None:
     recorder.request("a", "cam", 0.5, moving_box(0, (64, 48)), lambda r: done.set())
     assert done.wait(3.0)
     recorder.stop()
+
+
+def test_recorder_decorates_every_clip_frame(tmp_path: Path) -> None:
+    config = ClipConfig(pre_roll_s=1.0, post_roll_s=60.0, fps=10.0, max_width_px=160)
+    ring = RingBuffer(3.0, config.fps, config.max_width_px, config.jpeg_quality)
+    feed(ring, 0.0, 1.0, 10.0, realtime=False)
+
+    def paint_corner(image):  # type: ignore[no-untyped-def]
+        out = image.copy()
+        out[:16, :16] = (0, 0, 255)
+        return out
+
+    recorder = ClipRecorder(ring, config, tmp_path, decorate=paint_corner)
+    results: list[ClipResult] = []
+    recorder.request("a", "cam", 0.5, moving_box(0, (64, 48)), results.append)
+    recorder.stop()
+    assert results[0].clip_path is not None
+    with av.open(str(results[0].clip_path)) as container:
+        corners = [
+            f.to_ndarray(format="bgr24")[4:12, 4:12].mean(axis=(0, 1))
+            for f in container.decode(video=0)
+        ]
+    assert corners and all(c[2] > 200 and c[0] < 60 for c in corners)

@@ -57,7 +57,10 @@ class ExitBlockedRule(_ZoneRule):
         return self.thresholds.exit_blocked_s
 
     def _ready(self, view: SceneView) -> bool:
-        return view.static is not None
+        """Paused while the view is tampered with: a turned camera is not a blocked exit."""
+        health = view.health
+        tampered = health is not None and (health.moved or health.covered or health.defocused)
+        return view.static is not None and not tampered
 
     def _evidence(self, zone: ZoneConfig, view: SceneView) -> tuple[bool, float]:
         assert view.static is not None
