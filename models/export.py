@@ -9,6 +9,7 @@ from pathlib import Path
 from models.registry import ModelError, ResolvedModel
 
 CACHE_ENV = "CAREWATCH_CACHE"
+EXPORT_REVISION = 1  # raise when the converter's output changes, so old exports are not reused
 
 
 def default_cache_dir() -> Path:
@@ -20,8 +21,9 @@ def default_cache_dir() -> Path:
 
 
 def cached_onnx_path(model: ResolvedModel, input_size_px: int, cache_dir: Path) -> Path:
-    """Where the export of this exact file (by SHA-256) at this input size is kept."""
-    return cache_dir / f"{model.spec.name}-{model.sha256[:12]}-{input_size_px}.onnx"
+    """Where this converter's export of this exact file (by SHA-256) at this size is kept."""
+    name = f"{model.spec.name}-{model.sha256[:12]}-{input_size_px}-r{EXPORT_REVISION}.onnx"
+    return cache_dir / name
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:

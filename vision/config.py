@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from vision.scene_health import SceneHealthConfig
 from vision.static_objects import StaticObjectConfig
@@ -147,14 +147,41 @@ class RuleThresholds(_Section):
         2.0, ge=0.0, le=30.0, description="Fire/smoke checks per second (0 turns them off)."
     )
     fire_min_score: float = Field(
-        0.5, ge=0.05, le=0.99, description="A flame box needs this fire-detector score."
+        0.45, ge=0.05, le=0.99, description="A flame box needs this fire-detector score."
     )
     smoke_min_score: float = Field(
-        0.6, ge=0.05, le=0.99, description="A smoke box needs this fire-detector score."
+        0.35, ge=0.05, le=0.99, description="A smoke box needs this fire-detector score."
     )
-    fire_confirm_s: float = Field(
-        1.0, ge=0.0, le=60.0, description="Fire or smoke seen in the checks over this long."
+    smoke_max_area: float = Field(
+        0.3,
+        gt=0.0,
+        le=1.0,
+        description="A smoke box covering more of the frame than this is haze, not smoke.",
     )
+    smoke_min_moving: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of a smoke box's pixels that must change between two checks.",
+    )
+    fire_window_checks: int = Field(
+        5, ge=1, le=100, description="Fire and smoke are confirmed over this many checks."
+    )
+    fire_confirm_checks: int = Field(
+        2, ge=1, le=100, description="Checks of the window that must find a flame."
+    )
+    smoke_confirm_checks: int = Field(
+        4, ge=1, le=100, description="Checks of the window that must find moving smoke."
+    )
+
+    @field_validator("fire_confirm_checks", "smoke_confirm_checks")
+    @classmethod
+    def _within_window(cls, checks: int, info: ValidationInfo) -> int:
+        window = info.data.get("fire_window_checks")
+        if window is not None and checks > window:
+            raise ValueError(f"{checks} checks cannot fit in fire_window_checks ({window})")
+        return checks
+
     fire_clear_s: float = Field(
         10.0, ge=1.0, le=600.0, description="No fire or smoke this long ends its event."
     )
@@ -236,5 +263,5 @@ class ModelsConfig(_Section):
         "ONNX once and cached); skipped with a warning when the package is not installed.",
     )
     fire_input_px: int = Field(
-        640, ge=160, le=1280, multiple_of=32, description="Fire model input size (pixels)."
+        320, ge=160, le=1280, multiple_of=32, description="Fire model input size (pixels)."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +16,20 @@ from vision.yolo import normalised_xyxy, onnx_session, yolo_blob, yolo_candidate
 
 @dataclass(frozen=True, slots=True)
 class FireBoxes:
-    """Smoke and fire boxes (normalised xyxy) with their scores and class labels."""
+    """Smoke and fire boxes (normalised xyxy) with their scores, labels and movement."""
 
     boxes_xyxy: np.ndarray  # (N, 4) float32 in [0, 1]
     scores: np.ndarray  # (N,)
     labels: list[str]  # N of 'smoke' / 'fire'
+    # (N,) share of each box's pixels that changed since the previous check; None: not measured
+    moving_fractions: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         count = len(self.labels)
         for name, array, shape in (
             ("boxes_xyxy", self.boxes_xyxy, (count, 4)),
             ("scores", self.scores, (count,)),
+            ("moving_fractions", self.moving(), (count,)),
         ):
             if array.shape != shape:
                 raise ValueError(f"{name}: expected shape {shape}, got {array.shape}")
@@ -35,7 +38,57 @@ class FireBoxes:
         """Only the boxes with this label."""
         keep = np.array([name == label for name in self.labels], bool).reshape(-1)
         labels = [name for name in self.labels if name == label]
-        return FireBoxes(self.boxes_xyxy[keep], self.scores[keep], labels)
+        moving = None if self.moving_fractions is None else self.moving_fractions[keep]
+        return FireBoxes(self.boxes_xyxy[keep], self.scores[keep], labels, moving)
+
+    def moving(self) -> np.ndarray:
+        """Each box's moving share, 0 where it was not measured."""
+        if self.moving_fractions is None:
+            return np.zeros(len(self.labels), np.float32)
+        return self.moving_fractions
+
+    def areas(self) -> np.ndarray:
+        """Each box's share of the frame's area."""
+        return np.prod(self.boxes_xyxy[:, 2:] - self.boxes_xyxy[:, :2], axis=1)
+
+
+_MOTION_WIDTH_PX = 320  # movement is measured on a small grey copy: cheap, and noise averages out
+_MOTION_MIN_CHANGE = 12  # grey levels (of 255) a pixel must change by to count as moving
+
+
+def _motion_grey(image_bgr: np.ndarray) -> np.ndarray:
+    height, width = image_bgr.shape[:2]
+    size_wh = (_MOTION_WIDTH_PX, max(1, round(height * _MOTION_WIDTH_PX / width)))
+    return cv2.cvtColor(
+        cv2.resize(image_bgr, size_wh, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY
+    )
+
+
+def _changed_share(changed: np.ndarray, box_xyxy: np.ndarray) -> float:
+    height, width = changed.shape
+    x0, y0 = int(box_xyxy[0] * width), int(box_xyxy[1] * height)
+    x1, y1 = max(int(box_xyxy[2] * width), x0 + 1), max(int(box_xyxy[3] * height), y0 + 1)
+    return float(changed[y0:y1, x0:x1].mean())
+
+
+class BoxMotion:
+    """How much of each box moved since the previous check of the same camera.
+
+    Smoke drifts and flames flicker; a wall or a bed sheet the model mistakes for smoke
+    stands still (apart from people passing). The first check has nothing to compare with.
+    """
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+
+    def measure(self, image_bgr: np.ndarray, boxes: FireBoxes) -> FireBoxes:
+        grey = _motion_grey(image_bgr)
+        previous, self._previous = self._previous, grey
+        if previous is None or previous.shape != grey.shape or not boxes.labels:
+            return boxes
+        changed = cv2.absdiff(grey, previous) > _MOTION_MIN_CHANGE
+        shares = [_changed_share(changed, box) for box in boxes.boxes_xyxy]
+        return replace(boxes, moving_fractions=np.array(shares, np.float32))
 
 
 def from_fire_output(
@@ -81,7 +134,7 @@ class FireDetector:
         onnx_path: Path,
         version: str,
         threads: int = 2,
-        input_size_px: int = 640,
+        input_size_px: int = 320,
         min_score: float = 0.25,
     ) -> None:
         self._session = onnx_session(onnx_path, threads)
@@ -107,7 +160,7 @@ def _version(model: ResolvedModel, input_size_px: int, min_score: float) -> str:
 
 def load_fire_detector(
     threads: int = 2,
-    input_size_px: int = 640,
+    input_size_px: int = 320,
     path: str | None = None,
     min_score: float = 0.25,
     cache_dir: Path | None = None,

@@ -14,7 +14,7 @@ from vision.config import VisionConfig
 from vision.events import SafetyEvent, Severity
 from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
 from vision.fallen import PostureBoxes
-from vision.fire import FireBoxes
+from vision.fire import BoxMotion, FireBoxes
 from vision.records import PersonObservation, PoseBatch
 from vision.rules.engine import RuleEngine, build_rules
 from vision.rules.lifecycle import RuleSignal
@@ -122,6 +122,7 @@ class Analyzer:
         has_exits = scene_rules and any(zone.kind == "exit" for zone in config.zones)
         self.static = StaticObjectDetector(config.static) if has_exits else None
         self._next_fire_s = 0.0
+        self._fire_motion = BoxMotion()
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
@@ -172,7 +173,7 @@ class Analyzer:
         if self.fire is None or fire_fps <= 0 or frame.pts_s < self._next_fire_s:
             return None
         self._next_fire_s = frame.pts_s + 1.0 / fire_fps - 1e-6
-        return self.fire.detect(frame.image_bgr)
+        return self._fire_motion.measure(frame.image_bgr, self.fire.detect(frame.image_bgr))
 
     def _resting_place(self, person: PersonObservation) -> bool:
         """True where lying is normal: a bed zone, or outside every floor zone if any exist."""

