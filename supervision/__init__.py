@@ -1,1 +1,1 @@
-"""Supervision database and domain: facilities, cameras, events and their workflow."""
+"""Supervision database and domain: organisation tree, users and scope, events, audit log."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, MetaData, String, Text
+from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -55,6 +55,25 @@ class Facility(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="institution")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # Facilities synced from the settings file have no street until they are placed in the tree.
+    street_id: Mapped[str | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    beds: Mapped[int] = mapped_column(default=0, server_default="0")
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Street(Base):
+    __tablename__ = "streets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district_id: Mapped[str] = mapped_column(ForeignKey("districts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class Camera(Base):
@@ -72,6 +91,9 @@ class Camera(Base):
     reconnects: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # National video-networking (GB/T 28181) device id; a unique index, not a constraint,
+    # so that adding it never rebuilds the cameras table on SQLite.
+    gb28181_id: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
 
 
 class Event(Base):
@@ -123,3 +145,58 @@ class EventTransition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     event: Mapped[Event] = relationship(back_populates="transitions")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    # The organisation node the role applies to (district, street or facility); None: everything.
+    node_kind: Mapped[str | None] = mapped_column(String(16))
+    node_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class AuthToken(Base):
+    """An opaque session or API token; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """One audit row; `hash` chains it to the row before (see supervision.audit)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The one row that records the chain's last seq and hash; appends lock it to serialise."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))

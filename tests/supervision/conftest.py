@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from supervision import org
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.records import CameraRecord, FacilityRecord
@@ -79,3 +81,35 @@ def _wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
 @pytest.fixture
 def wait_until() -> Callable[..., None]:
     return _wait_until
+
+
+# Organisation tree for the scope tests:
+#   d1 ─ s1 ─ fac-a (cam-a1, cam-a2), fac-b (cam-b1)
+#      └ s2 ─ fac-c (cam-c1)
+#      └ s-empty
+#   d2 ─ s3 ─ fac-e (cam-e1)
+TREE = {
+    "d1": {"s1": {"fac-a": ["cam-a1", "cam-a2"], "fac-b": ["cam-b1"]}, "s2": {"fac-c": ["cam-c1"]}},
+    "d2": {"s3": {"fac-e": ["cam-e1"]}},
+}
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def tree(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """`sessions` on a database holding TREE (plus an empty street s-empty under d1)."""
+    with sessions.begin() as session:
+        for district_id, streets in TREE.items():
+            org.create_district(session, district_id, f"District {district_id}")
+            for street_id, facilities in streets.items():
+                org.create_street(session, street_id, district_id, f"Street {street_id}")
+                for facility_id, camera_ids in facilities.items():
+                    org.create_facility(session, facility_id, f"Home {facility_id}", street_id)
+                    for camera_id in camera_ids:
+                        org.create_camera(session, camera_id, facility_id, camera_id, "file")
+        org.create_street(session, "s-empty", "d1", "Empty street")
+    return sessions

@@ -17,7 +17,10 @@ from supervision.config import DatabaseConfig
 from supervision.db import alembic_config, create_engine_for, migrate
 from supervision.tables import Base
 
-TABLES = {"facilities", "cameras", "events", "event_transitions"}
+TABLES = {
+    *("facilities", "cameras", "events", "event_transitions", "districts", "streets"),
+    *("users", "auth_tokens", "audit_log", "audit_head"),
+}
 
 
 def _schema_diff(engine: Engine, metadata: MetaData) -> list[object]:
