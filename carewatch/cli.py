@@ -1,4 +1,4 @@
-"""The `carewatch` command: run, demo, analyze, eval, models."""
+"""The `carewatch` command: run, demo, analyze, eval, models, audit."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from carewatch import audit_command
 from carewatch.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_eval(commands.add_parser("eval", help="fall-detection metrics on a clip manifest"))
     commands.add_parser("models", help="list models: name, source, licence, size, checksum")
+    audit_command.add_parser(commands)
     return parser
 
 
@@ -91,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "audit":
+        return audit_command.run(args)
     if args.command == "models":
         return _models()
     if args.command == "analyze":

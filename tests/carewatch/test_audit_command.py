@@ -12,6 +12,7 @@ from carewatch import audit_command
 from supervision.audit import append_audit
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
+from tests.carewatch.cli import carewatch
 
 
 def _run(*argv: str) -> int:
@@ -34,6 +35,11 @@ def _database(path: Path, rows: int, revision: str = "head") -> str:
 def test_intact_log_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run("--db", _database(tmp_path / "cw.db", rows=3)) == 0
     assert capsys.readouterr().out == "audit log intact: 3 rows, last seq 3\n"
+
+
+def test_the_carewatch_command_runs_it(tmp_path: Path) -> None:
+    done = carewatch("audit", "verify", "--db", _database(tmp_path / "cw.db", rows=2))
+    assert (done.returncode, done.stdout) == (0, "audit log intact: 2 rows, last seq 2\n")
 
 
 def test_tampered_log_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
