@@ -7,10 +7,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from streams.health import CameraHealth, CameraState
-from supervision.records import CameraView, EventView, TransitionAction, TransitionView
+from supervision.records import (
+    CameraView,
+    EventView,
+    FamilyNotice,
+    FamilyNoticeMethod,
+    TransitionAction,
+    TransitionView,
+)
 
 
 class _Schema(BaseModel):
@@ -21,6 +28,7 @@ class EventAction(StrEnum):
     """Workflow actions as spelled in URLs."""
 
     ACKNOWLEDGE = "acknowledge"
+    ON_SCENE = "on-scene"
     RESOLVE = "resolve"
     FALSE_ALARM = "false-alarm"
 
@@ -28,10 +36,28 @@ class EventAction(StrEnum):
     def store_action(self) -> TransitionAction:
         actions: dict[str, TransitionAction] = {
             "acknowledge": "acknowledge",
+            "on-scene": "on_scene",
             "resolve": "resolve",
             "false-alarm": "false_alarm",
         }
         return actions[self.value]
+
+
+class FamilyNoticeIn(_Schema):
+    """Resolving a fall or long lie needs this: when, how and by whom the family was told."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    notified_at: AwareDatetime = Field(description="When the family was told (with its offset).")
+    method: FamilyNoticeMethod
+    by: str = Field(min_length=1, max_length=200, description="Who told them.")
+
+    def record(self) -> FamilyNotice:
+        return FamilyNotice(self.notified_at.astimezone(UTC), self.method, self.by)
+
+    @classmethod
+    def from_record(cls, notice: FamilyNotice) -> FamilyNoticeIn:
+        return cls(notified_at=notice.notified_at, method=notice.method, by=notice.by)
 
 
 class TransitionIn(_Schema):
@@ -41,6 +67,9 @@ class TransitionIn(_Schema):
     note: str | None = Field(
         default=None, max_length=2000, description="Free text kept in the history."
     )
+    family: FamilyNoticeIn | None = Field(
+        default=None, description="Required to resolve a fall or long lie."
+    )
 
 
 class TransitionOut(_Schema):
@@ -49,6 +78,7 @@ class TransitionOut(_Schema):
     actor: str
     note: str | None
     at: datetime
+    family: FamilyNoticeIn | None = None
 
     @classmethod
     def from_view(cls, view: TransitionView) -> TransitionOut:
@@ -58,6 +88,7 @@ class TransitionOut(_Schema):
             actor=view.actor,
             note=view.note,
             at=view.at,
+            family=None if view.family is None else FamilyNoticeIn.from_record(view.family),
         )
 
 

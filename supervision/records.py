@@ -8,12 +8,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-TransitionAction = Literal["acknowledge", "resolve", "false_alarm", "reopen"]
+TransitionAction = Literal["acknowledge", "on_scene", "resolve", "false_alarm", "reopen"]
+FamilyNoticeMethod = Literal["phone", "sms", "wechat", "in_person", "other"]
 
 
 class EventStatus(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
+    ON_SCENE = "on_scene"
     RESOLVED = "resolved"
     FALSE_ALARM = "false_alarm"
 
@@ -39,6 +41,15 @@ class CameraRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FamilyNotice:
+    """When, how and by whom the resident's family was told (closing a fall asks for it)."""
+
+    notified_at: datetime  # UTC-aware
+    method: FamilyNoticeMethod
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
 class TransitionView:
     """One step of an event's status history: who moved it, from what to what, when."""
 
@@ -47,6 +58,7 @@ class TransitionView:
     actor: str
     note: str | None
     at: datetime
+    family: FamilyNotice | None = None
 
 
 @dataclass(frozen=True, slots=True)

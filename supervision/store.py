@@ -18,18 +18,20 @@ from supervision.records import (
     EventStatus,
     EventView,
     FacilityRecord,
+    FamilyNotice,
     TransitionAction,
 )
 from supervision.tables import Camera, Event, EventTransition, Facility, utc_now
 from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
 from vision.events import SafetyEvent
 
-_OPEN = frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED})
+_OPEN = frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED, EventStatus.ON_SCENE})
 _CLOSED = frozenset({EventStatus.RESOLVED, EventStatus.FALSE_ALARM})
 
 # action -> (statuses it applies to, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
     "acknowledge": (frozenset({EventStatus.NEW}), EventStatus.ACKNOWLEDGED),
+    "on_scene": (frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED}), EventStatus.ON_SCENE),
     "resolve": (_OPEN, EventStatus.RESOLVED),
     "false_alarm": (_OPEN, EventStatus.FALSE_ALARM),
     # A reopened event has been looked at already, so it does not raise a fresh alarm.
@@ -51,6 +53,14 @@ class UnknownFacility(LookupError):
 
 class InvalidTransition(ValueError):
     """The action does not apply to the event's current status."""
+
+
+class FamilyNoticeRequired(ValueError):
+    """Resolving a fall (or its long lie) needs the family notification's time, method and who."""
+
+
+# A resident who fell: the family must be told, and closing the event records how.
+FAMILY_NOTICE_TYPES = frozenset({"fall", "long_lie"})
 
 
 PathLike = str | os.PathLike[str]
@@ -139,9 +149,17 @@ class EventStore:
             row.updated_at = utc_now()
 
     def transition(
-        self, event_id: int, action: TransitionAction, actor: str, note: str | None = None
+        self,
+        event_id: int,
+        action: TransitionAction,
+        actor: str,
+        note: str | None = None,
+        family: FamilyNotice | None = None,
     ) -> EventView:
-        """Move an event along its workflow and record who did it and when."""
+        """Move an event along its workflow and record who did it and when.
+
+        Raises FamilyNoticeRequired when a fall is resolved without `family`.
+        """
         allowed_from, to_status = _rule_for(action)
         if not actor.strip():
             raise ValueError("actor must not be empty")
@@ -155,7 +173,12 @@ class EventStore:
                 raise InvalidTransition(
                     f"cannot {action} event {event_id}: it is {current}, expected {expected}"
                 )
-            _set_status(row, current, to_status, actor, note)
+            if to_status == EventStatus.RESOLVED and row.type in FAMILY_NOTICE_TYPES and not family:
+                raise FamilyNoticeRequired(
+                    f"resolving {row.type} event {event_id} needs the family notification: "
+                    "when, how (phone, sms, wechat, in_person, other) and by whom"
+                )
+            _set_status(row, current, to_status, actor, note, family)
             row.revision = _next_revision(session)
             session.flush()
             return event_view(row)
@@ -277,14 +300,22 @@ def _apply_end(row: Event, event: SafetyEvent) -> bool:
 
 
 def _set_status(
-    row: Event, current: EventStatus, to_status: EventStatus, actor: str, note: str | None
+    row: Event,
+    current: EventStatus,
+    to_status: EventStatus,
+    actor: str,
+    note: str | None,
+    family: FamilyNotice | None = None,
 ) -> None:
     now = utc_now()
-    row.transitions.append(
-        EventTransition(
-            from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
-        )
+    step = EventTransition(
+        from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
     )
+    if family is not None:
+        step.family_notified_at = family.notified_at
+        step.family_notify_method = family.method
+        step.family_notified_by = family.by
+    row.transitions.append(step)
     row.status = str(to_status)
     row.status_by = actor
     row.status_at = now

@@ -143,6 +143,9 @@ class EventTransition(Base):
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    family_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    family_notify_method: Mapped[str | None] = mapped_column(String(16))
+    family_notified_by: Mapped[str | None] = mapped_column(String(200))
 
     event: Mapped[Event] = relationship(back_populates="transitions")
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
-from supervision.records import CameraView, EventStatus, EventView, FacilityRecord, TransitionView
+from supervision.records import (
+    CameraView,
+    EventStatus,
+    EventView,
+    FacilityRecord,
+    FamilyNotice,
+    FamilyNoticeMethod,
+    TransitionView,
+)
 from supervision.tables import Camera, Event, EventTransition, Facility
 
 
@@ -40,7 +49,15 @@ def transition_view(row: EventTransition) -> TransitionView:
         actor=row.actor,
         note=row.note,
         at=row.at,
+        family=_family_notice(row),
     )
+
+
+def _family_notice(row: EventTransition) -> FamilyNotice | None:
+    if row.family_notified_at is None:
+        return None
+    method = cast(FamilyNoticeMethod, row.family_notify_method)
+    return FamilyNotice(row.family_notified_at, method, row.family_notified_by or "")
 
 
 def event_view(row: Event) -> EventView:

@@ -12,7 +12,7 @@ from dashboard.deps import ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
 from dashboard.schemas import EventAction, EventOut, TransitionIn
 from supervision.records import EventStatus
-from supervision.store import EventNotFound, InvalidTransition
+from supervision.store import EventNotFound, FamilyNoticeRequired, InvalidTransition
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -65,10 +65,13 @@ def transition_event(
 ) -> EventOut:
     body = body or TransitionIn()
     actor = body.actor or config.operator_name
+    family = body.family.record() if body.family else None
     try:
-        view = store.transition(event_id, action.store_action, actor=actor, note=body.note or None)
+        view = store.transition(event_id, action.store_action, actor, body.note or None, family)
     except EventNotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except FamilyNoticeRequired as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
     except InvalidTransition as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     return EventOut.from_view(view, media_root)

@@ -155,3 +155,39 @@ def test_live_tile_falls_back_to_mjpeg(browser: Browser, live_server: LiveServer
     image = page.locator(f"{tile} [data-testid=live-mjpeg]").element_handle()
     page.wait_for_function("img => img.naturalWidth === 320", arg=image)
     page.close()
+
+
+def test_on_scene_then_resolving_a_fall_records_the_family_notice(
+    browser: Browser,
+    live_server: LiveServer,
+    store: EventStore,
+    record_with_media: Callable[..., int],
+) -> None:
+    errors: list[str] = []
+    event_id = record_with_media()
+    page = _open(browser, f"{live_server.url}/#/events/{event_id}", 1280, 900, errors)
+    expect(page.get_by_test_id("family-notice")).to_be_visible()  # a fall: it will be asked for
+
+    page.get_by_role("button", name="On scene").click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("On scene")
+    expect(page.get_by_role("button", name="On scene")).to_be_disabled()
+
+    page.get_by_role("button", name="Resolve").click()  # the family notice is still empty
+    expect(page.get_by_test_id("action-message")).to_contain_text("needs the family notification")
+    expect(page.get_by_role("button", name="Resolve")).to_be_enabled()
+    expect(page.get_by_test_id("detail-status")).to_have_text("On scene")
+
+    page.get_by_label("When").fill("2026-11-23T10:15")
+    page.get_by_label("How").select_option("wechat")
+    page.get_by_label("By whom").fill("nurse Wang")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("Resolved")
+    expect(page.get_by_test_id("history-family")).to_contain_text("Family told by nurse Wang")
+    expect(page.get_by_test_id("family-notice")).to_be_hidden()
+
+    view = store.get_event(event_id)
+    assert view is not None and view.status == "resolved"
+    family = view.transitions[-1].family
+    assert family is not None and (family.method, family.by) == ("wechat", "nurse Wang")
+    page.close()
+    assert errors == []

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from supervision.store import EventStore
 from vision.events import SafetyEvent, Severity
 
+FAMILY = {"notified_at": "2026-11-23T10:15:00+08:00", "method": "phone", "by": "nurse Wang"}
+
 
 def test_list_is_empty_without_events(client: TestClient) -> None:
     response = client.get("/api/events")
@@ -64,11 +66,21 @@ def test_detail_of_unknown_event_is_404(client: TestClient) -> None:
     [
         ([], [], "new"),
         (["acknowledge", "resolve"], [200, 200], "resolved"),
+        (["acknowledge", "on-scene", "resolve"], [200, 200, 200], "resolved"),
+        (["on-scene", "acknowledge"], [200, 409], "on_scene"),
         (["false-alarm"], [200], "false_alarm"),
         (["acknowledge", "acknowledge"], [200, 409], "acknowledged"),
         (["resolve", "false-alarm"], [200, 409], "resolved"),
     ],
-    ids=["none", "ack-resolve", "false-alarm", "double-ack", "after-close"],
+    ids=[
+        "none",
+        "ack-resolve",
+        "on-scene",
+        "ack-after-on-scene",
+        "false-alarm",
+        "double-ack",
+        "after-close",
+    ],
 )
 def test_transitions(
     client: TestClient,
@@ -80,7 +92,8 @@ def test_transitions(
 ) -> None:
     event_id = store.record_event(make_event())
 
-    codes = [client.post(f"/api/events/{event_id}/{a}", json={}).status_code for a in actions]
+    body = {"family": FAMILY}
+    codes = [client.post(f"/api/events/{event_id}/{a}", json=body).status_code for a in actions]
 
     assert codes == expected_codes
     view = store.get_event(event_id)
@@ -93,13 +106,49 @@ def test_transition_records_actor_and_note(
     event_id = store.record_event(make_event())
 
     by_default = client.post(f"/api/events/{event_id}/acknowledge", json={"note": "on my way"})
-    named = client.post(f"/api/events/{event_id}/resolve", json={"actor": "li.na", "note": "ok"})
+    named = client.post(
+        f"/api/events/{event_id}/resolve", json={"actor": "li.na", "note": "ok", "family": FAMILY}
+    )
 
     assert by_default.status_code == 200
     assert by_default.json()["status_by"] == "officer"
     assert named.json()["status"] == "resolved"
     history = [(t["to_status"], t["actor"], t["note"]) for t in named.json()["transitions"]]
     assert history == [("acknowledged", "officer", "on my way"), ("resolved", "li.na", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("family", "code", "detail"),
+    [
+        (None, 422, "needs the family notification"),
+        ({**FAMILY, "notified_at": "2026-11-23T10:15:00"}, 422, "timezone"),
+        ({**FAMILY, "method": "pigeon"}, 422, "method"),
+        ({**FAMILY, "by": ""}, 422, "by"),
+        (FAMILY, 200, None),
+    ],
+    ids=["missing", "no offset", "unknown method", "nobody", "given"],
+)
+def test_resolving_a_fall_asks_for_the_family_notification(
+    client: TestClient,
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    family: dict[str, str] | None,
+    code: int,
+    detail: str | None,
+) -> None:
+    event_id = store.record_event(make_event())
+    response = client.post(f"/api/events/{event_id}/resolve", json={"family": family})
+    assert response.status_code == code, response.text
+    if detail is not None:
+        assert detail in response.text
+        assert store.get_event(event_id).status == "new"  # type: ignore[union-attr]
+        return
+    told = response.json()["transitions"][-1]["family"]
+    assert (told["notified_at"], told["method"], told["by"]) == (
+        "2026-11-23T02:15:00Z",
+        "phone",
+        "nurse Wang",
+    )
 
 
 def test_transition_without_body_uses_operator(

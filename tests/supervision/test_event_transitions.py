@@ -8,20 +8,29 @@ from typing import Any
 
 import pytest
 
-from supervision.records import EventStatus, TransitionAction
-from supervision.store import EventNotFound, EventStore, InvalidTransition
-from vision.events import SafetyEvent
+from supervision.records import EventStatus, FamilyNotice, TransitionAction
+from supervision.store import EventNotFound, EventStore, FamilyNoticeRequired, InvalidTransition
+from vision.events import EventType, SafetyEvent
 
-NEW, ACK, RESOLVED, FALSE = (
+NEW, ACK, ON_SCENE, RESOLVED, FALSE = (
     EventStatus.NEW,
     EventStatus.ACKNOWLEDGED,
+    EventStatus.ON_SCENE,
     EventStatus.RESOLVED,
     EventStatus.FALSE_ALARM,
 )
+FAMILY = FamilyNotice(datetime(2026, 11, 23, 2, 15, tzinfo=UTC), "phone", "nurse Wang")
 
 # (actions taken first, action under test, status after it or None when it must be refused)
 CASES = [
     ((), "acknowledge", ACK),
+    ((), "on_scene", ON_SCENE),
+    (("acknowledge",), "on_scene", ON_SCENE),
+    (("acknowledge", "on_scene"), "resolve", RESOLVED),
+    (("on_scene",), "false_alarm", FALSE),
+    (("on_scene",), "acknowledge", None),
+    (("on_scene",), "on_scene", None),
+    (("resolve",), "on_scene", None),
     ((), "resolve", RESOLVED),
     ((), "false_alarm", FALSE),
     (("acknowledge",), "resolve", RESOLVED),
@@ -53,7 +62,7 @@ def test_transition(
 ) -> None:
     event_id = store.record_event(make_event())
     for step in before:
-        store.transition(event_id, step, actor="setup")
+        store.transition(event_id, step, actor="setup", family=FAMILY)
     prior = store.get_event(event_id)
     assert prior is not None
 
@@ -62,10 +71,32 @@ def test_transition(
             store.transition(event_id, action, actor="officer")
         assert store.get_event(event_id) == prior
         return
-    view = store.transition(event_id, action, actor="officer", note="checked")
+    view = store.transition(event_id, action, actor="officer", note="checked", family=FAMILY)
     assert view.status is expected
     assert view.revision > prior.revision
     assert view.transitions[-1].to_status is expected
+    assert store.get_event(event_id) == view
+
+
+@pytest.mark.parametrize(
+    ("event_type", "needs_notice"),
+    [(EventType.FALL, True), (EventType.LONG_LIE, True), (EventType.SMOKE, False)],
+)
+def test_resolving_a_fall_needs_the_family_notification(
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    event_type: EventType,
+    needs_notice: bool,
+) -> None:
+    event_id = store.record_event(make_event(type=event_type))
+    if needs_notice:
+        with pytest.raises(FamilyNoticeRequired, match=r"when, how .* and by whom"):
+            store.transition(event_id, "resolve", actor="officer")
+        assert store.get_event(event_id).status is NEW  # type: ignore[union-attr]
+    store.transition(event_id, "false_alarm", actor="officer")  # a false alarm needs none
+    store.transition(event_id, "reopen", actor="officer")
+    view = store.transition(event_id, "resolve", actor="officer", family=FAMILY)
+    assert view.transitions[-1].family == FAMILY
     assert store.get_event(event_id) == view
 
 
@@ -73,7 +104,7 @@ def test_invalid_transition_message_names_status_and_action(
     store: EventStore, make_event: Callable[..., SafetyEvent]
 ) -> None:
     event_id = store.record_event(make_event())
-    store.transition(event_id, "resolve", actor="officer")
+    store.transition(event_id, "resolve", actor="officer", family=FAMILY)
     with pytest.raises(InvalidTransition, match=r"cannot acknowledge event \d+: it is resolved"):
         store.transition(event_id, "acknowledge", actor="officer")
     assert issubclass(InvalidTransition, ValueError)

@@ -33,8 +33,8 @@ export const api = {
   cameras: () => request("GET", "/api/cameras"),
   events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),
   event: (id) => request("GET", `/api/events/${id}`),
-  transition: (id, action, note) =>
-    request("POST", `/api/events/${id}/${action}`, { note: note || null }),
+  transition: (id, action, note, family = null) =>
+    request("POST", `/api/events/${id}/${action}`, { note: note || null, family }),
   offer: (cameraId, description) =>
     request("POST", `${cameraPath(cameraId)}/webrtc`, {
       sdp: description.sdp,

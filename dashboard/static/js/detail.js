@@ -4,13 +4,21 @@ import { el, fillFacts, formatDateTime, formatNumber, formatVideoTime, label, se
 
 // Which actions each status allows (mirrors the store's workflow; the API has the last word).
 const ALLOWED = {
-  new: ["acknowledge", "resolve", "false-alarm"],
-  acknowledged: ["resolve", "false-alarm"],
+  new: ["acknowledge", "on-scene", "resolve", "false-alarm"],
+  acknowledged: ["on-scene", "resolve", "false-alarm"],
+  on_scene: ["resolve", "false-alarm"],
   resolved: [],
   false_alarm: [],
 };
 
-const DONE = { acknowledge: "Acknowledged", resolve: "Resolved", "false-alarm": "Marked as false alarm" };
+const DONE = {
+  acknowledge: "Acknowledged",
+  "on-scene": "Marked on scene",
+  resolve: "Resolved",
+  "false-alarm": "Marked as false alarm",
+};
+// Closing one of these asks when, how and by whom the family was told (the API insists too).
+const FAMILY_NOTICE_TYPES = ["fall", "long_lie"];
 
 export class DetailView {
   constructor(root, cameraNames) {
@@ -23,6 +31,7 @@ export class DetailView {
     this.snapshot = this.find("detail-snapshot");
     this.note = this.find("action-note");
     this.message = this.find("action-message");
+    this.family = this.find("family-notice");
     this.buttons = [...root.querySelectorAll("button[data-action]")];
     for (const button of this.buttons) {
       button.addEventListener("click", () => this.act(button.dataset.action));
@@ -72,6 +81,7 @@ export class DetailView {
     this.renderFacts(event, camera);
     this.renderHistory(event);
     const allowed = ALLOWED[event.status] ?? [];
+    this.family.hidden = !FAMILY_NOTICE_TYPES.includes(event.type) || !allowed.includes("resolve");
     for (const button of this.buttons) button.disabled = !allowed.includes(button.dataset.action);
   }
 
@@ -111,6 +121,7 @@ export class DetailView {
         { "data-testid": "history-item" },
         `${label(step.from_status)} → ${label(step.to_status)} by ${step.actor}, ${formatDateTime(step.at)}`,
         step.note ? el("span", { className: "note", text: step.note }) : null,
+        step.family ? el("span", { className: "note", "data-testid": "history-family", text: familyText(step.family) }) : null,
       ),
     );
     const created = el("li", {}, `Detected ${formatDateTime(event.started_at)}`);
@@ -121,7 +132,11 @@ export class DetailView {
     const eventId = this.eventId;
     for (const button of this.buttons) button.disabled = true;
     try {
-      const updated = await api.transition(eventId, action, this.note.value.trim());
+      const family = action === "resolve" && !this.family.hidden ? this.familyNotice() : null;
+      if (action === "resolve" && !this.family.hidden && !family) {
+        throw new Error("Resolving a fall needs the family notification: when, how and by whom.");
+      }
+      const updated = await api.transition(eventId, action, this.note.value.trim(), family);
       this.note.value = "";
       this.render(updated);
       this.say(`${DONE[action]} by ${updated.status_by}.`, false);
@@ -129,6 +144,14 @@ export class DetailView {
       if (this.event) this.render(this.event);
       this.say(error.message, true);
     }
+  }
+
+  // The form's family notification, or null while it is incomplete.
+  familyNotice() {
+    const at = this.find("family-at").value;
+    const by = this.find("family-by").value.trim();
+    if (!at || !by) return null;
+    return { notified_at: new Date(at).toISOString(), method: this.find("family-method").value, by };
   }
 
   jumpToEvent() {
@@ -142,6 +165,10 @@ export class DetailView {
     this.message.textContent = text;
     this.message.classList.toggle("failed", failed);
   }
+}
+
+function familyText(family) {
+  return `Family told by ${family.by} (${label(family.method)}), ${formatDateTime(family.notified_at)}`;
 }
 
 function videoSpan(event) {
