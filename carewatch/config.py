@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dashboard.config import DashboardConfig
 from streams.config import ClipConfig, ReconnectConfig, SourceConfig
-from supervision.config import DatabaseConfig
+from supervision.config import DatabaseConfig, EscalationConfig
 from vision.config import (
     FallThresholds,
     ModelsConfig,
@@ -95,6 +95,9 @@ class Settings(_Section):
     cameras: list[CameraConfig] = Field(description="Cameras, each in a listed facility.")
     storage: StorageConfig = Field(default_factory=StorageConfig, description="Files.")
     database: DatabaseConfig = Field(default_factory=DatabaseConfig, description="Database.")
+    escalation: EscalationConfig = Field(
+        default_factory=EscalationConfig, description="Unacknowledged events escalate."
+    )
     clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model weights.")

@@ -14,6 +14,7 @@ from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
+from supervision.escalation import Escalator
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
@@ -33,6 +34,7 @@ class Service:
         self.store = EventStore(session_factory(self.engine))
         self.store.sync_topology(_facility_records(settings), _camera_records(settings))
         self.sink = StoreSink(self.store, settings.storage.spool_path)
+        self.escalator = Escalator(self.store, settings.escalation)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         shared = build_shared_models(settings.models)
         self.cameras = {
@@ -48,6 +50,7 @@ class Service:
 
     def start(self) -> None:
         self.sink.start()
+        self.escalator.start()
         for runner in self.cameras.values():
             runner.start()
         log.info("started %d camera(s)", len(self.cameras))
@@ -56,6 +59,7 @@ class Service:
         for runner in self.cameras.values():
             runner.stop()
         self._health_writer.shutdown(wait=True)
+        self.escalator.stop()
         self.sink.stop()
         self.engine.dispose()
 

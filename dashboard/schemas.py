@@ -117,6 +117,7 @@ class EventOut(_Schema):
     status_by: str | None
     status_at: datetime | None
     status_note: str | None
+    escalated_to: str | None
     revision: int
     transitions: list[TransitionOut]
 
@@ -147,6 +148,7 @@ class EventOut(_Schema):
             status_by=view.status_by,
             status_at=view.status_at,
             status_note=view.status_note,
+            escalated_to=view.escalated_to,
             revision=view.revision,
             transitions=[TransitionOut.from_view(t) for t in view.transitions],
         )

@@ -1,8 +1,30 @@
-"""Configuration owned by supervision/: where the supervision database lives."""
+"""Configuration owned by supervision/: where the database lives, when events escalate."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class EscalationConfig(BaseModel):
+    """An event nobody acknowledged is raised to the street, then the district."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    street_after_s: float = Field(
+        default=300.0, gt=0, le=86400, description="Unacknowledged this long: to the street."
+    )
+    district_after_s: float = Field(
+        default=900.0, gt=0, le=86400, description="Unacknowledged this long: to the district."
+    )
+    check_every_s: float = Field(
+        default=10.0, gt=0, le=3600, description="How often overdue events are looked for."
+    )
+
+    @model_validator(mode="after")
+    def _district_after_street(self) -> EscalationConfig:
+        if self.district_after_s <= self.street_after_s:
+            raise ValueError("district_after_s must be longer than street_after_s")
+        return self
 
 
 class DatabaseConfig(BaseModel):

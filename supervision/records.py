@@ -89,6 +89,7 @@ class EventView:
     status_by: str | None
     status_at: datetime | None
     status_note: str | None
+    escalated_to: str | None  # "street" or "district" once nobody acknowledged it in time
     revision: int
     created_at: datetime
     transitions: tuple[TransitionView, ...]

@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -58,6 +59,8 @@ class InvalidTransition(ValueError):
 class FamilyNoticeRequired(ValueError):
     """Resolving a fall (or its long lie) needs the family notification's time, method and who."""
 
+
+ESCALATION_ACTOR = "carewatch"  # history steps the system takes itself
 
 # A resident who fell: the family must be told, and closing the event records how.
 FAMILY_NOTICE_TYPES = frozenset({"fall", "long_lie"})
@@ -183,6 +186,30 @@ class EventStore:
             session.flush()
             return event_view(row)
 
+    def escalate_overdue(
+        self, street_after_s: float, district_after_s: float, now: datetime | None = None
+    ) -> list[EventView]:
+        """Raise new (unacknowledged) events to the street, then the district, when overdue.
+
+        Each raise is one history step by `ESCALATION_ACTOR` and a new revision, so the
+        dashboard's feed shows it; events already raised that far are left alone.
+        """
+        now = now or utc_now()
+        raised: list[EventView] = []
+        with self._write() as session:
+            for level, after_s, skip in (
+                ("district", district_after_s, ("district",)),
+                ("street", street_after_s, ("street", "district")),
+            ):
+                for row in _overdue(session, now - timedelta(seconds=after_s), skip):
+                    note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
+                    _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                    row.escalated_to = level
+                    row.revision = _next_revision(session)
+                    session.flush()
+                    raised.append(event_view(row))
+        return raised
+
     def get_event(self, event_id: int) -> EventView | None:
         with self._sessions() as session:
             row = session.get(Event, event_id, options=[selectinload(Event.transitions)])
@@ -241,6 +268,17 @@ def _require_camera(session: Session, camera_id: str) -> Camera:
     if row is None:
         raise UnknownCamera(f"unknown camera {camera_id!r}; sync the topology first")
     return row
+
+
+def _overdue(session: Session, started_before: datetime, skip: tuple[str, ...]) -> list[Event]:
+    query = (
+        select(Event)
+        .where(Event.status == str(EventStatus.NEW), Event.started_at <= started_before)
+        .where((Event.escalated_to.is_(None)) | (Event.escalated_to.not_in(skip)))
+        .options(selectinload(Event.transitions))
+        .order_by(Event.started_at)
+    )
+    return list(session.scalars(query))
 
 
 def _latest_revision(session: Session) -> int:

@@ -123,6 +123,7 @@ class Event(Base):
     status_by: Mapped[str | None] = mapped_column(String(200))
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_note: Mapped[str | None] = mapped_column(Text)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))  # street, then district
     revision: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 

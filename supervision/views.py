@@ -86,6 +86,7 @@ def event_view(row: Event) -> EventView:
         status_by=row.status_by,
         status_at=row.status_at,
         status_note=row.status_note,
+        escalated_to=row.escalated_to,
         revision=row.revision,
         created_at=row.created_at,
         transitions=tuple(transition_view(t) for t in row.transitions),

@@ -184,3 +184,14 @@ def test_transition_errors(
 
 def test_health(client: TestClient) -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
+
+
+def test_event_shows_how_far_it_escalated(
+    client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    event_id = store.record_event(make_event())
+    assert client.get(f"/api/events/{event_id}").json()["escalated_to"] is None
+    store.escalate_overdue(300, 900)  # by the wall clock, long overdue
+    body = client.get(f"/api/events/{event_id}").json()
+    assert body["escalated_to"] == "district" and body["status"] == "new"
+    assert body["transitions"][-1]["actor"] == "carewatch"

@@ -103,6 +103,7 @@ export class DetailView {
       ["Confidence", formatNumber(event.confidence)],
       ["Track", event.track_id ?? "—"],
       ["Escalation level", event.level],
+      ["Escalated to", event.escalated_to ? label(event.escalated_to) : "—"],
       ["Started", formatDateTime(event.started_at)],
       ["Ended", event.ended_at ? formatDateTime(event.ended_at) : "ongoing"],
       ["Video time", videoSpan(event)],

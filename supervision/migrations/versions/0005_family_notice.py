@@ -26,7 +26,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("event_transitions") as batch:
-        batch.drop_column("family_notified_by")
-        batch.drop_column("family_notify_method")
-        batch.drop_column("family_notified_at")
+    for column in ("family_notified_by", "family_notify_method", "family_notified_at"):
+        op.drop_column("event_transitions", column)
