@@ -1,4 +1,4 @@
-"""Fixtures: a real SQLite store, media on disk, a static live feed, the app and a live server."""
+"""Fixtures: media on disk, a static live feed, the app and a live server."""
 
 from __future__ import annotations
 
@@ -13,41 +13,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth, CameraState
-from supervision.config import DatabaseConfig
-from supervision.db import create_engine_for, migrate, session_factory
-from supervision.records import CameraRecord, FacilityRecord
 from supervision.store import EventStore
+from tests.conftest import T0_EPOCH_S
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
 from vision.events import SafetyEvent
-
-FACILITIES = (FacilityRecord(id="fac-1", name="Sunrise Home"),)
-CAMERAS = (
-    CameraRecord(id="cam-1", facility_id="fac-1", name="Corridor", source_kind="file"),
-    CameraRecord(id="cam-2", facility_id="fac-1", name="Room 101", source_kind="url"),
-)
-T0_EPOCH_S = 1_760_000_000.0
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{tmp_path / 'db' / 'cw.db'}"))
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def store(engine: Engine) -> EventStore:
-    store = EventStore(session_factory(engine))
-    store.sync_topology(FACILITIES, CAMERAS)
-    return store
 
 
 @pytest.fixture

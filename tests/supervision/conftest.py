@@ -1,73 +1,16 @@
-"""Fixtures: a migrated database (SQLite in tmp_path or CAREWATCH_TEST_DATABASE_URL), a store."""
+"""Fixtures for the store tests (the database and the store come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from supervision import org
-from supervision.config import DatabaseConfig
-from supervision.db import create_engine_for, migrate, session_factory
-from supervision.records import CameraRecord, FacilityRecord
-from supervision.store import EventStore
-from supervision.tables import Base
-
-EXTERNAL_URL = os.environ.get("CAREWATCH_TEST_DATABASE_URL")
-
-FACILITIES = (FacilityRecord(id="fac-1", name="Sunrise Home"),)
-CAMERAS = (
-    CameraRecord(id="cam-1", facility_id="fac-1", name="Corridor", source_kind="file"),
-    CameraRecord(id="cam-2", facility_id="fac-1", name="Room 101", source_kind="url"),
-)
-T0_EPOCH_S = 1_760_000_000.0
-
-
-def _reset_external(url: str) -> None:
-    engine = create_engine_for(DatabaseConfig(url=url))
-    try:
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    if EXTERNAL_URL is not None:
-        _reset_external(EXTERNAL_URL)
-        return EXTERNAL_URL
-    return f"sqlite:///{tmp_path / 'db' / 'carewatch.db'}"
-
-
-@pytest.fixture
-def sqlite_file(database_url: str, tmp_path: Path) -> Path:
-    """The SQLite file behind `engine`; skips SQLite-specific tests on an external database."""
-    if EXTERNAL_URL is not None:
-        pytest.skip("SQLite-specific; CAREWATCH_TEST_DATABASE_URL is set")
-    return tmp_path / "db" / "carewatch.db"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    # A short busy timeout keeps the locked-database tests fast.
-    engine = create_engine_for(DatabaseConfig(url=database_url, busy_timeout_ms=200))
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def store(engine: Engine) -> EventStore:
-    store = EventStore(session_factory(engine))
-    store.sync_topology(FACILITIES, CAMERAS)
-    return store
+from supervision.db import session_factory
 
 
 def _wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:

@@ -112,7 +112,8 @@ def test_upgrade_from_0003_keeps_events(database_url: str) -> None:
         contents = org.contents_under(session, NodeRef(NodeKind.DISTRICT, "d1"))
         assert contents.camera_ids == {"cam-1"}
         append_audit(session, "admin", "facility.move", "facility", "fac-1", {"to": "s1"})
-    started = [e.started_at for e in Session(engine).scalars(select(Event))]
+    with Session(engine) as session:
+        started = [e.started_at for e in session.scalars(select(Event))]
     assert started == [T0] * 3
     assert verify_audit(engine).rows_checked == 1
     engine.dispose()
