@@ -19,6 +19,9 @@ from supervision.records import (
     TransitionView,
 )
 
+# Text that reaches the database: PostgreSQL cannot store NUL characters.
+NO_NUL = r"^[^\x00]*$"
+
 
 class _Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -63,9 +66,11 @@ class FamilyNoticeIn(_Schema):
 class TransitionIn(_Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    actor: str | None = Field(default=None, min_length=1, max_length=64, description="Who acts.")
+    actor: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=NO_NUL, description="Who acts."
+    )
     note: str | None = Field(
-        default=None, max_length=2000, description="Free text kept in the history."
+        default=None, max_length=2000, pattern=NO_NUL, description="Free text kept in the history."
     )
     family: FamilyNoticeIn | None = Field(
         default=None, description="Required to resolve a fall or long lie."

@@ -41,5 +41,8 @@ class DatabaseConfig(BaseModel):
         default=5000,
         ge=0,
         le=600_000,
-        description="SQLite only: how long a write waits for a lock before failing.",
+        description=(
+            "How long a statement waits for a lock before failing "
+            "(SQLite busy_timeout, PostgreSQL lock_timeout)."
+        ),
     )

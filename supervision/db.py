@@ -18,10 +18,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def create_engine_for(config: DatabaseConfig) -> Engine:
-    """An engine for `config.url`; SQLite gets its folder, WAL, foreign keys and a busy timeout."""
+    """An engine for `config.url`; SQLite gets its folder, WAL, foreign keys and a busy timeout.
+
+    On PostgreSQL the same timeout bounds lock waits, so a write stuck behind another
+    session's lock fails (and the sink spools it) instead of hanging its thread.
+    """
     url = make_url(config.url)
+    if url.get_backend_name() == "postgresql":
+        return _postgresql_engine(url, config)
     if url.get_backend_name() != "sqlite":
-        # Pre-ping so that a database that went away and came back is reconnected to.
         return create_engine(url, echo=config.echo, pool_pre_ping=True)
     _ensure_sqlite_dir(url)
     engine = create_engine(url, echo=config.echo)
@@ -29,6 +34,25 @@ def create_engine_for(config: DatabaseConfig) -> Engine:
         engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=config.busy_timeout_ms)
     )
     return engine
+
+
+def _postgresql_engine(url: URL, config: DatabaseConfig) -> Engine:
+    # Pre-ping so that a server that went away and came back is reconnected to.
+    engine = create_engine(url, echo=config.echo, pool_pre_ping=True)
+    event.listen(
+        engine, "connect", partial(_postgresql_settings, lock_timeout_ms=config.busy_timeout_ms)
+    )
+    return engine
+
+
+def _postgresql_settings(dbapi_connection: Any, _record: Any, *, lock_timeout_ms: int) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+    finally:
+        cursor.close()
+    # The SET ran in the driver's implicit transaction; a rollback would undo it.
+    dbapi_connection.commit()
 
 
 def _ensure_sqlite_dir(url: URL) -> None:

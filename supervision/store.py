@@ -68,6 +68,9 @@ FAMILY_NOTICE_TYPES = frozenset({"fall", "long_lie"})
 
 PathLike = str | os.PathLike[str]
 
+# Ids and revisions are INTEGER columns: 32 bits on PostgreSQL, so a larger number names no row.
+INT_MAX = 2**31 - 1
+
 
 class EventStore:
     """Reads and writes the supervision database; share one per process between threads.
@@ -166,8 +169,9 @@ class EventStore:
         allowed_from, to_status = _rule_for(action)
         if not actor.strip():
             raise ValueError("actor must not be empty")
+        _require_storable(actor=actor, note=note)
         with self._write() as session:
-            row = session.get(Event, event_id, options=[selectinload(Event.transitions)])
+            row = _event_by_id(session, event_id)
             if row is None:
                 raise EventNotFound(f"no event with id {event_id}")
             current = EventStatus(row.status)
@@ -212,7 +216,7 @@ class EventStore:
 
     def get_event(self, event_id: int) -> EventView | None:
         with self._sessions() as session:
-            row = session.get(Event, event_id, options=[selectinload(Event.transitions)])
+            row = _event_by_id(session, event_id)
             return None if row is None else event_view(row)
 
     def list_events(
@@ -230,11 +234,13 @@ class EventStore:
         """
         if limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
+        _require_storable(camera_id=camera_id)
         query = _filtered(camera_id, status)
         if since_revision is None:
             query = query.order_by(Event.started_at.desc(), Event.id.desc())
         else:
-            query = query.where(Event.revision > since_revision).order_by(Event.revision)
+            since = min(max(since_revision, 0), INT_MAX)
+            query = query.where(Event.revision > since).order_by(Event.revision)
         with self._sessions() as session:
             views = [event_view(row) for row in session.scalars(query.limit(limit)).all()]
         return sorted(views, key=lambda view: (view.started_at, view.id), reverse=True)
@@ -261,6 +267,19 @@ def _upsert(session: Session, model: type[Facility | Camera], id_: str, values: 
         return
     for name, value in values.items():
         setattr(row, name, value)
+
+
+def _event_by_id(session: Session, event_id: int) -> Event | None:
+    if not 0 < event_id <= INT_MAX:
+        return None
+    return session.get(Event, event_id, options=[selectinload(Event.transitions)])
+
+
+def _require_storable(**texts: str | None) -> None:
+    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
+    for name, text in texts.items():
+        if text is not None and "\x00" in text:
+            raise ValueError(f"{name} must not contain NUL characters")
 
 
 def _require_camera(session: Session, camera_id: str) -> Camera:

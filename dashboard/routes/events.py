@@ -10,7 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from dashboard.deps import ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
-from dashboard.schemas import EventAction, EventOut, TransitionIn
+from dashboard.schemas import NO_NUL, EventAction, EventOut, TransitionIn
 from supervision.records import EventStatus
 from supervision.store import EventNotFound, FamilyNoticeRequired, InvalidTransition
 
@@ -22,7 +22,7 @@ def list_events(
     store: StoreDep,
     media_root: MediaRootDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    camera_id: Annotated[str | None, Query(max_length=128)] = None,
+    camera_id: Annotated[str | None, Query(max_length=128, pattern=NO_NUL)] = None,
     status: EventStatus | None = None,
 ) -> list[EventOut]:
     views = store.list_events(limit=limit, camera_id=camera_id, status=status)

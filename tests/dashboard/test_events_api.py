@@ -1,4 +1,4 @@
-"""Event list, detail and workflow transitions over HTTP against a real SQLite store."""
+"""Event list, detail and workflow transitions over HTTP against a real store (each backend)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def test_list_is_newest_first_and_filters(
     assert [e["id"] for e in client.get("/api/events?limit=1").json()] == [second]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=5000", "status=bogus", "limit=abc"], ids=str)
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=5000", "status=bogus", "limit=abc", "camera_id=a%00b"], ids=str
+)
 def test_list_rejects_bad_queries(client: TestClient, query: str) -> None:
     assert client.get(f"/api/events?{query}").status_code == 422
 
@@ -57,8 +59,10 @@ def test_detail_carries_media_urls_and_details(
     assert client.get(body["snapshot_url"]).headers["content-type"] == "image/jpeg"
 
 
-def test_detail_of_unknown_event_is_404(client: TestClient) -> None:
-    assert client.get("/api/events/999").status_code == 404
+# Ids beyond a 32-bit INTEGER (PostgreSQL's) or a 64-bit one (SQLite's) name no event either.
+@pytest.mark.parametrize("event_id", ["999", "0", "-5", "99999999999", "9" * 30])
+def test_detail_of_unknown_event_is_404(client: TestClient, event_id: str) -> None:
+    assert client.get(f"/api/events/{event_id}").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -164,11 +168,22 @@ def test_transition_without_body_uses_operator(
     ("path", "body", "code"),
     [
         ("/api/events/999/acknowledge", {}, 404),
+        ("/api/events/99999999999/acknowledge", {}, 404),
         ("/api/events/{id}/reboot", {}, 422),
         ("/api/events/{id}/acknowledge", {"actor": "   "}, 422),
         ("/api/events/{id}/acknowledge", {"colour": "red"}, 422),
+        ("/api/events/{id}/acknowledge", {"note": "a\x00b"}, 422),
+        ("/api/events/{id}/acknowledge", {"actor": "li\x00"}, 422),
     ],
-    ids=["unknown-event", "unknown-action", "blank-actor", "extra-field"],
+    ids=[
+        "unknown-event",
+        "id-out-of-range",
+        "unknown-action",
+        "blank-actor",
+        "extra-field",
+        "nul-in-note",
+        "nul-in-actor",
+    ],
 )
 def test_transition_errors(
     client: TestClient,

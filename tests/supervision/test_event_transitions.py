@@ -130,6 +130,12 @@ def test_history_records_who_and_when(
 def test_transition_errors(store: EventStore, make_event: Callable[..., SafetyEvent]) -> None:
     with pytest.raises(EventNotFound, match="12345"):
         store.transition(12345, "acknowledge", actor="officer")
+    with pytest.raises(EventNotFound, match="99999999999"):
+        store.transition(99_999_999_999, "acknowledge", actor="officer")
     event_id = store.record_event(make_event())
     with pytest.raises(ValueError, match="actor"):
         store.transition(event_id, "acknowledge", actor="  ")
+    # PostgreSQL cannot store NUL; SQLite refuses it just the same.
+    with pytest.raises(ValueError, match="note"):
+        store.transition(event_id, "acknowledge", actor="officer", note="a\x00b")
+    assert store.get_event(event_id) is not None and store.get_event(2**63) is None
