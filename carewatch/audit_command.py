@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from carewatch.config import ConfigError, load_settings
 from supervision.audit import AuditReport, verify_audit
 from supervision.config import DatabaseConfig
-from supervision.db import create_engine_for
+from supervision.db import create_engine_for, sqlite_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -73,8 +73,6 @@ def _require_sqlite_file(url_text: str) -> None:
         url = make_url(url_text)
     except ArgumentError:
         raise _Unusable(f"not a database URL: {url_text!r}") from None
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return
-    if not database.startswith("file:") and not Path(database).is_file():
-        raise _Unusable(f"no SQLite database at {database}")
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise _Unusable(f"no SQLite database at {path}")

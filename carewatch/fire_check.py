@@ -29,9 +29,11 @@ class FireOutcome:
     wall_s: float
 
 
-def check_clip(row: ManifestRow, vision: VisionConfig, shared: SharedModels) -> FireOutcome:
+def check_clip(
+    row: ManifestRow, vision: VisionConfig, models: ModelsConfig, shared: SharedModels
+) -> FireOutcome:
     started = time.perf_counter()
-    analyzer = build_analyzer(row.path.stem, vision, ModelsConfig(), shared)
+    analyzer = build_analyzer(row.path.stem, vision, models, shared)
     frames = iter_file_frames(str(row.path), row.path.stem, vision.analysis_fps)
     found = [
         (str(e.type), round(e.start_s, 2))
@@ -71,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     outcomes = []
     for row in rows:
-        outcome = check_clip(row, vision, shared)
+        outcome = check_clip(row, vision, models, shared)
         print(json.dumps(asdict(outcome)), flush=True)
         outcomes.append(outcome)
     print(json.dumps(summary(outcomes)))

@@ -55,11 +55,18 @@ def _postgresql_settings(dbapi_connection: Any, _record: Any, *, lock_timeout_ms
     dbapi_connection.commit()
 
 
-def _ensure_sqlite_dir(url: URL) -> None:
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for other backends, memory or `file:` URIs."""
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
+
+
+def _ensure_sqlite_dir(url: URL) -> None:
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -20,6 +20,7 @@ from supervision.records import (
     EventView,
     FacilityRecord,
     FamilyNotice,
+    FamilyNoticeMethod,
     TransitionAction,
 )
 from supervision.tables import Camera, Event, EventTransition, Facility, utc_now
@@ -83,6 +84,11 @@ class EventStore:
         self._sessions = sessions
         # Held through commit, so revisions become visible in the order they were given out.
         self._write_lock = threading.Lock()
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """For other supervision modules (users, audit, ...) that share this database."""
+        return self._sessions
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -183,7 +189,7 @@ class EventStore:
             if to_status == EventStatus.RESOLVED and row.type in FAMILY_NOTICE_TYPES and not family:
                 raise FamilyNoticeRequired(
                     f"resolving {row.type} event {event_id} needs the family notification: "
-                    "when, how (phone, sms, wechat, in_person, other) and by whom"
+                    f"when, how ({', '.join(get_args(FamilyNoticeMethod))}) and by whom"
                 )
             _set_status(row, current, to_status, actor, note, family)
             row.revision = _next_revision(session)
@@ -199,19 +205,24 @@ class EventStore:
         dashboard's feed shows it; events already raised that far are left alone.
         """
         now = now or utc_now()
+        district_before = now - timedelta(seconds=district_after_s)
         raised: list[EventView] = []
         with self._write() as session:
-            for level, after_s, skip in (
-                ("district", district_after_s, ("district",)),
-                ("street", street_after_s, ("street", "district")),
-            ):
-                for row in _overdue(session, now - timedelta(seconds=after_s), skip):
-                    note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                    _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
-                    row.escalated_to = level
-                    row.revision = _next_revision(session)
-                    session.flush()
-                    raised.append(event_view(row))
+            revision = _latest_revision(session)
+            for row in _overdue(session, now - timedelta(seconds=street_after_s)):
+                to_district = row.started_at <= district_before
+                level, after_s = (
+                    ("district", district_after_s) if to_district else ("street", street_after_s)
+                )
+                if row.escalated_to == level:
+                    continue
+                note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
+                _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                row.escalated_to = level
+                revision += 1
+                row.revision = revision
+                session.flush()
+                raised.append(event_view(row))
         return raised
 
     def get_event(self, event_id: int) -> EventView | None:
@@ -289,11 +300,12 @@ def _require_camera(session: Session, camera_id: str) -> Camera:
     return row
 
 
-def _overdue(session: Session, started_before: datetime, skip: tuple[str, ...]) -> list[Event]:
+def _overdue(session: Session, started_before: datetime) -> list[Event]:
+    """New events started before then and not yet raised to the district."""
     query = (
         select(Event)
         .where(Event.status == str(EventStatus.NEW), Event.started_at <= started_before)
-        .where((Event.escalated_to.is_(None)) | (Event.escalated_to.not_in(skip)))
+        .where(Event.escalated_to.is_(None) | (Event.escalated_to != "district"))
         .options(selectinload(Event.transitions))
         .order_by(Event.started_at)
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from carewatch.fire_check import FIRE_TYPES
 from carewatch.offline import (
     analyze_file,
     analyze_frames,
@@ -299,7 +300,7 @@ def fire_events(clip: Path, until_s: float = float("inf")) -> list[SafetyEvent]:
     frames = iter_file_frames(str(clip), clip.stem, 4)
     opening = itertools.takewhile(lambda frame: frame.pts_s < until_s, on_clock(frames, clock(12)))
     events = analyze_frames(opening, build_analyzer(clip.stem, vision, models, shared))
-    return [e for e in events if e.type in (EventType.FIRE, EventType.SMOKE)]
+    return [e for e in events if e.type in FIRE_TYPES]
 
 
 @pytest.mark.slow

@@ -133,8 +133,9 @@ export class DetailView {
     const eventId = this.eventId;
     for (const button of this.buttons) button.disabled = true;
     try {
-      const family = action === "resolve" && !this.family.hidden ? this.familyNotice() : null;
-      if (action === "resolve" && !this.family.hidden && !family) {
+      const asksFamily = action === "resolve" && !this.family.hidden;
+      const family = asksFamily ? this.familyNotice() : null;
+      if (asksFamily && !family) {
         throw new Error("Resolving a fall needs the family notification: when, how and by whom.");
       }
       const updated = await api.transition(eventId, action, this.note.value.trim(), family);
