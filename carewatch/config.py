@@ -33,9 +33,27 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StreetConfig(_Section):
+    id: str = Field(pattern=_ID_PATTERN, description="Stable street (街道) id.")
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+
+
+class DistrictConfig(_Section):
+    id: str = Field(pattern=_ID_PATTERN, description="Stable district (区) id.")
+    name: str = Field(min_length=1, max_length=200, description="Display name.")
+    streets: list[StreetConfig] = Field(
+        default_factory=list, description="Streets of the district; facilities name one."
+    )
+
+
 class FacilityConfig(_Section):
     id: str = Field(pattern=_ID_PATTERN, description="Stable facility id.")
     name: str = Field(min_length=1, max_length=200, description="Display name.")
+    street: str | None = Field(
+        None, description="Id of the street the facility is under (inspectors' scope)."
+    )
+    beds: int = Field(0, ge=0, le=100_000, description="Beds (residents' places).")
+    address: str | None = Field(None, max_length=500, description="Postal address.")
     kind: str = Field(
         "institution",
         pattern=r"^(institution|community_centre|day_care|canteen)$",
@@ -91,6 +109,9 @@ class StorageConfig(_Section):
 
 
 class Settings(_Section):
+    districts: list[DistrictConfig] = Field(
+        default_factory=list, description="District → street tree the facilities hang under."
+    )
     facilities: list[FacilityConfig] = Field(min_length=1, description="Facilities watched.")
     cameras: list[CameraConfig] = Field(description="Cameras, each in a listed facility.")
     storage: StorageConfig = Field(default_factory=StorageConfig, description="Files.")
@@ -113,7 +134,13 @@ class Settings(_Section):
         _check_unique_ids("facilities", [f.id for f in self.facilities])
         _check_unique_ids("cameras", [c.id for c in self.cameras])
         _check_camera_facilities(self)
+        _check_unique_ids("districts", [d.id for d in self.districts])
+        _check_unique_ids("streets", [s.id for s in self.streets()])
+        _check_facility_streets(self)
         return self
+
+    def streets(self) -> list[StreetConfig]:
+        return [street for district in self.districts for street in district.streets]
 
 
 def _check_unique_ids(field: str, ids: list[str]) -> None:
@@ -131,6 +158,16 @@ def _check_camera_facilities(settings: Settings) -> None:
             raise ValueError(
                 f"cameras[{index}].facility: unknown facility {camera.facility!r} "
                 f"(known: {', '.join(sorted(known))})"
+            )
+
+
+def _check_facility_streets(settings: Settings) -> None:
+    known = {street.id for street in settings.streets()}
+    for index, facility in enumerate(settings.facilities):
+        if facility.street is not None and facility.street not in known:
+            raise ValueError(
+                f"facilities[{index}].street: unknown street {facility.street!r} "
+                f"(known: {', '.join(sorted(known)) or 'none; add districts[].streets'})"
             )
 
 

@@ -15,7 +15,7 @@ from dashboard.server import DashboardServer
 from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.escalation import Escalator
-from supervision.records import CameraRecord, FacilityRecord
+from supervision.records import CameraRecord, FacilityRecord, StreetRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
 
@@ -32,7 +32,9 @@ class Service:
         self.engine = create_engine_for(settings.database)
         migrate(self.engine)
         self.store = EventStore(session_factory(self.engine))
-        self.store.sync_topology(_facility_records(settings), _camera_records(settings))
+        self.store.sync_topology(
+            _facility_records(settings), _camera_records(settings), _street_records(settings)
+        )
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self.escalator = Escalator(self.store, settings.escalation)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
@@ -85,8 +87,19 @@ class Service:
             log.warning("camera %s: health not stored: %s", health.camera_id, error)
 
 
+def _street_records(settings: Settings) -> list[StreetRecord]:
+    return [
+        StreetRecord(street.id, street.name, district.id, district.name)
+        for district in settings.districts
+        for street in district.streets
+    ]
+
+
 def _facility_records(settings: Settings) -> list[FacilityRecord]:
-    return [FacilityRecord(f.id, f.name, f.kind, f.timezone) for f in settings.facilities]
+    return [
+        FacilityRecord(f.id, f.name, f.kind, f.timezone, f.street, f.beds, f.address)
+        for f in settings.facilities
+    ]
 
 
 def _camera_records(settings: Settings) -> list[CameraRecord]:

@@ -20,11 +20,11 @@ class DashboardConfig(BaseModel):
     mjpeg_quality: int = Field(
         default=75, ge=10, le=100, description="JPEG quality of MJPEG frames."
     )
-    operator_name: str = Field(
-        default="officer",
-        min_length=1,
-        max_length=64,
-        description="Actor recorded on event transitions when a request names none.",
+    session_ttl_s: float = Field(
+        default=12 * 3600,
+        ge=60,
+        le=30 * 86400,
+        description="How long a sign-in lasts before the user must sign in again.",
     )
     event_poll_s: float = Field(
         default=0.3,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from functools import partial
 from pathlib import Path
 
@@ -31,13 +31,15 @@ async def event_feed(
     *,
     since_revision: int | None,
     poll_s: float,
+    camera_ids: Collection[str] | None = None,
     closing: asyncio.Event | None = None,
 ) -> AsyncGenerator[ServerSentEvent, None]:
     """Yield `snapshot` with the latest revision, then `event` for each event changed after.
 
+    Only events of `camera_ids` when given (the user's scope), and the revisions of those only.
     Runs until the client goes away or `closing` is set.
     """
-    latest = await run_in_threadpool(store.latest_revision)
+    latest = await run_in_threadpool(store.latest_revision, camera_ids)
     cursor = latest if since_revision is None or since_revision > latest else since_revision
     yield ServerSentEvent(
         event="snapshot", id=str(cursor), retry=_RETRY_MS, data={"revision": latest}
@@ -45,7 +47,7 @@ async def event_feed(
     while closing is None or not closing.is_set():
         await asyncio.sleep(poll_s)
         changed = await run_in_threadpool(
-            partial(store.list_events, since_revision=cursor, limit=_BATCH)
+            partial(store.list_events, since_revision=cursor, limit=_BATCH, camera_ids=camera_ids)
         )
         for view in sorted(changed, key=lambda v: v.revision):
             cursor = max(cursor, view.revision)

@@ -18,6 +18,8 @@ from supervision.records import (
     TransitionAction,
     TransitionView,
 )
+from supervision.scope import ROLE_PERMISSIONS, Scope
+from supervision.users import UserView
 
 # Text that reaches the database: PostgreSQL cannot store NUL characters.
 NO_NUL = r"^[^\x00]*$"
@@ -66,9 +68,6 @@ class FamilyNoticeIn(_Schema):
 class TransitionIn(_Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    actor: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=NO_NUL, description="Who acts."
-    )
     note: str | None = Field(
         default=None, max_length=2000, pattern=NO_NUL, description="Free text kept in the history."
     )
@@ -231,6 +230,41 @@ class SessionDescriptionIn(_Schema):
 class SessionDescriptionOut(_Schema):
     sdp: str
     type: str
+
+
+class LoginIn(_Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
+
+
+class UserOut(_Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    node_kind: str | None = Field(description="district, street or facility; None: everything.")
+    node_id: str | None
+    permissions: list[str] = Field(description="What the role may do (see the README).")
+
+    @classmethod
+    def from_scope(cls, user: UserView, scope: Scope) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=str(user.role),
+            node_kind=None if user.node is None else str(user.node.kind),
+            node_id=None if user.node is None else user.node.id,
+            permissions=sorted(str(p) for p in ROLE_PERMISSIONS[scope.role]),
+        )
+
+
+class SessionOut(_Schema):
+    token: str = Field(description="Send as `Authorization: Bearer …`; the cookie carries it too.")
+    expires_at: datetime
+    user: UserOut
 
 
 class HealthOut(_Schema):

@@ -21,6 +21,16 @@ class EventStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StreetRecord:
+    """A street and its district as configured (upserted by `EventStore.sync_topology`)."""
+
+    id: str
+    name: str
+    district_id: str
+    district_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class FacilityRecord:
     """A facility as configured (upserted by `EventStore.sync_topology`)."""
 
@@ -28,6 +38,9 @@ class FacilityRecord:
     name: str
     kind: str = "institution"
     timezone: str = "Asia/Shanghai"
+    street_id: str | None = None  # None: left where the tree has it
+    beds: int = 0
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, get_args
@@ -21,9 +21,18 @@ from supervision.records import (
     FacilityRecord,
     FamilyNotice,
     FamilyNoticeMethod,
+    StreetRecord,
     TransitionAction,
 )
-from supervision.tables import Camera, Event, EventTransition, Facility, utc_now
+from supervision.tables import (
+    Camera,
+    District,
+    Event,
+    EventTransition,
+    Facility,
+    Street,
+    utc_now,
+)
 from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
 from vision.events import SafetyEvent
 
@@ -96,13 +105,16 @@ class EventStore:
             yield session
 
     def sync_topology(
-        self, facilities: Sequence[FacilityRecord], cameras: Sequence[CameraRecord]
+        self,
+        facilities: Sequence[FacilityRecord],
+        cameras: Sequence[CameraRecord],
+        streets: Sequence[StreetRecord] = (),
     ) -> None:
-        """Upsert configured facilities and cameras; ones no longer configured stay for history."""
+        """Upsert configured streets, facilities and cameras; unconfigured ones stay for history."""
         with self._sessions.begin() as session:
+            _upsert_streets(session, streets)
             for facility in facilities:
-                values = {"name": facility.name, "kind": facility.kind}
-                _upsert(session, Facility, facility.id, {**values, "timezone": facility.timezone})
+                _upsert(session, Facility, facility.id, _facility_values(facility))
             session.flush()
             for camera in cameras:
                 if session.get(Facility, camera.facility_id) is None:
@@ -237,8 +249,9 @@ class EventStore:
         camera_id: str | None = None,
         status: EventStatus | str | None = None,
         since_revision: int | None = None,
+        camera_ids: Collection[str] | None = None,
     ) -> list[EventView]:
-        """Events newest first (by `started_at`).
+        """Events newest first (by `started_at`), of `camera_ids` only when given (a scope).
 
         With `since_revision`, the `limit` earliest changes after it are returned, so a poller
         that continues from the largest `revision` it got misses nothing.
@@ -246,7 +259,7 @@ class EventStore:
         if limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
         _require_storable(camera_id=camera_id)
-        query = _filtered(camera_id, status)
+        query = _in_cameras(_filtered(camera_id, status), camera_ids)
         if since_revision is None:
             query = query.order_by(Event.started_at.desc(), Event.id.desc())
         else:
@@ -256,9 +269,22 @@ class EventStore:
             views = [event_view(row) for row in session.scalars(query.limit(limit)).all()]
         return sorted(views, key=lambda view: (view.started_at, view.id), reverse=True)
 
-    def latest_revision(self) -> int:
+    def latest_revision(self, camera_ids: Collection[str] | None = None) -> int:
+        """The newest revision, among the events of `camera_ids` when given."""
         with self._sessions() as session:
-            return _latest_revision(session)
+            if camera_ids is None:
+                return _latest_revision(session)
+            query = _in_cameras(select(func.max(Event.revision)), camera_ids)
+            return session.scalar(query) or 0
+
+    def event_for_media(self, media_path: str) -> EventView | None:
+        """The event whose snapshot or clip is `media_path` (relative to the media root)."""
+        query = select(Event).where(
+            (Event.snapshot_path == media_path) | (Event.clip_path == media_path)
+        )
+        with self._sessions() as session:
+            row = session.scalars(query.options(selectinload(Event.transitions))).first()
+            return None if row is None else event_view(row)
 
     def list_cameras(self) -> list[CameraView]:
         with self._sessions() as session:
@@ -271,7 +297,28 @@ class EventStore:
             return [facility_record(row) for row in rows]
 
 
-def _upsert(session: Session, model: type[Facility | Camera], id_: str, values: Any) -> None:
+def _upsert_streets(session: Session, streets: Sequence[StreetRecord]) -> None:
+    for street in streets:
+        _upsert(session, District, street.district_id, {"name": street.district_name})
+    session.flush()
+    for street in streets:
+        values = {"name": street.name, "district_id": street.district_id}
+        _upsert(session, Street, street.id, values)
+    session.flush()
+
+
+def _facility_values(facility: FacilityRecord) -> dict[str, Any]:
+    values = {
+        "name": facility.name,
+        "kind": facility.kind,
+        "timezone": facility.timezone,
+        "beds": facility.beds,
+        "address": facility.address,
+    }
+    return values if facility.street_id is None else {**values, "street_id": facility.street_id}
+
+
+def _upsert(session: Session, model: type[Any], id_: str, values: Any) -> None:
     row = session.get(model, id_)
     if row is None:
         session.add(model(id=id_, **values))
@@ -389,6 +436,10 @@ def _set_status(
     row.status_by = actor
     row.status_at = now
     row.status_note = note
+
+
+def _in_cameras(query: Select[Any], camera_ids: Collection[str] | None) -> Select[Any]:
+    return query if camera_ids is None else query.where(Event.camera_id.in_(list(camera_ids)))
 
 
 def _filtered(camera_id: str | None, status: EventStatus | str | None) -> Select[Event]:

@@ -1,28 +1,34 @@
-"""Cameras: configured cameras with live health merged in."""
+"""Cameras: configured cameras in the user's scope, with live health merged in."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from dashboard.auth import PrincipalDep
 from dashboard.deps import LiveDep, StoreDep
 from dashboard.live import LiveFeed
 from dashboard.schemas import CameraOut
 from supervision.records import CameraView
+from supervision.scope import Role, Scope, can_read_camera
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 
 
 @router.get("", response_model=list[CameraOut])
-def list_cameras(store: StoreDep, live: LiveDep) -> list[CameraOut]:
-    return merge_cameras(store.list_cameras(), live)
+def list_cameras(principal: PrincipalDep, store: StoreDep, live: LiveDep) -> list[CameraOut]:
+    return merge_cameras(store.list_cameras(), live, principal.scope)
 
 
-def merge_cameras(stored: list[CameraView], live: LiveFeed) -> list[CameraOut]:
-    """Stored cameras with live health where the pipeline reports it, then live-only ones."""
+def merge_cameras(stored: list[CameraView], live: LiveFeed, scope: Scope) -> list[CameraOut]:
+    """Stored cameras in scope with live health, then (for admins) live ones the store lacks."""
     live_ids = live.camera_ids()
     cameras = [
-        CameraOut.from_view(view, live.health(view.id), live=view.id in live_ids) for view in stored
+        CameraOut.from_view(view, live.health(view.id), live=view.id in live_ids)
+        for view in stored
+        if can_read_camera(scope, view.id)
     ]
+    if scope.role is not Role.ADMIN:
+        return cameras
     known = {view.id for view in stored}
     extra = [cid for cid in live_ids if cid not in known]
     return cameras + [CameraOut.live_only(cid, live.health(cid)) for cid in extra]

@@ -1,21 +1,44 @@
-"""Media: event snapshots and clips from the media root, with HTTP range support."""
+"""Media: snapshots and clips of events in the user's scope, with HTTP range support."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import FileResponse
 
-from dashboard.deps import MediaRootDep
+from dashboard.auth import PrincipalDep, SessionsDep, audit
+from dashboard.deps import MediaRootDep, StoreDep
 from dashboard.media_files import resolve_media
+from supervision.scope import can_read_camera
 
 router = APIRouter(prefix="/media", tags=["media"])
 
 
 @router.get("/{media_path:path}")
-def media_file(media_path: str, media_root: MediaRootDep) -> FileResponse:
+def media_file(
+    media_path: str,
+    principal: PrincipalDep,
+    store: StoreDep,
+    sessions: SessionsDep,
+    media_root: MediaRootDep,
+    download: Annotated[bool, Query(description="Save as a file (audited as an export).")] = False,
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+) -> FileResponse:
+    """404 alike for a missing file, one no event names, and one outside the user's scope."""
     found = resolve_media(media_root, media_path)
-    if found is None:
+    relative = None if found is None else found[0].relative_to(media_root).as_posix()
+    event = None if relative is None else store.event_for_media(relative)
+    if found is None or event is None or not can_read_camera(principal.scope, event.camera_id):
         raise HTTPException(status_code=404, detail="no such media file")
     path, media_type = found
+    if download or (_first_request(range_header) and media_type.startswith("video/")):
+        action = "clip_export" if download else "clip_view"
+        audit(sessions, principal.actor, action, "event", str(event.id), {"path": relative})
     # FileResponse answers Range requests (206 / 416), which video seeking needs.
-    return FileResponse(path, media_type=media_type)
+    return FileResponse(path, media_type=media_type, filename=path.name if download else None)
+
+
+def _first_request(range_header: str | None) -> bool:
+    """A player's first request of a file (no range, or from byte 0); seeks are not views."""
+    return range_header is None or range_header.replace(" ", "").startswith("bytes=0-")

@@ -19,7 +19,13 @@ from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth, CameraState
+from supervision import org
+from supervision.org import NodeKind, NodeRef
+from supervision.passwords import ScryptParams
+from supervision.scope import Role
 from supervision.store import EventStore
+from supervision.tokens import issue_token
+from supervision.users import create_user
 from tests.conftest import T0_EPOCH_S
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
 from vision.events import SafetyEvent
@@ -63,10 +69,57 @@ def app(
     return create_app(config, store, live_feed, media_root)
 
 
+# Cheap scrypt for tests; logins rehash to the default parameters like in production.
+FAST_SCRYPT = ScryptParams(log2_n=4, r=1)
+PASSWORD = "correct horse battery"
+# name -> (role, node): fac-1 (cam-1, cam-2) is in street s1; fac-2 (cam-9) in street s2.
+PEOPLE: dict[str, tuple[Role, NodeRef | None]] = {
+    "admin": (Role.ADMIN, None),
+    "officer-1": (Role.FACILITY_OFFICER, NodeRef(NodeKind.FACILITY, "fac-1")),
+    "officer-2": (Role.FACILITY_OFFICER, NodeRef(NodeKind.FACILITY, "fac-2")),
+    "street-1": (Role.STREET_INSPECTOR, NodeRef(NodeKind.STREET, "s1")),
+    "street-2": (Role.STREET_INSPECTOR, NodeRef(NodeKind.STREET, "s2")),
+    "district": (Role.DISTRICT_INSPECTOR, NodeRef(NodeKind.DISTRICT, "d1")),
+    "operator": (Role.OPERATOR, None),
+}
+
+
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        yield client
+def tokens(store: EventStore) -> dict[str, str]:
+    """A district with two streets and facilities, a user of every role, and their tokens."""
+    with store.sessions.begin() as session:
+        org.create_district(session, "d1", "Gulou District")
+        org.create_street(session, "s1", "d1", "Drum Tower Street")
+        org.create_street(session, "s2", "d1", "Lake Street")
+        org.move_facility(session, "fac-1", "s1")
+        org.create_facility(session, "fac-2", "Lakeside Centre", "s2")
+        org.create_camera(session, "cam-9", "fac-2", "Lakeside hall", "file")
+        found = {}
+        for name, (role, node) in PEOPLE.items():
+            user = create_user(session, name, PASSWORD, role, node, params=FAST_SCRYPT)
+            found[name] = issue_token(session, user.id, ttl_s=3600).token
+    return found
+
+
+@pytest.fixture
+def client_as(app: FastAPI, tokens: dict[str, str]) -> Iterator[Callable[[str], TestClient]]:
+    """`client_as("officer-2")`: a client signed in as one of PEOPLE."""
+    opened: list[TestClient] = []
+
+    def make(name: str) -> TestClient:
+        client = TestClient(app, headers={"Authorization": f"Bearer {tokens[name]}"})
+        opened.append(client.__enter__())
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_as: Callable[[str], TestClient]) -> TestClient:
+    """Signed in as the safety officer of fac-1 (cam-1, cam-2)."""
+    return client_as("officer-1")
 
 
 @pytest.fixture
@@ -95,6 +148,7 @@ def record_with_media(
 class LiveServer:
     url: str
     app: FastAPI
+    headers: dict[str, str]  # signed in as officer-1
 
 
 def free_port() -> int:
@@ -104,7 +158,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[LiveServer]:
+def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
     """The app under uvicorn on a free loopback port, in a background thread."""
     port = free_port()
     config = DashboardConfig(port=port, shutdown_grace_s=1)
@@ -116,6 +170,7 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    headers = {"Authorization": f"Bearer {tokens['officer-1']}"}
+    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, headers=headers)
     server.should_exit = True
     thread.join(timeout=15)

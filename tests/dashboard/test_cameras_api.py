@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
@@ -34,9 +36,14 @@ def test_stored_health_is_shown_when_not_live(client: TestClient, store: EventSt
     assert camera["last_error"] == "connection refused"
 
 
-def test_live_only_camera_is_listed(client: TestClient, live_feed: StaticLiveFeed) -> None:
-    live_feed.set_frame("cam-9", draw_picture())
+def test_live_only_camera_is_listed_to_the_admin_only(
+    client_as: Callable[[str], TestClient], live_feed: StaticLiveFeed
+) -> None:
+    live_feed.set_frame("cam-new", draw_picture())
 
-    camera = next(c for c in client.get("/api/cameras").json() if c["id"] == "cam-9")
+    as_admin = client_as("admin").get("/api/cameras").json()
+    as_officer = client_as("officer-1").get("/api/cameras").json()
 
-    assert (camera["name"], camera["state"], camera["live"]) == ("cam-9", "starting", True)
+    camera = next(c for c in as_admin if c["id"] == "cam-new")
+    assert (camera["name"], camera["state"], camera["live"]) == ("cam-new", "starting", True)
+    assert "cam-new" not in {c["id"] for c in as_officer}

@@ -13,7 +13,7 @@ from dashboard.config import DashboardConfig
 def test_defaults() -> None:
     config = DashboardConfig()
     assert (config.host, config.port, config.live_fps) == ("127.0.0.1", 8000, 10)
-    assert (config.mjpeg_quality, config.operator_name) == (75, "officer")
+    assert (config.mjpeg_quality, config.session_ttl_s) == (75, 12 * 3600)
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ def test_defaults() -> None:
         ({"live_fps": 31}, "live_fps"),
         ({"port": 0}, "port"),
         ({"mjpeg_quality": 101}, "mjpeg_quality"),
-        ({"operator_name": ""}, "operator_name"),
+        ({"session_ttl_s": 10}, "session_ttl_s"),
         ({"colour": "blue"}, "colour"),
     ],
     ids=repr,

@@ -92,7 +92,7 @@ def test_stream_over_http_delivers_new_event(
     live_server: LiveServer, store: EventStore, record_with_media: Callable[..., int]
 ) -> None:
     with (
-        httpx.Client(base_url=live_server.url, timeout=10) as http,
+        httpx.Client(base_url=live_server.url, headers=live_server.headers, timeout=10) as http,
         http.stream("GET", "/api/events/stream") as response,
     ):
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -118,7 +118,7 @@ def test_stream_over_http_honours_last_event_id(
     headers = {"Last-Event-ID": str(resume_from)}
 
     with (
-        httpx.Client(base_url=live_server.url, timeout=10) as http,
+        httpx.Client(base_url=live_server.url, headers=live_server.headers, timeout=10) as http,
         http.stream("GET", "/api/events/stream", headers=headers) as response,
     ):
         messages = _sse_messages(response)

@@ -104,21 +104,28 @@ def test_transitions(
     assert view is not None and view.status == final_status
 
 
-def test_transition_records_actor_and_note(
-    client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
+def test_transition_records_the_signed_in_user_and_note(
+    client_as: Callable[[str], TestClient],
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
 ) -> None:
     event_id = store.record_event(make_event())
 
-    by_default = client.post(f"/api/events/{event_id}/acknowledge", json={"note": "on my way"})
-    named = client.post(
-        f"/api/events/{event_id}/resolve", json={"actor": "li.na", "note": "ok", "family": FAMILY}
+    acknowledged = client_as("officer-1").post(
+        f"/api/events/{event_id}/acknowledge", json={"note": "on my way"}
+    )
+    resolved = client_as("street-1").post(
+        f"/api/events/{event_id}/resolve", json={"note": "ok", "family": FAMILY}
+    )
+    claimed = client_as("officer-1").post(
+        f"/api/events/{event_id}/reopen", json={"actor": "someone else"}
     )
 
-    assert by_default.status_code == 200
-    assert by_default.json()["status_by"] == "officer"
-    assert named.json()["status"] == "resolved"
-    history = [(t["to_status"], t["actor"], t["note"]) for t in named.json()["transitions"]]
-    assert history == [("acknowledged", "officer", "on my way"), ("resolved", "li.na", "ok")]
+    assert acknowledged.json()["status_by"] == "officer-1"
+    assert resolved.json()["status"] == "resolved"
+    history = [(t["to_status"], t["actor"], t["note"]) for t in resolved.json()["transitions"]]
+    assert history == [("acknowledged", "officer-1", "on my way"), ("resolved", "street-1", "ok")]
+    assert claimed.status_code == 422  # the actor is whoever is signed in, not what is claimed
 
 
 @pytest.mark.parametrize(
@@ -155,13 +162,13 @@ def test_resolving_a_fall_asks_for_the_family_notification(
     )
 
 
-def test_transition_without_body_uses_operator(
+def test_transition_without_body_is_by_the_signed_in_user(
     client: TestClient, store: EventStore, make_event: Callable[..., SafetyEvent]
 ) -> None:
     event_id = store.record_event(make_event())
     response = client.post(f"/api/events/{event_id}/acknowledge")
     assert response.status_code == 200
-    assert response.json()["status_by"] == "officer"
+    assert response.json()["status_by"] == "officer-1"
 
 
 @pytest.mark.parametrize(

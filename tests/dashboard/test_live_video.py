@@ -34,7 +34,7 @@ def _first_jpeg(response: httpx.Response, max_bytes: int = 2_000_000) -> bytes:
 
 def test_mjpeg_streams_jpeg_parts(live_server: LiveServer) -> None:
     with (
-        httpx.Client(base_url=live_server.url, timeout=10) as http,
+        httpx.Client(base_url=live_server.url, headers=live_server.headers, timeout=10) as http,
         http.stream("GET", "/api/cameras/cam-1/mjpeg") as response,
     ):
         content_type = response.headers["content-type"]
@@ -69,7 +69,7 @@ def _offer(sdp: str) -> dict[str, str]:
     return {"sdp": sdp, "type": "offer"}
 
 
-async def _receive_frame(base_url: str) -> av.VideoFrame:
+async def _receive_frame(base_url: str, headers: dict[str, str]) -> av.VideoFrame:
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc.addTransceiver("video", direction="recvonly")
     tracks: asyncio.Queue[MediaStreamTrack] = asyncio.Queue()
@@ -77,7 +77,7 @@ async def _receive_frame(base_url: str) -> av.VideoFrame:
 
     try:
         await pc.setLocalDescription(await pc.createOffer())
-        async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
             response = await http.post(
                 "/api/cameras/cam-1/webrtc", json=_offer(pc.localDescription.sdp)
             )
@@ -95,7 +95,7 @@ def test_webrtc_peer_receives_live_frames(live_server: LiveServer) -> None:
     peers = live_server.app.state.context.peers
     assert isinstance(live_server.app.state.context, AppContext)
 
-    frame = asyncio.run(_receive_frame(live_server.url))
+    frame = asyncio.run(_receive_frame(live_server.url, live_server.headers))
 
     assert (frame.width, frame.height) == (320, 240)
     # The closed client peer is noticed and dropped by the server.

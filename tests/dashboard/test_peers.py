@@ -55,11 +55,11 @@ def _offer_sdp() -> str:
     return asyncio.run(make())
 
 
-def test_shutdown_closes_open_peers(app: FastAPI) -> None:
+def test_shutdown_closes_open_peers(app: FastAPI, tokens: dict[str, str]) -> None:
     peers: PeerRegistry = app.state.context.peers
     offer = {"sdp": _offer_sdp(), "type": "offer"}
 
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {tokens['officer-1']}"}) as client:
         answers = [client.post("/api/cameras/cam-1/webrtc", json=offer) for _ in range(2)]
         open_during = peers.peer_count
 

@@ -41,9 +41,12 @@ def test_until_closed(count: int, close_after: int | None, expected: list[int]) 
     assert asyncio.run(_pass_on(count, close_after)) == expected
 
 
-def _read_all(url: str, ended: list[str]) -> None:
+def _read_all(url: str, headers: dict[str, str], ended: list[str]) -> None:
     try:
-        with httpx.stream("GET", url, timeout=10) as response:
+        with httpx.stream("GET", url, headers=headers, timeout=10) as response:
+            if response.status_code != 200:
+                ended.append(f"status {response.status_code}")
+                return
             for _ in response.iter_bytes():
                 pass
         ended.append("clean")
@@ -51,7 +54,7 @@ def _read_all(url: str, ended: list[str]) -> None:
         ended.append(type(exc).__name__)
 
 
-def test_server_stops_promptly_with_open_streams(app: FastAPI) -> None:
+def test_server_stops_promptly_with_open_streams(app: FastAPI, tokens: dict[str, str]) -> None:
     server = DashboardServer(app, DashboardConfig(port=free_port()), log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -59,8 +62,9 @@ def test_server_stops_promptly_with_open_streams(app: FastAPI) -> None:
         time.sleep(0.02)
     base = f"http://127.0.0.1:{server.config.port}"
     ended: list[str] = []
+    headers = {"Authorization": f"Bearer {tokens['officer-1']}"}
     readers = [
-        threading.Thread(target=_read_all, args=(base + path, ended), daemon=True)
+        threading.Thread(target=_read_all, args=(base + path, headers, ended), daemon=True)
         for path in ("/api/events/stream", "/api/cameras/cam-1/mjpeg")
     ]
     for reader in readers:

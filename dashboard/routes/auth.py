@@ -1,0 +1,61 @@
+"""Sign in and out: a session token in an HttpOnly cookie (browsers) or the body (API clients)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from dashboard.auth import SESSION_COOKIE, PrincipalDep, SessionsDep, audit, request_token
+from dashboard.deps import ConfigDep
+from dashboard.schemas import LoginIn, SessionOut, UserOut
+from supervision.audit import append_audit
+from supervision.tokens import issue_token, revoke_token
+from supervision.users import authenticate, scope_for
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=SessionOut)
+def login(
+    body: LoginIn, request: Request, response: Response, sessions: SessionsDep, config: ConfigDep
+) -> SessionOut:
+    """A new session for a right name and password; 401 otherwise, without saying which."""
+    client = request.client.host if request.client else None
+    with sessions.begin() as session:
+        user = authenticate(session, body.username, body.password)
+        if user is not None:
+            issued = issue_token(session, user.id, config.session_ttl_s)
+            append_audit(session, user.username, "login", "user", str(user.id), {"ip": client})
+            out = SessionOut(
+                token=issued.token,
+                expires_at=issued.expires_at,
+                user=UserOut.from_scope(user, scope_for(session, user)),
+            )
+    if user is None:
+        audit(sessions, body.username, "login_failed", "user", None, {"ip": client})
+        raise HTTPException(401, "wrong user name or password")
+    response.set_cookie(
+        SESSION_COOKIE,
+        out.token,
+        max_age=int(config.session_ttl_s),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return out
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    principal: PrincipalDep, request: Request, response: Response, sessions: SessionsDep
+) -> None:
+    token = request_token(request)
+    with sessions.begin() as session:
+        if token is not None:
+            revoke_token(session, token)
+        append_audit(session, principal.actor, "logout", "user", str(principal.user.id))
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+
+
+@router.get("/me", response_model=UserOut)
+def me(principal: PrincipalDep) -> UserOut:
+    return UserOut.from_scope(principal.user, principal.scope)

@@ -1,0 +1,173 @@
+"""Scope on every route: users see and change only what is under their node, and nothing leaks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from dashboard.live import StaticLiveFeed
+from supervision.store import EventStore
+from tests.dashboard.conftest import LiveServer
+from tests.dashboard.media_helpers import draw_picture
+from tests.dashboard.test_event_stream import _sse_messages
+
+# Every API route, and how each is reached for an object of fac-1 (cam-1) or in general.
+# A route missing here fails `test_every_route_is_covered`, so new routes get a scope row.
+PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+OWN_SESSION = {("GET", "/api/auth/me"), ("POST", "/api/auth/logout")}
+LISTS = {("GET", "/api/cameras"), ("GET", "/api/events"), ("GET", "/api/events/stream")}
+# (method, route path) -> concrete path for fac-1's objects; "{event}" is filled in.
+OBJECTS = {
+    ("GET", "/api/events/{event_id}"): "/api/events/{event}",
+    ("POST", "/api/events/{event_id}/{action}"): "/api/events/{event}/acknowledge",
+    ("GET", "/api/cameras/{camera_id}/mjpeg"): "/api/cameras/cam-1/mjpeg",
+    ("POST", "/api/cameras/{camera_id}/webrtc"): "/api/cameras/cam-1/webrtc",
+    ("GET", "/media/{media_path:path}"): "/media/clips/{event}.mp4",
+}
+OUTSIDERS = ("officer-2", "street-2")
+
+
+def _api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+
+
+def test_every_route_is_covered(app: FastAPI) -> None:
+    covered = PUBLIC | OWN_SESSION | LISTS | set(OBJECTS)
+    assert _api_routes(app) - covered == set()
+
+
+@pytest.fixture
+def fac1_event(
+    record_with_media: Callable[..., int], store: EventStore, live_feed: StaticLiveFeed
+) -> int:
+    """An event of cam-1 (fac-1) with a clip at /media/clips/<id>.mp4, and cam-9 live."""
+    live_feed.set_frame("cam-9", draw_picture())
+    event_id = record_with_media(camera_id="cam-1")
+    view = store.get_event(event_id)
+    assert view is not None and view.clip_path is not None
+    return event_id
+
+
+def _object_path(template: str, store: EventStore, event_id: int) -> str:
+    view = store.get_event(event_id)
+    assert view is not None and view.clip_path is not None
+    if template.startswith("/media/"):
+        return "/media/" + view.clip_path
+    return template.format(event=event_id)
+
+
+def _call(client: TestClient, method: str, path: str) -> httpx.Response:
+    if path.endswith("/webrtc"):
+        return client.post(path, json={"sdp": "v=0", "type": "offer"})
+    return client.request(method, path, json={} if method == "POST" else None)
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize(("method", "route"), sorted(OBJECTS))
+def test_objects_of_another_facility_are_not_found(
+    client_as: Callable[[str], TestClient],
+    store: EventStore,
+    fac1_event: int,
+    outsider: str,
+    method: str,
+    route: str,
+) -> None:
+    path = _object_path(OBJECTS[(method, route)], store, fac1_event)
+    answer = _call(client_as(outsider), method, path)
+    # mjpeg answers an endless stream to whoever may see it; the live tests cover that side.
+    in_scope = method == "GET" and not route.endswith("mjpeg")
+    inside = _call(client_as("officer-1"), method, path) if in_scope else None
+
+    assert answer.status_code == 404, answer.text
+    # The same answer as for an id that does not exist: nothing tells the object is there.
+    object_id = "cam-1" if route.startswith("/api/cameras") else str(fac1_event)
+    missing = _call(client_as(outsider), method, path.replace(object_id, "999999"))
+    assert missing.status_code == 404
+    assert answer.text.replace(object_id, "N") == missing.text.replace("999999", "N")
+    if inside is not None:
+        assert inside.status_code == 200
+    assert store.get_event(fac1_event).status == "new"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(set(OBJECTS) | LISTS | OWN_SESSION))
+def test_every_route_needs_a_sign_in(
+    app: FastAPI, store: EventStore, fac1_event: int, method: str, route: str
+) -> None:
+    path = _object_path(OBJECTS.get((method, route), route), store, fac1_event)
+    with TestClient(app) as anonymous:
+        answer = _call(anonymous, method, path)
+        forged = anonymous.request(method, path, headers={"Authorization": "Bearer not-a-token"})
+    assert (answer.status_code, forged.status_code) == (401, 401)
+
+
+def test_lists_show_only_what_is_in_scope(
+    client_as: Callable[[str], TestClient],
+    record_with_media: Callable[..., int],
+) -> None:
+    ours = {record_with_media(camera_id="cam-1"), record_with_media(camera_id="cam-2")}
+    theirs = {record_with_media(camera_id="cam-9")}
+
+    def listed(name: str, query: str = "") -> tuple[set[str], set[int]]:
+        client = client_as(name)
+        cameras = {c["id"] for c in client.get("/api/cameras").json()}
+        return cameras, {e["id"] for e in client.get(f"/api/events{query}").json()}
+
+    assert listed("officer-1") == ({"cam-1", "cam-2"}, ours)
+    assert listed("street-1") == ({"cam-1", "cam-2"}, ours)
+    assert listed("officer-2") == ({"cam-9"}, theirs)
+    assert listed("street-2") == ({"cam-9"}, theirs)
+    assert listed("district") == ({"cam-1", "cam-2", "cam-9"}, ours | theirs)
+    assert listed("officer-2", "?camera_id=cam-1") == ({"cam-9"}, set())
+    assert listed("officer-2", "?limit=1000&status=new") == ({"cam-9"}, theirs)
+
+
+def test_the_event_stream_carries_only_events_in_scope(
+    live_server: LiveServer,
+    tokens: dict[str, str],
+    record_with_media: Callable[..., int],
+) -> None:
+    record_with_media(camera_id="cam-1")  # before: its revision must not show in the snapshot
+    headers = {"Authorization": f"Bearer {tokens['officer-2']}"}
+    with (
+        httpx.Client(base_url=live_server.url, headers=headers, timeout=10) as http,
+        http.stream("GET", "/api/events/stream") as response,
+    ):
+        messages = _sse_messages(response)
+        snapshot = next(messages)
+        record_with_media(camera_id="cam-1")
+        theirs = record_with_media(camera_id="cam-9")
+        changed = next(m for m in messages if m["event"] == "event")
+
+    assert json.loads(snapshot["data"]) == {"revision": 0}
+    assert json.loads(changed["data"])["id"] == theirs
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("operator", 403), ("officer-1", 200), ("street-1", 200), ("district", 200), ("admin", 200)],
+)
+def test_who_may_move_an_event(
+    client_as: Callable[[str], TestClient], fac1_event: int, name: str, code: int
+) -> None:
+    answer = client_as(name).post(f"/api/events/{fac1_event}/acknowledge")
+    assert answer.status_code == code, answer.text
+
+
+def test_who_am_i_and_sign_out(client_as: Callable[[str], TestClient]) -> None:
+    client = client_as("street-1")
+    me = client.get("/api/auth/me").json()
+
+    assert (me["role"], me["node_kind"], me["node_id"]) == ("street_inspector", "street", "s1")
+    assert client.post("/api/auth/logout").status_code == 204
+    assert client.get("/api/auth/me").status_code == 401
