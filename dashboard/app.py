@@ -13,7 +13,7 @@ from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
-from dashboard.routes import auth, cameras, events, media, pages
+from dashboard.routes import auth, cameras, events, incidents, media, pages
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
 from supervision.store import EventStore
@@ -41,7 +41,7 @@ def create_app(
 
     app = FastAPI(title="carewatch", lifespan=lifespan)
     app.state.context = context
-    for module in (auth, cameras, events, live_video, media, pages):
+    for module in (auth, cameras, events, incidents, live_video, media, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

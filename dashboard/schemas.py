@@ -15,6 +15,7 @@ from supervision.records import (
     EventView,
     FamilyNotice,
     FamilyNoticeMethod,
+    IncidentView,
     TransitionAction,
     TransitionView,
 )
@@ -282,3 +283,46 @@ def media_url(stored_path: str | None, media_root: Path) -> str | None:
             return None
         path = path.relative_to(media_root)
     return "/media/" + path.as_posix()
+
+
+class IncidentTransitionIn(_Schema):
+    """A step for all of an incident's events; the actor is the signed-in user."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str | None = Field(
+        default=None, max_length=2000, pattern=NO_NUL, description="Kept in each event's history."
+    )
+    family: FamilyNoticeIn | None = Field(
+        default=None, description="Required to resolve an incident holding a fall or long lie."
+    )
+
+
+class IncidentOut(_Schema):
+    id: int
+    facility_id: str
+    camera_id: str
+    category: str = Field(description="Of its first event.")
+    status: str = Field(description="Its least advanced open event's status, or how it closed.")
+    opened_at: datetime
+    last_event_at: datetime
+    updated_at: datetime
+    event_ids: list[int] = Field(description="Its events, oldest first (see /api/events/{id}).")
+    event_types: list[str] = Field(description="The type of each of `event_ids`.")
+    escalated_to: str | None = Field(description="The furthest any of its events was raised.")
+
+    @classmethod
+    def from_view(cls, view: IncidentView) -> IncidentOut:
+        return cls(
+            id=view.id,
+            facility_id=view.facility_id,
+            camera_id=view.camera_id,
+            category=view.category,
+            status=str(view.status),
+            opened_at=view.opened_at,
+            last_event_at=view.last_event_at,
+            updated_at=view.updated_at,
+            event_ids=list(view.event_ids),
+            event_types=list(view.event_types),
+            escalated_to=view.escalated_to,
+        )

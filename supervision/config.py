@@ -1,4 +1,4 @@
-"""Configuration owned by supervision/: where the database lives, when events escalate."""
+"""Configuration owned by supervision/: the database, when events escalate, how they group."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ class EscalationConfig(BaseModel):
         if self.district_after_s <= self.street_after_s:
             raise ValueError("district_after_s must be longer than street_after_s")
         return self
+
+
+class IncidentConfig(BaseModel):
+    """Related events on one camera group into one incident (see supervision.grouping)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    group_window_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=86400,
+        description=(
+            "An event of the same kind on the same camera (smoke and fire, a repeat of one "
+            "type) joins an open incident when it starts within this long of the incident's "
+            "events; 0 groups only a follow-up with its parent (a long lie with its fall)."
+        ),
+    )
 
 
 class DatabaseConfig(BaseModel):

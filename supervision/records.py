@@ -128,3 +128,24 @@ class CameraView:
     reconnects: int
     last_error: str | None
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """Related events handled as one; its status is derived from theirs. Datetimes UTC-aware."""
+
+    id: int
+    facility_id: str
+    camera_id: str
+    category: str  # of its first event
+    status: EventStatus  # the least advanced open event's, or how it closed
+    opened_at: datetime  # its first event's start
+    last_event_at: datetime  # its latest event's start
+    updated_at: datetime
+    event_ids: tuple[int, ...]  # oldest first
+    event_types: tuple[str, ...]  # parallel to event_ids
+    escalated_to: str | None  # the furthest any of its events was raised: street, district
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (EventStatus.RESOLVED, EventStatus.FALSE_ALARM)

@@ -7,12 +7,16 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, get_args
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from streams.health import CameraHealth
+from supervision import incidents
+from supervision.audit import append_audit
+from supervision.config import IncidentConfig
+from supervision.incidents import assign_incident, refresh_incident
 from supervision.records import (
     CameraRecord,
     CameraView,
@@ -20,34 +24,27 @@ from supervision.records import (
     EventView,
     FacilityRecord,
     FamilyNotice,
-    FamilyNoticeMethod,
+    IncidentView,
     StreetRecord,
     TransitionAction,
 )
-from supervision.tables import (
-    Camera,
-    District,
-    Event,
-    EventTransition,
-    Facility,
-    Street,
-    utc_now,
-)
+from supervision.tables import INT_MAX, Camera, District, Event, Facility, Street, utc_now
 from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
+
+# Re-exported: callers catch the workflow's errors from the store that raises them.
+from supervision.workflow import TRANSITIONS as TRANSITIONS
+from supervision.workflow import FamilyNoticeRequired as FamilyNoticeRequired
+from supervision.workflow import InvalidTransition as InvalidTransition
+from supervision.workflow import (
+    latest_revision,
+    require_actor,
+    require_applies,
+    require_family_notice,
+    require_storable,
+    rule_for,
+    set_status,
+)
 from vision.events import SafetyEvent
-
-_OPEN = frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED, EventStatus.ON_SCENE})
-_CLOSED = frozenset({EventStatus.RESOLVED, EventStatus.FALSE_ALARM})
-
-# action -> (statuses it applies to, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
-    "acknowledge": (frozenset({EventStatus.NEW}), EventStatus.ACKNOWLEDGED),
-    "on_scene": (frozenset({EventStatus.NEW, EventStatus.ACKNOWLEDGED}), EventStatus.ON_SCENE),
-    "resolve": (_OPEN, EventStatus.RESOLVED),
-    "false_alarm": (_OPEN, EventStatus.FALSE_ALARM),
-    # A reopened event has been looked at already, so it does not raise a fresh alarm.
-    "reopen": (_CLOSED, EventStatus.ACKNOWLEDGED),
-}
 
 
 class EventNotFound(LookupError):
@@ -62,24 +59,9 @@ class UnknownFacility(LookupError):
     """The facility id is not in the database."""
 
 
-class InvalidTransition(ValueError):
-    """The action does not apply to the event's current status."""
-
-
-class FamilyNoticeRequired(ValueError):
-    """Resolving a fall (or its long lie) needs the family notification's time, method and who."""
-
-
 ESCALATION_ACTOR = "carewatch"  # history steps the system takes itself
 
-# A resident who fell: the family must be told, and closing the event records how.
-FAMILY_NOTICE_TYPES = frozenset({"fall", "long_lie"})
-
-
 PathLike = str | os.PathLike[str]
-
-# Ids and revisions are INTEGER columns: 32 bits on PostgreSQL, so a larger number names no row.
-INT_MAX = 2**31 - 1
 
 
 class EventStore:
@@ -89,8 +71,11 @@ class EventStore:
     one process writes events; any number may read.
     """
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], incident_config: IncidentConfig | None = None
+    ) -> None:
         self._sessions = sessions
+        self._incident_config = incident_config or IncidentConfig()
         # Held through commit, so revisions become visible in the order they were given out.
         self._write_lock = threading.Lock()
 
@@ -125,12 +110,18 @@ class EventStore:
                 _upsert(session, Camera, camera.id, {**values, "source_kind": camera.source_kind})
 
     def record_event(self, event: SafetyEvent) -> int:
-        """Insert a new event, or apply the end of a known one (same key); returns its id."""
+        """Insert a new event into its incident, or apply the end of a known one (same key).
+
+        Returns the event's id; a new event joins an open incident or opens one
+        (`supervision.grouping.choose_incident`).
+        """
         with self._write() as session:
             row = session.scalar(select(Event).where(Event.key == event.key))
             if row is None:
-                _require_camera(session, event.camera_id)
+                camera = _require_camera(session, event.camera_id)
                 row = _new_event_row(event, _next_revision(session))
+                window_s = self._incident_config.group_window_s
+                assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)
             elif _apply_end(row, event):
                 row.revision = _next_revision(session)
@@ -182,31 +173,58 @@ class EventStore:
     ) -> EventView:
         """Move an event along its workflow and record who did it and when.
 
+        Its incident's status follows; an audit row records the step in the same transaction.
         Raises FamilyNoticeRequired when a fall is resolved without `family`.
         """
-        allowed_from, to_status = _rule_for(action)
-        if not actor.strip():
-            raise ValueError("actor must not be empty")
-        _require_storable(actor=actor, note=note)
+        allowed_from, to_status = rule_for(action)
+        require_actor(actor, note)
         with self._write() as session:
             row = _event_by_id(session, event_id)
             if row is None:
                 raise EventNotFound(f"no event with id {event_id}")
             current = EventStatus(row.status)
-            if current not in allowed_from:
-                expected = ", ".join(sorted(allowed_from))
-                raise InvalidTransition(
-                    f"cannot {action} event {event_id}: it is {current}, expected {expected}"
-                )
-            if to_status == EventStatus.RESOLVED and row.type in FAMILY_NOTICE_TYPES and not family:
-                raise FamilyNoticeRequired(
-                    f"resolving {row.type} event {event_id} needs the family notification: "
-                    f"when, how ({', '.join(get_args(FamilyNoticeMethod))}) and by whom"
-                )
-            _set_status(row, current, to_status, actor, note, family)
+            require_applies(action, f"event {event_id}", current, allowed_from)
+            require_family_notice(to_status, [row], family)
+            set_status(row, current, to_status, actor, note, family)
             row.revision = _next_revision(session)
+            refresh_incident(row.incident)
+            _audit_transition(session, row, action, current, actor)
             session.flush()
             return event_view(row)
+
+    def transition_incident(
+        self,
+        incident_id: int,
+        action: TransitionAction,
+        actor: str,
+        note: str | None = None,
+        family: FamilyNotice | None = None,
+    ) -> IncidentView:
+        """Move every event of an incident the action applies to (`incidents.transition_incident`).
+
+        Raises IncidentNotFound, InvalidTransition or FamilyNoticeRequired.
+        """
+        with self._write() as session:
+            view = incidents.transition_incident(session, incident_id, action, actor, note, family)
+            session.flush()
+            return view
+
+    def get_incident(self, incident_id: int) -> IncidentView | None:
+        with self._sessions() as session:
+            return incidents.get_incident(session, incident_id)
+
+    def list_incidents(
+        self,
+        *,
+        camera_ids: Collection[str] | None = None,
+        status: EventStatus | str | None = None,
+        limit: int = 100,
+    ) -> list[IncidentView]:
+        """Most recent first; `camera_ids` (a scope's cameras) limits them, None: all."""
+        with self._sessions() as session:
+            return incidents.list_incidents(
+                session, camera_ids=camera_ids, status=status, limit=limit
+            )
 
     def escalate_overdue(
         self, street_after_s: float, district_after_s: float, now: datetime | None = None
@@ -220,7 +238,7 @@ class EventStore:
         district_before = now - timedelta(seconds=district_after_s)
         raised: list[EventView] = []
         with self._write() as session:
-            revision = _latest_revision(session)
+            revision = latest_revision(session)
             for row in _overdue(session, now - timedelta(seconds=street_after_s)):
                 to_district = row.started_at <= district_before
                 level, after_s = (
@@ -229,7 +247,7 @@ class EventStore:
                 if row.escalated_to == level:
                     continue
                 note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
                 row.escalated_to = level
                 revision += 1
                 row.revision = revision
@@ -258,7 +276,7 @@ class EventStore:
         """
         if limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
-        _require_storable(camera_id=camera_id)
+        require_storable(camera_id=camera_id)
         query = _in_cameras(_filtered(camera_id, status), camera_ids)
         if since_revision is None:
             query = query.order_by(Event.started_at.desc(), Event.id.desc())
@@ -273,7 +291,7 @@ class EventStore:
         """The newest revision, among the events of `camera_ids` when given."""
         with self._sessions() as session:
             if camera_ids is None:
-                return _latest_revision(session)
+                return latest_revision(session)
             query = _in_cameras(select(func.max(Event.revision)), camera_ids)
             return session.scalar(query) or 0
 
@@ -333,13 +351,6 @@ def _event_by_id(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id, options=[selectinload(Event.transitions)])
 
 
-def _require_storable(**texts: str | None) -> None:
-    # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
-    for name, text in texts.items():
-        if text is not None and "\x00" in text:
-            raise ValueError(f"{name} must not contain NUL characters")
-
-
 def _require_camera(session: Session, camera_id: str) -> Camera:
     row = session.get(Camera, camera_id)
     if row is None:
@@ -359,19 +370,8 @@ def _overdue(session: Session, started_before: datetime) -> list[Event]:
     return list(session.scalars(query))
 
 
-def _latest_revision(session: Session) -> int:
-    return session.scalar(select(func.coalesce(func.max(Event.revision), 0))) or 0
-
-
 def _next_revision(session: Session) -> int:
-    return _latest_revision(session) + 1
-
-
-def _rule_for(action: str) -> tuple[frozenset[EventStatus], EventStatus]:
-    rule = TRANSITIONS.get(action)
-    if rule is None:
-        raise InvalidTransition(f"unknown action {action!r}; expected one of {sorted(TRANSITIONS)}")
-    return rule
+    return latest_revision(session) + 1
 
 
 def _ended_at_epoch(event: SafetyEvent, end_s: float) -> float:
@@ -415,27 +415,16 @@ def _apply_end(row: Event, event: SafetyEvent) -> bool:
     return True
 
 
-def _set_status(
-    row: Event,
-    current: EventStatus,
-    to_status: EventStatus,
-    actor: str,
-    note: str | None,
-    family: FamilyNotice | None = None,
+def _audit_transition(
+    session: Session, row: Event, action: str, from_status: EventStatus, actor: str
 ) -> None:
-    now = utc_now()
-    step = EventTransition(
-        from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
-    )
-    if family is not None:
-        step.family_notified_at = family.notified_at
-        step.family_notify_method = family.method
-        step.family_notified_by = family.by
-    row.transitions.append(step)
-    row.status = str(to_status)
-    row.status_by = actor
-    row.status_at = now
-    row.status_note = note
+    detail = {
+        "action": action,
+        "from_status": str(from_status),
+        "to_status": row.status,
+        "incident_id": row.incident_id,
+    }
+    append_audit(session, actor, "event_transition", "event", str(row.id), detail)
 
 
 def _in_cameras(query: Select[Any], camera_ids: Collection[str] | None) -> Select[Any]:

@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids and revisions are INTEGER columns: 32 bits on PostgreSQL, so a larger number names no row.
+INT_MAX = 2**31 - 1
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -126,12 +130,15 @@ class Event(Base):
     escalated_to: Mapped[str | None] = mapped_column(String(16))  # street, then district
     revision: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # The incident it is grouped into (None only for rows written outside EventStore).
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
 
     transitions: Mapped[list[EventTransition]] = relationship(
         back_populates="event",
         order_by="EventTransition.id",
         cascade="all, delete-orphan",
     )
+    incident: Mapped[Incident | None] = relationship(back_populates="events")
 
 
 class EventTransition(Base):
@@ -204,3 +211,24 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Incident(Base):
+    """Related events (a fall and its long lie, repeated smoke) handled as one."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))  # of its first event
+    family: Mapped[str] = mapped_column(String(32))  # type family events must share to join
+    # Derived from its events' statuses (supervision.grouping.incident_status), kept for queries.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_event_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    events: Mapped[list[Event]] = relationship(
+        back_populates="incident", order_by=[Event.started_at, Event.id]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import cast
 
@@ -12,9 +13,13 @@ from supervision.records import (
     FacilityRecord,
     FamilyNotice,
     FamilyNoticeMethod,
+    IncidentView,
     TransitionView,
 )
-from supervision.tables import Camera, Event, EventTransition, Facility
+from supervision.tables import Camera, Event, EventTransition, Facility, Incident
+
+# Escalation levels, lowest first.
+ESCALATION_LEVELS = ("street", "district")
 
 
 def epoch_to_utc(epoch_s: float) -> datetime:
@@ -91,3 +96,24 @@ def event_view(row: Event) -> EventView:
         created_at=row.created_at,
         transitions=tuple(transition_view(t) for t in row.transitions),
     )
+
+
+def incident_view(row: Incident) -> IncidentView:
+    return IncidentView(
+        id=row.id,
+        facility_id=row.facility_id,
+        camera_id=row.camera_id,
+        category=row.category,
+        status=EventStatus(row.status),
+        opened_at=row.opened_at,
+        last_event_at=row.last_event_at,
+        updated_at=row.updated_at,
+        event_ids=tuple(event.id for event in row.events),
+        event_types=tuple(event.type for event in row.events),
+        escalated_to=_furthest_escalation(event.escalated_to for event in row.events),
+    )
+
+
+def _furthest_escalation(levels: Iterable[str | None]) -> str | None:
+    reached = [ESCALATION_LEVELS.index(level) for level in levels if level in ESCALATION_LEVELS]
+    return ESCALATION_LEVELS[max(reached)] if reached else None

@@ -21,7 +21,12 @@ from tests.dashboard.test_event_stream import _sse_messages
 # A route missing here fails `test_every_route_is_covered`, so new routes get a scope row.
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
 OWN_SESSION = {("GET", "/api/auth/me"), ("POST", "/api/auth/logout")}
-LISTS = {("GET", "/api/cameras"), ("GET", "/api/events"), ("GET", "/api/events/stream")}
+LISTS = {
+    ("GET", "/api/cameras"),
+    ("GET", "/api/events"),
+    ("GET", "/api/events/stream"),
+    ("GET", "/api/incidents"),
+}
 # (method, route path) -> concrete path for fac-1's objects; "{event}" is filled in.
 OBJECTS = {
     ("GET", "/api/events/{event_id}"): "/api/events/{event}",
@@ -29,6 +34,8 @@ OBJECTS = {
     ("GET", "/api/cameras/{camera_id}/mjpeg"): "/api/cameras/cam-1/mjpeg",
     ("POST", "/api/cameras/{camera_id}/webrtc"): "/api/cameras/cam-1/webrtc",
     ("GET", "/media/{media_path:path}"): "/media/clips/{event}.mp4",
+    ("GET", "/api/incidents/{incident_id}"): "/api/incidents/{incident}",
+    ("POST", "/api/incidents/{incident_id}/{action}"): "/api/incidents/{incident}/acknowledge",
 }
 OUTSIDERS = ("officer-2", "street-2")
 
@@ -59,12 +66,18 @@ def fac1_event(
     return event_id
 
 
-def _object_path(template: str, store: EventStore, event_id: int) -> str:
+def _object_path(template: str, store: EventStore, event_id: int) -> tuple[str, str]:
+    """The path to fac-1's object, and the part of it that names the object."""
     view = store.get_event(event_id)
     assert view is not None and view.clip_path is not None
     if template.startswith("/media/"):
-        return "/media/" + view.clip_path
-    return template.format(event=event_id)
+        return "/media/" + view.clip_path, view.clip_path
+    if "{incident}" in template:
+        (incident,) = [i.id for i in store.list_incidents() if event_id in i.event_ids]
+        return template.format(incident=incident), str(incident)
+    if "{event}" in template:
+        return template.format(event=event_id), str(event_id)
+    return template, "cam-1"
 
 
 def _call(client: TestClient, method: str, path: str) -> httpx.Response:
@@ -83,7 +96,7 @@ def test_objects_of_another_facility_are_not_found(
     method: str,
     route: str,
 ) -> None:
-    path = _object_path(OBJECTS[(method, route)], store, fac1_event)
+    path, object_id = _object_path(OBJECTS[(method, route)], store, fac1_event)
     answer = _call(client_as(outsider), method, path)
     # mjpeg answers an endless stream to whoever may see it; the live tests cover that side.
     in_scope = method == "GET" and not route.endswith("mjpeg")
@@ -91,7 +104,6 @@ def test_objects_of_another_facility_are_not_found(
 
     assert answer.status_code == 404, answer.text
     # The same answer as for an id that does not exist: nothing tells the object is there.
-    object_id = "cam-1" if route.startswith("/api/cameras") else str(fac1_event)
     missing = _call(client_as(outsider), method, path.replace(object_id, "999999"))
     assert missing.status_code == 404
     assert answer.text.replace(object_id, "N") == missing.text.replace("999999", "N")
@@ -104,7 +116,7 @@ def test_objects_of_another_facility_are_not_found(
 def test_every_route_needs_a_sign_in(
     app: FastAPI, store: EventStore, fac1_event: int, method: str, route: str
 ) -> None:
-    path = _object_path(OBJECTS.get((method, route), route), store, fac1_event)
+    path, _ = _object_path(OBJECTS.get((method, route), route), store, fac1_event)
     with TestClient(app) as anonymous:
         answer = _call(anonymous, method, path)
         forged = anonymous.request(method, path, headers={"Authorization": "Bearer not-a-token"})
