@@ -11,18 +11,28 @@ from fastapi.staticfiles import StaticFiles
 
 from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
+from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
-from dashboard.routes import cameras, events, media, pages
+from dashboard.routes import cameras, checklists, events, hazards, inspections, media, pages
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
+from supervision.config import InspectionConfig
 from supervision.store import EventStore
 
 
 def create_app(
-    config: DashboardConfig, store: EventStore, live: LiveFeed, media_root: Path
+    config: DashboardConfig,
+    store: EventStore,
+    live: LiveFeed,
+    media_root: Path,
+    inspection: InspectionConfig | None = None,
 ) -> FastAPI:
-    """Build the web app over a store, a live feed and the folder snapshots and clips live in."""
+    """Build the web app over a store, a live feed and the folder snapshots and clips live in.
+
+    `inspection` names checklists and hazard deadlines (defaults when None); a bad checklist
+    file fails here, at start-up.
+    """
     context = AppContext(
         config=config,
         store=store,
@@ -41,7 +51,8 @@ def create_app(
 
     app = FastAPI(title="carewatch", lifespan=lifespan)
     app.state.context = context
-    for module in (cameras, events, live_video, media, pages):
+    app.state.inspections = InspectionSetup.load(inspection)
+    for module in (cameras, events, live_video, media, pages, checklists, inspections, hazards):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
