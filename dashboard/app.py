@@ -11,18 +11,38 @@ from fastapi.staticfiles import StaticFiles
 
 from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
+from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
-from dashboard.routes import auth, cameras, events, incidents, media, pages
+from dashboard.routes import (
+    auth,
+    cameras,
+    checklists,
+    events,
+    hazards,
+    incidents,
+    inspections,
+    media,
+    pages,
+)
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
+from supervision.config import InspectionConfig
 from supervision.store import EventStore
 
 
 def create_app(
-    config: DashboardConfig, store: EventStore, live: LiveFeed, media_root: Path
+    config: DashboardConfig,
+    store: EventStore,
+    live: LiveFeed,
+    media_root: Path,
+    inspection: InspectionConfig | None = None,
 ) -> FastAPI:
-    """Build the web app over a store, a live feed and the folder snapshots and clips live in."""
+    """Build the web app over a store, a live feed and the folder snapshots and clips live in.
+
+    `inspection` names checklists and hazard deadlines (defaults when None); a bad checklist
+    file fails here, at start-up.
+    """
     context = AppContext(
         config=config,
         store=store,
@@ -41,7 +61,9 @@ def create_app(
 
     app = FastAPI(title="carewatch", lifespan=lifespan)
     app.state.context = context
-    for module in (auth, cameras, events, incidents, live_video, media, pages):
+    app.state.inspections = InspectionSetup.load(inspection)
+    routers = (auth, cameras, events, incidents, live_video, media, pages)
+    for module in (*routers, checklists, inspections, hazards):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from supervision.evidence import EVIDENCE_DIR
+
 MEDIA_TYPES = {
     ".mp4": "video/mp4",
     ".webm": "video/webm",
@@ -23,5 +25,8 @@ def resolve_media(media_root: Path, relative_path: str) -> tuple[Path, str] | No
         return None
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None or not path.is_relative_to(root) or not path.is_file():
+        return None
+    # Inspection and hazard evidence is served only by its own scoped routes.
+    if path.is_relative_to(root / EVIDENCE_DIR):
         return None
     return path, media_type

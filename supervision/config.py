@@ -1,8 +1,12 @@
-"""Configuration owned by supervision/: the database, when events escalate, how they group."""
+"""Configuration owned by supervision/: database, escalation, incident grouping, inspections."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from supervision.checklists import ChecklistKind
 
 
 class EscalationConfig(BaseModel):
@@ -63,3 +67,41 @@ class DatabaseConfig(BaseModel):
             "(SQLite busy_timeout, PostgreSQL lock_timeout)."
         ),
     )
+
+
+class InspectionConfig(BaseModel):
+    """Checklists, hazard deadlines by grade, when overdue hazards escalate, evidence uploads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checklists: dict[ChecklistKind, Path] = Field(
+        default_factory=dict,
+        description="A YAML file per checklist kind that replaces the shipped default list.",
+    )
+    general_deadline_days: float = Field(
+        default=30.0, gt=0, le=365, description="Days to fix a general hazard unless given."
+    )
+    major_deadline_days: float = Field(
+        default=7.0, gt=0, le=365, description="Days to fix a major hazard unless given."
+    )
+    district_after_overdue_days: float = Field(
+        default=7.0,
+        gt=0,
+        le=365,
+        description="An overdue hazard goes to the street at once, to the district this late.",
+    )
+    check_every_s: float = Field(
+        default=600.0, gt=0, le=86400, description="How often overdue hazards are looked for."
+    )
+    max_evidence_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest evidence image accepted for upload.",
+    )
+
+    @model_validator(mode="after")
+    def _major_not_slower(self) -> InspectionConfig:
+        if self.major_deadline_days > self.general_deadline_days:
+            raise ValueError("major_deadline_days must not be longer than general_deadline_days")
+        return self

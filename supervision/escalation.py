@@ -1,14 +1,18 @@
-"""Escalates events nobody acknowledged in time, on a background thread of the service."""
+"""Escalates events nobody acknowledged in time, and overdue hazards, on a background thread."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from datetime import datetime
 
-from supervision.config import EscalationConfig
+from supervision.config import EscalationConfig, InspectionConfig
+from supervision.hazards import HazardView, escalate_overdue_hazards
 from supervision.records import EventView
 from supervision.store import EventStore
+from supervision.tables import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +25,16 @@ class Escalator:
         store: EventStore,
         config: EscalationConfig,
         on_raise: Callable[[EventView], None] | None = None,
+        inspection: InspectionConfig | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.on_raise = on_raise
+        # With it, overdue hazards are raised too, every `inspection.check_every_s`.
+        self.inspection = inspection
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._hazards_checked_at: float | None = None  # time.monotonic() of the last pass
 
     def start(self) -> None:
         self._stop.clear()
@@ -54,6 +62,36 @@ class Escalator:
                 self.on_raise(view)
         return raised
 
+    def check_hazards(self, now: datetime | None = None) -> list[HazardView]:
+        """One pass over overdue hazards; a database error is logged and retried later."""
+        if self.inspection is None:
+            return []
+        district_after_s = self.inspection.district_after_overdue_days * 86400
+        try:
+            with self.store.sessions.begin() as session:
+                raised = escalate_overdue_hazards(
+                    session, now or utc_now(), district_after_overdue_s=district_after_s
+                )
+        except Exception as error:  # the database may be busy or away; try again later
+            log.warning("hazard escalation check failed: %s", error)
+            return []
+        for view in raised:
+            log.warning(
+                "hazard %d (%s) escalated to the %s", view.id, view.grade, view.escalated_to
+            )
+        return raised
+
     def _run(self) -> None:
         while not self._stop.wait(self.config.check_every_s):
             self.check()
+            if self._hazards_due():
+                self.check_hazards()
+
+    def _hazards_due(self) -> bool:
+        if self.inspection is None:
+            return False
+        last = self._hazards_checked_at
+        if last is not None and time.monotonic() - last < self.inspection.check_every_s:
+            return False
+        self._hazards_checked_at = time.monotonic()
+        return True
