@@ -13,7 +13,7 @@ from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
-from dashboard.routes import cameras, events, media, pages
+from dashboard.routes import cameras, events, holds, kpis, media, pages
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
 from supervision.store import EventStore
@@ -41,7 +41,8 @@ def create_app(
 
     app = FastAPI(title="carewatch", lifespan=lifespan)
     app.state.context = context
-    for module in (cameras, events, live_video, media, pages):
+    # holds before events: the events router's /{event_id}/{action} would take /hold.
+    for module in (cameras, holds, events, kpis, live_video, media, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

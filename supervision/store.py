@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
@@ -23,7 +23,7 @@ from supervision.records import (
     FamilyNoticeMethod,
     TransitionAction,
 )
-from supervision.tables import Camera, Event, EventTransition, Facility, utc_now
+from supervision.tables import Camera, CameraStateChange, Event, EventTransition, Facility, utc_now
 from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
 from vision.events import SafetyEvent
 
@@ -95,6 +95,13 @@ class EventStore:
         with self._write_lock, self._sessions.begin() as session:
             yield session
 
+    def write_session(self) -> AbstractContextManager[Session]:
+        """One transaction under the event write lock, for other modules' event changes.
+
+        Take revisions for the rows changed with `next_revision(session)` inside it.
+        """
+        return self._write()
+
     def sync_topology(
         self, facilities: Sequence[FacilityRecord], cameras: Sequence[CameraRecord]
     ) -> None:
@@ -146,9 +153,12 @@ class EventStore:
             row.revision = _next_revision(session)
             return row.id
 
-    def update_camera_health(self, health: CameraHealth) -> None:
+    def update_camera_health(self, health: CameraHealth, at: datetime | None = None) -> None:
+        """Store the camera's health; a state change is also kept in its history (`at`: now)."""
         with self._sessions.begin() as session:
             row = _require_camera(session, health.camera_id)
+            if row.state != str(health.state):
+                session.add(_state_change(row, str(health.state), at or utc_now()))
             row.state = str(health.state)
             row.last_frame_at = (
                 None if health.last_frame_at is None else epoch_to_utc(health.last_frame_at)
@@ -158,7 +168,7 @@ class EventStore:
             row.frames_dropped = health.frames_dropped
             row.reconnects = health.reconnects
             row.last_error = health.error
-            row.updated_at = utc_now()
+            row.updated_at = at or utc_now()
 
     def transition(
         self,
@@ -167,8 +177,9 @@ class EventStore:
         actor: str,
         note: str | None = None,
         family: FamilyNotice | None = None,
+        at: datetime | None = None,
     ) -> EventView:
-        """Move an event along its workflow and record who did it and when.
+        """Move an event along its workflow and record who did it and when (`at`: now).
 
         Raises FamilyNoticeRequired when a fall is resolved without `family`.
         """
@@ -191,7 +202,7 @@ class EventStore:
                     f"resolving {row.type} event {event_id} needs the family notification: "
                     f"when, how ({', '.join(get_args(FamilyNoticeMethod))}) and by whom"
                 )
-            _set_status(row, current, to_status, actor, note, family)
+            _set_status(row, current, to_status, actor, note, family, at)
             row.revision = _next_revision(session)
             session.flush()
             return event_view(row)
@@ -217,7 +228,7 @@ class EventStore:
                 if row.escalated_to == level:
                     continue
                 note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note, at=now)
                 row.escalated_to = level
                 revision += 1
                 row.revision = revision
@@ -286,6 +297,10 @@ def _event_by_id(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id, options=[selectinload(Event.transitions)])
 
 
+def _state_change(row: Camera, to_state: str, at: datetime) -> CameraStateChange:
+    return CameraStateChange(camera_id=row.id, from_state=row.state, to_state=to_state, at=at)
+
+
 def _require_storable(**texts: str | None) -> None:
     # PostgreSQL text cannot hold NUL; refuse it on every backend alike.
     for name, text in texts.items():
@@ -318,6 +333,11 @@ def _latest_revision(session: Session) -> int:
 
 def _next_revision(session: Session) -> int:
     return _latest_revision(session) + 1
+
+
+def next_revision(session: Session) -> int:
+    """The revision for the next changed event; call it inside `EventStore.write_session()`."""
+    return _next_revision(session)
 
 
 def _rule_for(action: str) -> tuple[frozenset[EventStatus], EventStatus]:
@@ -375,8 +395,9 @@ def _set_status(
     actor: str,
     note: str | None,
     family: FamilyNotice | None = None,
+    at: datetime | None = None,
 ) -> None:
-    now = utc_now()
+    now = at or utc_now()
     step = EventTransition(
         from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
     )
