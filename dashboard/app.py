@@ -20,8 +20,10 @@ from dashboard.routes import (
     checklists,
     events,
     hazards,
+    holds,
     incidents,
     inspections,
+    kpis,
     media,
     pages,
 )
@@ -62,7 +64,8 @@ def create_app(
     app = FastAPI(title="carewatch", lifespan=lifespan)
     app.state.context = context
     app.state.inspections = InspectionSetup.load(inspection)
-    routers = (auth, cameras, events, incidents, live_video, media, pages)
+    # holds before events: the events router's /{event_id}/{action} would take /hold.
+    routers = (auth, cameras, holds, events, incidents, kpis, live_video, media, pages)
     for module in (*routers, checklists, inspections, hazards):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,4 +1,4 @@
-"""Configuration owned by supervision/: database, escalation, incident grouping, inspections."""
+"""Configuration owned by supervision/: database, escalation, incidents, inspections, retention."""
 
 from __future__ import annotations
 
@@ -45,6 +45,37 @@ class IncidentConfig(BaseModel):
             "type) joins an open incident when it starts within this long of the incident's "
             "events; 0 groups only a follow-up with its parent (a long lie with its fall)."
         ),
+    )
+
+
+class RetentionConfig(BaseModel):
+    """How long clips and snapshots are kept, and how much disk must stay free.
+
+    Held evidence (a legal hold) is never deleted, neither by age nor under disk pressure.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    clip_days: float = Field(
+        default=30.0, gt=0, le=3650, description="Clips of events older than this are deleted."
+    )
+    snapshot_days: float = Field(
+        default=90.0, gt=0, le=3650, description="Snapshots of events older than this are deleted."
+    )
+    min_free_disk_fraction: float = Field(
+        default=0.05,
+        ge=0,
+        le=0.9,
+        description="Below this share of the media disk free, oldest unheld media go (0: off).",
+    )
+    min_free_disk_bytes: int = Field(
+        default=0,
+        ge=0,
+        le=2**50,
+        description="Below this many bytes free on the media disk, oldest media go (0: off).",
+    )
+    check_every_s: float = Field(
+        default=3600.0, gt=0, le=86400, description="How often a retention pass runs."
     )
 
 

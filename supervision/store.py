@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,16 @@ from supervision.records import (
     StreetRecord,
     TransitionAction,
 )
-from supervision.tables import INT_MAX, Camera, District, Event, Facility, Street, utc_now
+from supervision.tables import (
+    INT_MAX,
+    Camera,
+    CameraStateChange,
+    District,
+    Event,
+    Facility,
+    Street,
+    utc_now,
+)
 from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
 
 # Re-exported: callers catch the workflow's errors from the store that raises them.
@@ -88,6 +97,13 @@ class EventStore:
     def _write(self) -> Iterator[Session]:
         with self._write_lock, self._sessions.begin() as session:
             yield session
+
+    def write_session(self) -> AbstractContextManager[Session]:
+        """One transaction under the event write lock, for other modules' event changes.
+
+        Take revisions for the rows changed with `next_revision(session)` inside it.
+        """
+        return self._write()
 
     def sync_topology(
         self,
@@ -149,9 +165,12 @@ class EventStore:
             row.revision = _next_revision(session)
             return row.id
 
-    def update_camera_health(self, health: CameraHealth) -> None:
+    def update_camera_health(self, health: CameraHealth, at: datetime | None = None) -> None:
+        """Store the camera's health; a state change is also kept in its history (`at`: now)."""
         with self._sessions.begin() as session:
             row = _require_camera(session, health.camera_id)
+            if row.state != str(health.state):
+                session.add(_state_change(row, str(health.state), at or utc_now()))
             row.state = str(health.state)
             row.last_frame_at = (
                 None if health.last_frame_at is None else epoch_to_utc(health.last_frame_at)
@@ -161,7 +180,7 @@ class EventStore:
             row.frames_dropped = health.frames_dropped
             row.reconnects = health.reconnects
             row.last_error = health.error
-            row.updated_at = utc_now()
+            row.updated_at = at or utc_now()
 
     def transition(
         self,
@@ -170,8 +189,9 @@ class EventStore:
         actor: str,
         note: str | None = None,
         family: FamilyNotice | None = None,
+        at: datetime | None = None,
     ) -> EventView:
-        """Move an event along its workflow and record who did it and when.
+        """Move an event along its workflow and record who did it and when (`at`: now).
 
         Its incident's status follows; an audit row records the step in the same transaction.
         Raises FamilyNoticeRequired when a fall is resolved without `family`.
@@ -185,7 +205,7 @@ class EventStore:
             current = EventStatus(row.status)
             require_applies(action, f"event {event_id}", current, allowed_from)
             require_family_notice(to_status, [row], family)
-            set_status(row, current, to_status, actor, note, family)
+            set_status(row, current, to_status, actor, note, family, at)
             row.revision = _next_revision(session)
             refresh_incident(row.incident)
             _audit_transition(session, row, action, current, actor)
@@ -247,7 +267,7 @@ class EventStore:
                 if row.escalated_to == level:
                     continue
                 note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note, at=now)
                 row.escalated_to = level
                 revision += 1
                 row.revision = revision
@@ -351,6 +371,10 @@ def _event_by_id(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id, options=[selectinload(Event.transitions)])
 
 
+def _state_change(row: Camera, to_state: str, at: datetime) -> CameraStateChange:
+    return CameraStateChange(camera_id=row.id, from_state=row.state, to_state=to_state, at=at)
+
+
 def _require_camera(session: Session, camera_id: str) -> Camera:
     row = session.get(Camera, camera_id)
     if row is None:
@@ -372,6 +396,11 @@ def _overdue(session: Session, started_before: datetime) -> list[Event]:
 
 def _next_revision(session: Session) -> int:
     return latest_revision(session) + 1
+
+
+def next_revision(session: Session) -> int:
+    """The revision for the next changed event; call it inside `EventStore.write_session()`."""
+    return _next_revision(session)
 
 
 def _ended_at_epoch(event: SafetyEvent, end_s: float) -> float:

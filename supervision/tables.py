@@ -346,3 +346,37 @@ class Evidence(Base):
     note: Mapped[str | None] = mapped_column(Text)
     added_by: Mapped[str] = mapped_column(String(200))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LegalHold(Base):
+    """Evidence kept from retention until released: who placed it, when, why, and the release.
+
+    `object_type` is "event" for now (incident evidence can join later); one active hold
+    (released_at NULL) per object.
+    """
+
+    __tablename__ = "legal_holds"
+    __table_args__ = (Index("ix_legal_holds_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(200))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(200))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CameraStateChange(Base):
+    """One change of a camera's health state; the camera online rate is computed from these."""
+
+    __tablename__ = "camera_state_changes"
+    __table_args__ = (Index("ix_camera_state_changes_camera_at", "camera_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import get_args
 
 from sqlalchemy import func, select
@@ -90,9 +91,13 @@ def set_status(
     actor: str,
     note: str | None,
     family: FamilyNotice | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Move `row` to `to_status` and append the history step (the caller sets its revision)."""
-    now = utc_now()
+    """Move `row` to `to_status` and append the history step (the caller sets its revision).
+
+    `at`: when the step happened (now by default).
+    """
+    now = at or utc_now()
     step = EventTransition(
         from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
     )

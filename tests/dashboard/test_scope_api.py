@@ -26,6 +26,8 @@ LISTS = {
     ("GET", "/api/events"),
     ("GET", "/api/events/stream"),
     ("GET", "/api/incidents"),
+    ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
+    ("GET", "/api/kpis.csv"),
 }
 # (method, route path) -> concrete path for fac-1's objects; "{event}" is filled in.
 OBJECTS = {
@@ -34,6 +36,9 @@ OBJECTS = {
     ("GET", "/api/cameras/{camera_id}/mjpeg"): "/api/cameras/cam-1/mjpeg",
     ("POST", "/api/cameras/{camera_id}/webrtc"): "/api/cameras/cam-1/webrtc",
     ("GET", "/media/{media_path}"): "/media/clips/{event}.mp4",
+    ("GET", "/api/events/{event_id}/holds"): "/api/events/{event}/holds",
+    ("POST", "/api/events/{event_id}/hold"): "/api/events/{event}/hold",
+    ("POST", "/api/events/{event_id}/release"): "/api/events/{event}/release",
     ("GET", "/api/incidents/{incident_id}"): "/api/incidents/{incident}",
     ("POST", "/api/incidents/{incident_id}/{action}"): "/api/incidents/{incident}/acknowledge",
 }
@@ -93,6 +98,8 @@ def _object_path(template: str, store: EventStore, event_id: int) -> tuple[str, 
 def _call(client: TestClient, method: str, path: str) -> httpx.Response:
     if path.endswith("/webrtc"):
         return client.post(path, json={"sdp": "v=0", "type": "offer"})
+    if path.endswith(("/hold", "/release")):
+        return client.post(path, json={"reason": "police asked for it"})
     return client.request(method, path, json={} if method == "POST" else None)
 
 

@@ -1,0 +1,155 @@
+"""KPIs per facility, street or district over a period, as JSON or CSV; only nodes in scope.
+
+A user gets the rows of nodes at or under their own node: a facility officer their
+facility's row (no street or district rows, which would include other facilities), a street
+inspector their street and its facilities, a district inspector the whole district.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import AwareDatetime, BaseModel
+
+from dashboard.auth import PrincipalDep, SessionsDep, audit, require_permission
+from supervision.kpi_csv import kpi_csv
+from supervision.kpis import (
+    HazardCounter,
+    InspectionCounter,
+    KpiLevel,
+    KpiReport,
+    KpiRow,
+    compute_kpis,
+    no_hazard_counts,
+    no_inspections_done,
+)
+from supervision.scope import Permission
+from supervision.tables import utc_now
+
+router = APIRouter(prefix="/api/kpis", tags=["kpis"])
+
+DEFAULT_PERIOD = timedelta(days=30)
+MAX_PERIOD = timedelta(days=366)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiCounters:
+    """Where hazard and inspection counts come from (the inspections module, once merged)."""
+
+    hazards: HazardCounter = no_hazard_counts
+    inspections: InspectionCounter = no_inspections_done
+
+
+def get_kpi_counters() -> KpiCounters:
+    return KpiCounters()
+
+
+class KpiRowOut(BaseModel):
+    level: KpiLevel
+    node_id: str
+    node_name: str
+    facilities: int
+    cameras: int
+    events: int
+    acknowledged: int
+    closed: int
+    false_alarms: int
+    ack_p50_s: float | None
+    ack_p90_s: float | None
+    close_p50_s: float | None
+    close_p90_s: float | None
+    closure_rate: float | None
+    false_alarm_rate: float | None
+    false_alarm_rate_by_type: dict[str, float | None]
+    camera_online_rate: float | None
+    hazards_open: int | None
+    hazards_overdue: int | None
+    hazards_fixed: int | None
+    inspections_done: int | None
+
+    @classmethod
+    def from_row(cls, row: KpiRow) -> KpiRowOut:
+        return cls.model_validate(dataclasses.asdict(row))
+
+
+class KpiReportOut(BaseModel):
+    level: KpiLevel
+    start: datetime
+    end: datetime
+    rows: list[KpiRowOut]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    level: KpiLevel
+    start: datetime
+    end: datetime
+
+
+def _period(
+    level: KpiLevel = KpiLevel.FACILITY,
+    start: Annotated[
+        AwareDatetime | None, Query(description="Period start, inclusive (default: end − 30 d).")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(description="Period end, exclusive (default: now).")
+    ] = None,
+) -> _Query:
+    try:
+        end = (end or utc_now()).astimezone(UTC)
+        start = (start or end - DEFAULT_PERIOD).astimezone(UTC)
+    except OverflowError:  # e.g. year 1 minus 30 days, or 9999-12-31 at -14:00
+        raise HTTPException(422, "start and end must be within years 1..9999 in UTC") from None
+    if start >= end:
+        raise HTTPException(422, "start must be before end")
+    if end - start > MAX_PERIOD:
+        raise HTTPException(422, f"the period may span at most {MAX_PERIOD.days} days")
+    return _Query(level, start, end)
+
+
+QueryDep = Annotated[_Query, Depends(_period)]
+CountersDep = Annotated[KpiCounters, Depends(get_kpi_counters)]
+
+
+@router.get("", response_model=KpiReportOut)
+def kpis(
+    query: QueryDep, principal: PrincipalDep, sessions: SessionsDep, counters: CountersDep
+) -> KpiReportOut:
+    report = _report(query, principal, sessions, counters)
+    rows = [KpiRowOut.from_row(row) for row in report.rows]
+    return KpiReportOut(level=report.level, start=report.start, end=report.end, rows=rows)
+
+
+@router.get(".csv", response_class=Response)
+def kpis_csv(
+    query: QueryDep, principal: PrincipalDep, sessions: SessionsDep, counters: CountersDep
+) -> Response:
+    report = _report(query, principal, sessions, counters)
+    period = {"start": query.start.isoformat(), "end": query.end.isoformat()}
+    audit(sessions, principal.actor, "kpis_exported", "kpis", str(query.level), period)
+    name = f"kpis-{query.level}-{query.start:%Y%m%d}-{query.end:%Y%m%d}.csv"
+    return Response(
+        kpi_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _report(
+    query: _Query, principal: PrincipalDep, sessions: SessionsDep, counters: KpiCounters
+) -> KpiReport:
+    require_permission(principal, Permission.VIEW)
+    with sessions() as session:
+        return compute_kpis(
+            session,
+            query.level,
+            query.start,
+            query.end,
+            under=principal.scope.node,
+            hazard_counts=counters.hazards,
+            inspections_done=counters.inspections,
+        )
