@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dashboard.config import DashboardConfig
 from streams.config import ClipConfig, ReconnectConfig, SourceConfig
-from supervision.config import DatabaseConfig, EscalationConfig
+from supervision.config import DatabaseConfig, EscalationConfig, PublishConfig
 from vision.config import (
     FallThresholds,
     ModelsConfig,
@@ -97,6 +97,9 @@ class Settings(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig, description="Database.")
     escalation: EscalationConfig = Field(
         default_factory=EscalationConfig, description="Unacknowledged events escalate."
+    )
+    publish: PublishConfig = Field(
+        default_factory=PublishConfig, description="Webhooks and MQTT for other systems."
     )
     clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")

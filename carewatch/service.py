@@ -15,6 +15,7 @@ from dashboard.server import DashboardServer
 from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.escalation import Escalator
+from supervision.publish import Publisher
 from supervision.records import CameraRecord, FacilityRecord
 from supervision.sink import StoreSink
 from supervision.store import EventStore
@@ -24,7 +25,7 @@ EXIT_OK = 0
 
 
 class Service:
-    """Starts in dependency order (database, writer, cameras) and stops in reverse."""
+    """Starts in dependency order (database, publisher, writer, cameras) and stops in reverse."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -35,6 +36,7 @@ class Service:
         self.store.sync_topology(_facility_records(settings), _camera_records(settings))
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self.escalator = Escalator(self.store, settings.escalation)
+        self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         shared = build_shared_models(settings.models)
         self.cameras = {
@@ -49,6 +51,9 @@ class Service:
         }
 
     def start(self) -> None:
+        # Before the writer: a target configured for the first time starts at the latest
+        # change, so what this run writes (the spool's backlog included) is published.
+        self.publisher.start()
         self.sink.start()
         self.escalator.start()
         for runner in self.cameras.values():
@@ -61,6 +66,7 @@ class Service:
         self._health_writer.shutdown(wait=True)
         self.escalator.stop()
         self.sink.stop()
+        self.publisher.stop()
         self.engine.dispose()
 
     # LiveFeed for the dashboard

@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from streams.health import CameraHealth
+from supervision.changes import ChangeKind, record_change
 from supervision.records import (
     CameraRecord,
     CameraView,
@@ -120,8 +121,13 @@ class EventStore:
                 _require_camera(session, event.camera_id)
                 row = _new_event_row(event, _next_revision(session))
                 session.add(row)
-            elif _apply_end(row, event):
-                row.revision = _next_revision(session)
+                record_change(session, row, ChangeKind.NEW)
+            else:
+                was_open = row.end_s is None
+                if _apply_end(row, event):
+                    row.revision = _next_revision(session)
+                    ended = was_open and row.end_s is not None
+                    record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
             session.flush()
             return row.id
 
@@ -191,8 +197,9 @@ class EventStore:
                     f"resolving {row.type} event {event_id} needs the family notification: "
                     f"when, how ({', '.join(get_args(FamilyNoticeMethod))}) and by whom"
                 )
-            _set_status(row, current, to_status, actor, note, family)
+            step = _set_status(row, current, to_status, actor, note, family)
             row.revision = _next_revision(session)
+            record_change(session, row, ChangeKind.TRANSITION, step)
             session.flush()
             return event_view(row)
 
@@ -217,10 +224,11 @@ class EventStore:
                 if row.escalated_to == level:
                     continue
                 note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
+                step = _set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note)
                 row.escalated_to = level
                 revision += 1
                 row.revision = revision
+                record_change(session, row, ChangeKind.ESCALATED, step, escalated_to=level)
                 session.flush()
                 raised.append(event_view(row))
         return raised
@@ -375,7 +383,7 @@ def _set_status(
     actor: str,
     note: str | None,
     family: FamilyNotice | None = None,
-) -> None:
+) -> EventTransition:
     now = utc_now()
     step = EventTransition(
         from_status=str(current), to_status=str(to_status), actor=actor, note=note, at=now
@@ -389,6 +397,7 @@ def _set_status(
     row.status_by = actor
     row.status_at = now
     row.status_note = note
+    return step
 
 
 def _filtered(camera_id: str | None, status: EventStatus | str | None) -> Select[Event]:

@@ -20,6 +20,7 @@ from supervision.tables import Base
 TABLES = {
     *("facilities", "cameras", "events", "event_transitions", "districts", "streets"),
     *("users", "auth_tokens", "audit_log", "audit_head"),
+    *("event_changes", "publish_cursors"),
 }
 
 
