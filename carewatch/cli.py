@@ -1,4 +1,4 @@
-"""The `carewatch` command: run, demo, analyze, eval, models, audit."""
+"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from carewatch import audit_command
+from carewatch import audit_command, kpi_command, user_command
 from carewatch.config import ConfigError, Settings, load_settings
+from supervision.store import EventStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_eval(commands.add_parser("eval", help="fall-detection metrics on a clip manifest"))
     commands.add_parser("models", help="list models: name, source, licence, size, checksum")
     audit_command.add_parser(commands)
+    kpi_command.add_parser(commands)
+    user_command.add_parser(commands)
     return parser
 
 
@@ -95,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "audit":
         return audit_command.run(args)
+    if args.command == "kpis":
+        return kpi_command.run(args)
+    if args.command == "user":
+        return user_command.run(args)
     if args.command == "models":
         return _models()
     if args.command == "analyze":
@@ -102,9 +109,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return _eval(args)
     if args.command == "demo":
-        from carewatch.demo import demo_settings
+        from carewatch.demo import demo_settings, seed_demo_users
 
-        return _serve(demo_settings(args.data_dir, args.port))
+        return _serve(demo_settings(args.data_dir, args.port), seed_demo_users)
     return _serve(load_settings(args.config))
 
 
@@ -160,10 +167,10 @@ def _eval(args: argparse.Namespace) -> int:
     return run_eval(args)
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) -> int:
     from carewatch.service import serve
 
-    return serve(settings)
+    return serve(settings, seed)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dashboard.config import DashboardConfig
 from streams.config import ClipConfig, ReconnectConfig, SourceConfig
-from supervision.config import DatabaseConfig, EscalationConfig
+from supervision.config import (
+    DatabaseConfig,
+    EscalationConfig,
+    IncidentConfig,
+    InspectionConfig,
+    PublishConfig,
+    RetentionConfig,
+)
 from vision.config import (
     FallThresholds,
     ModelsConfig,
@@ -118,6 +125,18 @@ class Settings(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig, description="Database.")
     escalation: EscalationConfig = Field(
         default_factory=EscalationConfig, description="Unacknowledged events escalate."
+    )
+    incidents: IncidentConfig = Field(
+        default_factory=IncidentConfig, description="Which events group into one incident."
+    )
+    inspection: InspectionConfig = Field(
+        default_factory=InspectionConfig, description="Checklists and hazard deadlines."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig, description="How long clips and snapshots stay."
+    )
+    publish: PublishConfig = Field(
+        default_factory=PublishConfig, description="Webhooks and MQTT for other systems."
     )
     clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")

@@ -7,17 +7,21 @@ import dataclasses
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from carewatch.config import ConfigError, load_settings
+from carewatch.config import ConfigError
+from carewatch.database_args import (
+    Unusable,
+    add_database_source,
+    database_config,
+    require_sqlite_file,
+)
 from supervision.config import DatabaseConfig
-from supervision.db import create_engine_for, session_factory, sqlite_file
+from supervision.db import create_engine_for, session_factory
 from supervision.kpi_csv import kpi_csv
 from supervision.kpis import KpiLevel, KpiReport, compute_kpis
 
@@ -25,16 +29,10 @@ EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_TZ = "Asia/Shanghai"
 
 
-class _Unusable(Exception):
-    """No report can be made: no database, not migrated, or a bad period."""
-
-
 def add_parser(subparsers: Any) -> None:
     """Add `kpis (--config FILE | --db URL) --from T --to T [--level L] [--tz Z] [--csv]`."""
     kpis = subparsers.add_parser("kpis", help="KPIs per facility, street or district (JSON or CSV)")
-    source = kpis.add_mutually_exclusive_group(required=True)
-    source.add_argument("--config", type=Path, help="settings YAML; its database.url is read")
-    source.add_argument("--db", help="SQLAlchemy database URL, e.g. sqlite:///data/carewatch.db")
+    add_database_source(kpis)
     kpis.add_argument(
         "--from", dest="start", required=True, help="period start, inclusive (ISO 8601)"
     )
@@ -51,12 +49,12 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """0: the report is on stdout; 2: no usable database, settings or period (reason on stderr)."""
     try:
-        config = _database_config(args)
+        config = database_config(args)
         start, end = _moment(args.start, args.tz), _moment(args.end, args.tz)
         if start >= end:
-            raise _Unusable(f"--from {args.start} is not before --to {args.end}")
+            raise Unusable(f"--from {args.start} is not before --to {args.end}")
         report = _report(config, KpiLevel(args.level), start, end)
-    except (ConfigError, _Unusable) as error:
+    except (ConfigError, Unusable) as error:
         print(f"carewatch: {error}", file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.write(kpi_csv(report) if args.csv else json.dumps(report_json(report)) + "\n")
@@ -70,46 +68,29 @@ def report_json(report: KpiReport) -> dict[str, Any]:
     return values
 
 
-def _database_config(args: argparse.Namespace) -> DatabaseConfig:
-    if args.config is not None:
-        return load_settings(args.config).database
-    return DatabaseConfig(url=args.db)
-
-
 def _moment(text: str, timezone: str) -> datetime:
     """An aware time; a date is its midnight; without an offset, local time in `timezone`."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _Unusable(f"not an ISO 8601 date or time: {text!r}") from None
+        raise Unusable(f"not an ISO 8601 date or time: {text!r}") from None
     if moment.tzinfo is not None:
         return moment
     try:
         return moment.replace(tzinfo=ZoneInfo(timezone))
     except (ZoneInfoNotFoundError, ValueError):
-        raise _Unusable(f"--tz: unknown time zone {timezone!r}") from None
+        raise Unusable(f"--tz: unknown time zone {timezone!r}") from None
 
 
 def _report(config: DatabaseConfig, level: KpiLevel, start: datetime, end: datetime) -> KpiReport:
-    _require_sqlite_file(config.url)
+    require_sqlite_file(config.url)
     engine = create_engine_for(config)
     try:
         if not inspect(engine).has_table("camera_state_changes"):
-            raise _Unusable("the database is not migrated (no camera state history yet)")
+            raise Unusable("the database is not migrated (no camera state history yet)")
         with session_factory(engine)() as session:
             return compute_kpis(session, level, start, end)
     except SQLAlchemyError as error:
-        raise _Unusable(f"cannot read the database: {error.__class__.__name__}") from None
+        raise Unusable(f"cannot read the database: {error.__class__.__name__}") from None
     finally:
         engine.dispose()
-
-
-def _require_sqlite_file(url_text: str) -> None:
-    # Opening a missing SQLite file would create an empty one and report on nothing.
-    try:
-        url = make_url(url_text)
-    except ArgumentError:
-        raise _Unusable(f"not a database URL: {url_text!r}") from None
-    path = sqlite_file(url)
-    if path is not None and not path.is_file():
-        raise _Unusable(f"no SQLite database at {path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -15,28 +16,33 @@ from dashboard.server import DashboardServer
 from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.escalation import Escalator
+from supervision.publish import Publisher
 from supervision.records import CameraRecord, FacilityRecord, StreetRecord
+from supervision.retention import Retention
 from supervision.sink import StoreSink
 from supervision.store import EventStore
+from supervision.users import list_users
 
 log = logging.getLogger(__name__)
 EXIT_OK = 0
 
 
 class Service:
-    """Starts in dependency order (database, writer, cameras) and stops in reverse."""
+    """Starts in dependency order (database, publisher, writer, cameras) and stops in reverse."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.storage.media_dir.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine_for(settings.database)
         migrate(self.engine)
-        self.store = EventStore(session_factory(self.engine))
+        self.store = EventStore(session_factory(self.engine), settings.incidents)
         self.store.sync_topology(
             _facility_records(settings), _camera_records(settings), _street_records(settings)
         )
         self.sink = StoreSink(self.store, settings.storage.spool_path)
-        self.escalator = Escalator(self.store, settings.escalation)
+        self.escalator = Escalator(self.store, settings.escalation, inspection=settings.inspection)
+        self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
+        self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         shared = build_shared_models(settings.models)
         self.cameras = {
@@ -51,8 +57,12 @@ class Service:
         }
 
     def start(self) -> None:
+        # Before the writer: a target configured for the first time starts at the latest
+        # change, so what this run writes (the spool's backlog included) is published.
+        self.publisher.start()
         self.sink.start()
         self.escalator.start()
+        self.retention.start()
         for runner in self.cameras.values():
             runner.start()
         log.info("started %d camera(s)", len(self.cameras))
@@ -61,8 +71,10 @@ class Service:
         for runner in self.cameras.values():
             runner.stop()
         self._health_writer.shutdown(wait=True)
+        self.retention.stop()
         self.escalator.stop()
         self.sink.stop()
+        self.publisher.stop()
         self.engine.dispose()
 
     # LiveFeed for the dashboard
@@ -102,14 +114,35 @@ def _facility_records(settings: Settings) -> list[FacilityRecord]:
     ]
 
 
+def _warn_without_users(store: EventStore) -> None:
+    with store.sessions() as session:
+        if not list_users(session):
+            log.warning(
+                "no user accounts yet: nobody can sign in; add one with "
+                "`carewatch user add NAME --role admin --config FILE`"
+            )
+
+
 def _camera_records(settings: Settings) -> list[CameraRecord]:
     return [CameraRecord(c.id, c.facility, c.name, c.source.type) for c in settings.cameras]
 
 
-def serve(settings: Settings) -> int:
-    """Run until interrupted; the dashboard serves on settings.dashboard.host:port."""
+def serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) -> int:
+    """Run until interrupted; the dashboard serves on settings.dashboard.host:port.
+
+    `seed` runs once the database is ready (the demo adds its accounts there).
+    """
     service = Service(settings)
-    app = create_app(settings.dashboard, service.store, service, settings.storage.media_dir)
+    if seed is not None:
+        seed(service.store)
+    _warn_without_users(service.store)
+    app = create_app(
+        settings.dashboard,
+        service.store,
+        service,
+        settings.storage.media_dir,
+        settings.inspection,
+    )
     server = DashboardServer(app, settings.dashboard, log_level="warning")
     service.start()
     log.info("dashboard on http://%s:%d", settings.dashboard.host, settings.dashboard.port)

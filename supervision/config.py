@@ -1,12 +1,15 @@
-"""Configuration owned by supervision/: database, escalation, incidents, inspections, retention."""
+"""Configuration owned by supervision/: database, escalation, incidents, inspections, publishing."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from supervision.checklists import ChecklistKind
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
 class EscalationConfig(BaseModel):
@@ -135,4 +138,111 @@ class InspectionConfig(BaseModel):
     def _major_not_slower(self) -> InspectionConfig:
         if self.major_deadline_days > self.general_deadline_days:
             raise ValueError("major_deadline_days must not be longer than general_deadline_days")
+        return self
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WebhookConfig(_Section):
+    """An HTTP endpoint that gets every message as a signed JSON POST."""
+
+    name: str = Field(pattern=_NAME_PATTERN, description="Stable name; keys the target's cursor.")
+    url: str = Field(
+        pattern=r"^https?://[^/\s?#]+[^\s]*$",
+        max_length=2048,
+        description="http(s) URL the messages are POSTed to.",
+    )
+    secret: SecretStr = Field(
+        min_length=16,
+        max_length=512,
+        description="Key of the HMAC-SHA256 in X-Carewatch-Signature (at least 16 characters).",
+    )
+    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Per request.")
+
+
+class MqttTlsConfig(_Section):
+    ca_file: Path | None = Field(default=None, description="CA bundle; None: the system's.")
+    cert_file: Path | None = Field(default=None, description="Client certificate (PEM).")
+    key_file: Path | None = Field(default=None, description="Client certificate's key (PEM).")
+
+    @model_validator(mode="after")
+    def _cert_and_key_together(self) -> MqttTlsConfig:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file go together")
+        return self
+
+
+class MqttConfig(_Section):
+    """An MQTT broker that gets every message on `<prefix>/<facility>/<camera>/<channel>`."""
+
+    name: str = Field(default="mqtt", pattern=_NAME_PATTERN, description="Keys the cursor.")
+    host: str = Field(min_length=1, max_length=253, description="Broker host name or address.")
+    port: int = Field(default=1883, ge=1, le=65535, description="Broker port (TLS: often 8883).")
+    topic_prefix: str = Field(
+        default="carewatch", min_length=1, max_length=200, description="First topic level(s)."
+    )
+    qos: Literal[0, 1, 2] = Field(
+        default=1, description="1: a message counts as sent once the broker acknowledged it."
+    )
+    username: str | None = Field(default=None, min_length=1, max_length=200, description="Login.")
+    password: SecretStr | None = Field(default=None, max_length=512, description="Password.")
+    tls: MqttTlsConfig | None = Field(default=None, description="TLS to the broker; None: plain.")
+    client_id: str = Field(
+        default="", max_length=64, description="MQTT client id; empty: the broker picks one."
+    )
+    keepalive_s: int = Field(default=60, ge=5, le=3600, description="MQTT keep-alive.")
+    timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="Wait for the connection and each acknowledgement."
+    )
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _plain_topic(cls, prefix: str) -> str:
+        levels = prefix.split("/")
+        if any(not level or "+" in level or "#" in level for level in levels):
+            raise ValueError("no wildcards (+, #), empty levels or leading/trailing '/'")
+        return prefix
+
+    @model_validator(mode="after")
+    def _password_needs_username(self) -> MqttConfig:
+        if self.password is not None and self.username is None:
+            raise ValueError("password needs a username")
+        return self
+
+
+class RetryConfig(_Section):
+    """A target that refuses or cannot be reached is retried with exponential backoff."""
+
+    first_delay_s: float = Field(default=1.0, gt=0, le=60, description="First wait.")
+    max_delay_s: float = Field(default=60.0, gt=0, le=3600, description="Longest wait.")
+
+    @model_validator(mode="after")
+    def _max_after_first(self) -> RetryConfig:
+        if self.max_delay_s < self.first_delay_s:
+            raise ValueError("max_delay_s must not be shorter than first_delay_s")
+        return self
+
+
+class PublishConfig(_Section):
+    """Where new events and their status changes are published for other district systems."""
+
+    webhooks: list[WebhookConfig] = Field(
+        default_factory=list, max_length=32, description="Signed JSON POST targets."
+    )
+    mqtt: MqttConfig | None = Field(default=None, description="An MQTT broker; None: no MQTT.")
+    retry: RetryConfig = Field(default_factory=RetryConfig, description="Backoff per target.")
+    poll_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often an idle target looks for changes."
+    )
+    batch: int = Field(default=100, ge=1, le=1000, description="Changes read per look.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PublishConfig:
+        seen: set[str] = set()
+        for index, webhook in enumerate(self.webhooks):
+            if webhook.name in seen:
+                raise ValueError(f"webhooks[{index}].name: duplicate name {webhook.name!r}")
+            seen.add(webhook.name)
         return self

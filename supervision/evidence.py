@@ -194,12 +194,6 @@ def get_evidence(
     return _view(row, _event_media(session, row))
 
 
-def held_event_ids(session: Session) -> set[int]:
-    """Events referred to as evidence: retention must keep them and their snapshots and clips."""
-    query = select(Evidence.event_id).where(Evidence.event_id.is_not(None)).distinct()
-    return {event_id for event_id in session.scalars(query) if event_id is not None}
-
-
 def _copy_checked(
     source: BinaryIO, target: Path, magic: bytes, content_type: str, max_bytes: int
 ) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from supervision.audit import append_audit
 from supervision.scope import Permission, Role, Scope, can_read_camera, has_permission
-from supervision.tables import Event, LegalHold, utc_now
+from supervision.tables import Event, Evidence, LegalHold, utc_now
 
 EVENT = "event"  # object_type of a hold on an event's snapshot and clip
 MAX_REASON_CHARS = 2000
@@ -124,16 +124,21 @@ def hold_history(session: Session, event_id: int) -> list[HoldView]:
 
 
 def held_event_ids(session: Session, event_ids: Iterable[int] | None = None) -> set[int]:
-    """The events (of `event_ids`, or all) whose media are on hold now.
+    """The events (of `event_ids`, or all) whose media must stay: on hold, or evidence.
 
-    This is the one place retention asks; holds on incidents extend it with their events.
+    This is the one place retention asks. Events attached to an inspection or a hazard fix as
+    evidence are kept like held ones for as long as the evidence exists.
     """
-    query = select(LegalHold.object_id).where(
+    wanted = None if event_ids is None else list(event_ids)
+    holds = select(LegalHold.object_id).where(
         LegalHold.object_type == EVENT, LegalHold.released_at.is_(None)
     )
-    if event_ids is not None:
-        query = query.where(LegalHold.object_id.in_([str(event_id) for event_id in event_ids]))
-    return {int(object_id) for object_id in session.scalars(query)}
+    evidence = select(Evidence.event_id).where(Evidence.event_id.is_not(None))
+    if wanted is not None:
+        holds = holds.where(LegalHold.object_id.in_([str(event_id) for event_id in wanted]))
+        evidence = evidence.where(Evidence.event_id.in_(wanted))
+    held = {int(object_id) for object_id in session.scalars(holds)}
+    return held | {event_id for event_id in session.scalars(evidence) if event_id is not None}
 
 
 def hold_view(row: LegalHold) -> HoldView:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from supervision.audit import append_audit
+from supervision.changes import ChangeKind, record_change
 from supervision.grouping import (
     EventFacts,
     IncidentFacts,
@@ -95,8 +96,9 @@ def transition_incident(
     targets = [row for row in incident.events if EventStatus(row.status) in allowed_from]
     require_family_notice(to_status, targets, family)
     for revision, row in enumerate(targets, start=latest_revision(session) + 1):
-        set_status(row, EventStatus(row.status), to_status, actor, note, family)
+        step = set_status(row, EventStatus(row.status), to_status, actor, note, family)
         row.revision = revision
+        record_change(session, row, ChangeKind.TRANSITION, step)
     refresh_incident(incident)
     detail = {
         "action": action,

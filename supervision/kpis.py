@@ -27,6 +27,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from supervision import inspection_counts
 from supervision.camera_uptime import online_seconds
 from supervision.org import NodeKind, NodeRef, contents_under
 from supervision.records import EventStatus
@@ -65,18 +66,6 @@ class InspectionCounter(Protocol):
     def __call__(
         self, session: Session, facility_ids: frozenset[str], start: datetime, end: datetime, /
     ) -> int | None: ...
-
-
-def no_hazard_counts(
-    session: Session, facility_ids: frozenset[str], start: datetime, end: datetime
-) -> HazardTally | None:
-    return None
-
-
-def no_inspections_done(
-    session: Session, facility_ids: frozenset[str], start: datetime, end: datetime
-) -> int | None:
-    return None
 
 
 _TABLES: dict[KpiLevel, _NodeTable] = {
@@ -156,8 +145,8 @@ def compute_kpis(
     *,
     under: NodeRef | None = None,
     now: datetime | None = None,
-    hazard_counts: HazardCounter = no_hazard_counts,
-    inspections_done: InspectionCounter = no_inspections_done,
+    hazard_counts: HazardCounter = inspection_counts.hazard_counts,
+    inspections_done: InspectionCounter = inspection_counts.inspections_done,
 ) -> KpiReport:
     """One row per node at `level` at or under `under` (None: the whole tree), in id order."""
     level = KpiLevel(level)

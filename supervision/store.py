@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from streams.health import CameraHealth
 from supervision import incidents
 from supervision.audit import append_audit
+from supervision.changes import ChangeKind, record_change
 from supervision.config import IncidentConfig
 from supervision.incidents import assign_incident, refresh_incident
 from supervision.records import (
@@ -139,8 +140,13 @@ class EventStore:
                 window_s = self._incident_config.group_window_s
                 assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)
-            elif _apply_end(row, event):
-                row.revision = _next_revision(session)
+                record_change(session, row, ChangeKind.NEW)
+            else:
+                was_open = row.end_s is None
+                if _apply_end(row, event):
+                    row.revision = _next_revision(session)
+                    ended = was_open and row.end_s is not None
+                    record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
             session.flush()
             return row.id
 
@@ -205,8 +211,9 @@ class EventStore:
             current = EventStatus(row.status)
             require_applies(action, f"event {event_id}", current, allowed_from)
             require_family_notice(to_status, [row], family)
-            set_status(row, current, to_status, actor, note, family, at)
+            step = set_status(row, current, to_status, actor, note, family, at)
             row.revision = _next_revision(session)
+            record_change(session, row, ChangeKind.TRANSITION, step)
             refresh_incident(row.incident)
             _audit_transition(session, row, action, current, actor)
             session.flush()
@@ -267,10 +274,13 @@ class EventStore:
                 if row.escalated_to == level:
                     continue
                 note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                set_status(row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note, at=now)
+                step = set_status(
+                    row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note, at=now
+                )
                 row.escalated_to = level
                 revision += 1
                 row.revision = revision
+                record_change(session, row, ChangeKind.ESCALATED, step, escalated_to=level)
                 session.flush()
                 raised.append(event_view(row))
         return raised

@@ -380,3 +380,35 @@ class CameraStateChange(Base):
     from_state: Mapped[str] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EventChange(Base):
+    """One published change of an event, at the revision it was made (the publisher's journal).
+
+    An event row only holds its latest revision; this keeps each new event, end and history
+    step, so a receiver that was away still gets every one of them, in order.
+    """
+
+    __tablename__ = "event_changes"
+
+    revision: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # new, ended, updated, transition, escalated
+    transition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_transitions.id", ondelete="CASCADE"), index=True
+    )
+    escalated_to: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    event: Mapped[Event] = relationship()
+    transition: Mapped[EventTransition | None] = relationship()
+
+
+class PublishCursor(Base):
+    """The last revision a publication target accepted."""
+
+    __tablename__ = "publish_cursors"
+
+    target: Mapped[str] = mapped_column(String(100), primary_key=True)
+    revision: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -92,8 +92,8 @@ def set_status(
     note: str | None,
     family: FamilyNotice | None = None,
     at: datetime | None = None,
-) -> None:
-    """Move `row` to `to_status` and append the history step (the caller sets its revision).
+) -> EventTransition:
+    """Move `row` to `to_status`; returns the history step appended (the caller sets revision).
 
     `at`: when the step happened (now by default).
     """
@@ -110,3 +110,4 @@ def set_status(
     row.status_by = actor
     row.status_at = now
     row.status_note = note
+    return step

@@ -18,14 +18,10 @@ from pydantic import AwareDatetime, BaseModel
 from dashboard.auth import PrincipalDep, SessionsDep, audit, require_permission
 from supervision.kpi_csv import kpi_csv
 from supervision.kpis import (
-    HazardCounter,
-    InspectionCounter,
     KpiLevel,
     KpiReport,
     KpiRow,
     compute_kpis,
-    no_hazard_counts,
-    no_inspections_done,
 )
 from supervision.scope import Permission
 from supervision.tables import utc_now
@@ -34,18 +30,6 @@ router = APIRouter(prefix="/api/kpis", tags=["kpis"])
 
 DEFAULT_PERIOD = timedelta(days=30)
 MAX_PERIOD = timedelta(days=366)
-
-
-@dataclass(frozen=True, slots=True)
-class KpiCounters:
-    """Where hazard and inspection counts come from (the inspections module, once merged)."""
-
-    hazards: HazardCounter = no_hazard_counts
-    inspections: InspectionCounter = no_inspections_done
-
-
-def get_kpi_counters() -> KpiCounters:
-    return KpiCounters()
 
 
 class KpiRowOut(BaseModel):
@@ -112,23 +96,18 @@ def _period(
 
 
 QueryDep = Annotated[_Query, Depends(_period)]
-CountersDep = Annotated[KpiCounters, Depends(get_kpi_counters)]
 
 
 @router.get("", response_model=KpiReportOut)
-def kpis(
-    query: QueryDep, principal: PrincipalDep, sessions: SessionsDep, counters: CountersDep
-) -> KpiReportOut:
-    report = _report(query, principal, sessions, counters)
+def kpis(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> KpiReportOut:
+    report = _report(query, principal, sessions)
     rows = [KpiRowOut.from_row(row) for row in report.rows]
     return KpiReportOut(level=report.level, start=report.start, end=report.end, rows=rows)
 
 
 @router.get(".csv", response_class=Response)
-def kpis_csv(
-    query: QueryDep, principal: PrincipalDep, sessions: SessionsDep, counters: CountersDep
-) -> Response:
-    report = _report(query, principal, sessions, counters)
+def kpis_csv(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> Response:
+    report = _report(query, principal, sessions)
     period = {"start": query.start.isoformat(), "end": query.end.isoformat()}
     audit(sessions, principal.actor, "kpis_exported", "kpis", str(query.level), period)
     name = f"kpis-{query.level}-{query.start:%Y%m%d}-{query.end:%Y%m%d}.csv"
@@ -139,9 +118,7 @@ def kpis_csv(
     )
 
 
-def _report(
-    query: _Query, principal: PrincipalDep, sessions: SessionsDep, counters: KpiCounters
-) -> KpiReport:
+def _report(query: _Query, principal: PrincipalDep, sessions: SessionsDep) -> KpiReport:
     require_permission(principal, Permission.VIEW)
     with sessions() as session:
         return compute_kpis(
@@ -150,6 +127,4 @@ def _report(
             query.start,
             query.end,
             under=principal.scope.node,
-            hazard_counts=counters.hazards,
-            inspections_done=counters.inspections,
         )

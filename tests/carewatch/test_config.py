@@ -57,6 +57,11 @@ BAD = [
         BASE.replace(", path: x.mp4", ""),
         "cameras[0].source.file.path: Field required",
     ),
+    (
+        "publish target",
+        BASE + "publish: {webhooks: [{name: w, url: 'ftp://x', secret: 0123456789abcdefgh}]}\n",
+        "publish.webhooks[0].url: String should match pattern",
+    ),
     ("not a mapping", "- 1\n- 2\n", "expected a mapping at the top level"),
     ("not yaml", "facilities: [\n", "not valid YAML at line"),
     ("empty file", "", "expected a mapping at the top level"),

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 
+from carewatch.demo import DEMO_PASSWORD
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
 from supervision.store import EventStore
@@ -28,7 +29,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[str, Path, EventStore]]:
+def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[httpx.Client, Path, EventStore]]:
+    """`carewatch run` with a real and a dead camera; an admin added by `carewatch user add`."""
     port, dead_port = free_port(), free_port()
     data = tmp_path / "data"
     config = {
@@ -62,6 +64,11 @@ def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[str, Path, EventSt
     }
     path = tmp_path / "carewatch.yaml"
     path.write_text(yaml.safe_dump(config))
+    password = {"CAREWATCH_PASSWORD": "admin password 1"}
+    add_admin = ["user", "add", "root", "--role", "admin", "--config", str(path)]
+    subprocess.run(
+        [sys.executable, "-m", "carewatch.cli", *add_admin], env=os.environ | password, check=True
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "carewatch.cli", "run", "--config", str(path)],
         stderr=subprocess.PIPE,
@@ -69,12 +76,16 @@ def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[str, Path, EventSt
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     engine = create_engine_for(DatabaseConfig(url=config["database"]["url"]))
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
     try:
-        yield f"http://127.0.0.1:{port}", data, EventStore(session_factory(engine))
+        sign_in = {"username": "root", "password": password["CAREWATCH_PASSWORD"]}
+        wait_for(lambda: http.post("/api/auth/login", json=sign_in).is_success, 60)
+        yield http, data, EventStore(session_factory(engine))
         assert process.poll() is None, "carewatch run exited early"
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
+        http.close()
         engine.dispose()
         assert process.returncode == 0, stderr[-3000:]
 
@@ -94,10 +105,10 @@ def wait_for(condition, timeout_s: float):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
-    running: tuple[str, Path, EventStore],
+    running: tuple[httpx.Client, Path, EventStore],
 ) -> None:
-    base, data, store = running
-    cameras = wait_for(lambda: httpx.get(f"{base}/api/cameras").json(), 60)
+    http, data, store = running
+    cameras = wait_for(lambda: http.get("/api/cameras").json(), 60)
     assert {c["id"] for c in cameras} == {"hall", "gate"}
 
     def fall_with_clip():  # type: ignore[no-untyped-def]
@@ -118,7 +129,7 @@ def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
     gate = wait_for(
         lambda: [
             c
-            for c in httpx.get(f"{base}/api/cameras").json()
+            for c in http.get("/api/cameras").json()
             if c["id"] == "gate" and c["state"] == "offline"
         ],
         30,
@@ -128,7 +139,7 @@ def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
     wait_for(
         lambda: [
             c
-            for c in httpx.get(f"{base}/api/cameras").json()
+            for c in http.get("/api/cameras").json()
             if c["id"] == "gate" and c["reconnects"] > first
         ],
         30,
@@ -155,20 +166,27 @@ def test_demo_serves_the_dashboard_and_a_live_camera(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        cameras = wait_for(
-            lambda: [c for c in httpx.get(f"{base}/api/cameras").json() if c["state"] == "online"],
-            60,
+        wait_for(lambda: httpx.get(f"{base}/api/health").status_code == 200, 60)
+        anonymous = httpx.get(f"{base}/api/cameras")
+        signed_in = httpx.post(
+            f"{base}/api/auth/login", json={"username": "officer", "password": DEMO_PASSWORD}
         )
-        assert cameras[0]["id"] == "demo-room" and cameras[0]["live"]
-        assert "carewatch" in httpx.get(base).text
-        with httpx.stream("GET", f"{base}/api/cameras/demo-room/mjpeg", timeout=10) as reply:
-            chunk = b""
-            for part in reply.iter_bytes():
-                chunk += part
-                if b"\xff\xd9" in chunk:
-                    break
-        assert b"Content-Type: image/jpeg" in chunk and b"\xff\xd8" in chunk
+        with httpx.Client(base_url=base, cookies=signed_in.cookies, timeout=10) as http:
+            cameras = wait_for(
+                lambda: [c for c in http.get("/api/cameras").json() if c["state"] == "online"], 60
+            )
+            assert anonymous.status_code == 401
+            assert cameras[0]["id"] == "demo-room" and cameras[0]["live"]
+            assert "carewatch" in http.get("/").text
+            with http.stream("GET", "/api/cameras/demo-room/mjpeg") as reply:
+                chunk = b""
+                for part in reply.iter_bytes():
+                    chunk += part
+                    if b"\xff\xd9" in chunk:
+                        break
+            assert b"Content-Type: image/jpeg" in chunk and b"\xff\xd8" in chunk
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr[-3000:]
+    assert f"password '{DEMO_PASSWORD}'" in stderr  # the demo says how to sign in

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from supervision.store import EventStore
-from tests.dashboard.conftest import LiveServer
+from tests.dashboard.conftest import PASSWORD, LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -22,6 +22,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT_MS = 20_000
+UNAUTHORISED_LOG = (
+    "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,9 +53,21 @@ def _open(browser: Browser, url: str, width: int, height: int, errors: list[str]
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
+    _sign_in(page, url)
     expect(page.get_by_test_id("feed-state")).to_have_text("live")
+    # Before signing in, the page asks who is signed in and is told 401; Chromium logs that.
+    errors.remove(UNAUTHORISED_LOG)
     return page
+
+
+def _sign_in(page: Page, url: str, user: str = "officer-1", password: str = PASSWORD) -> None:
+    """Open `url`, which shows the sign-in form first, and sign in through it."""
+    page.goto(url)
+    page.get_by_test_id("sign-in-user").fill(user)
+    page.get_by_test_id("sign-in-password").fill(password)
+    page.get_by_test_id("sign-in-submit").click()
+    if password == PASSWORD:
+        expect(page.get_by_test_id("who-name")).to_contain_text(user)
 
 
 def _wait_advancing(page: Page, testid: str, scope: str = "body") -> None:
@@ -109,7 +124,7 @@ def test_live_wall_events_and_workflow(
     assert view is not None
     assert (view.status, view.status_by, view.status_note) == (
         "acknowledged",
-        "officer",
+        "officer-1",
         "on my way",
     )
 
@@ -148,7 +163,7 @@ def test_live_tile_falls_back_to_mjpeg(browser: Browser, live_server: LiveServer
     page.set_default_timeout(TIMEOUT_MS)
     # A proxy or browser that cannot do WebRTC: the offer is refused.
     page.route("**/webrtc", lambda route: route.fulfill(status=503, json={"detail": "no"}))
-    page.goto(live_server.url)
+    _sign_in(page, live_server.url)
 
     tile = "[data-testid=camera-tile][data-camera-id=cam-1]"
     expect(page.locator(f"{tile} [data-testid=transport]")).to_have_text("mjpeg")
@@ -189,5 +204,33 @@ def test_on_scene_then_resolving_a_fall_records_the_family_notice(
     assert view is not None and view.status == "resolved"
     family = view.transitions[-1].family
     assert family is not None and (family.method, family.by) == ("wechat", "nurse Wang")
+    page.close()
+    assert errors == []
+
+
+def test_sign_in_scope_and_sign_out(
+    browser: Browser, live_server: LiveServer, record_with_media: Callable[..., int]
+) -> None:
+    ours = record_with_media(camera_id="cam-1")
+    theirs = record_with_media(camera_id="cam-9")
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    _sign_in(page, live_server.url, password="wrong password")
+    expect(page.get_by_test_id("sign-in-error")).to_have_text("wrong user name or password")
+    expect(page.get_by_test_id("app")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / "desktop-sign-in.png")
+
+    _sign_in(page, live_server.url, user="officer-2")
+    rows = page.locator("[data-testid=event-list] [data-event-id]")
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-event-id") == str(theirs)
+    expect(page.locator(f"[data-event-id='{ours}']")).to_have_count(0)
+
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("sign-in")).to_be_visible()
+    assert page.context.cookies() == []
     page.close()
     assert errors == []

@@ -87,7 +87,7 @@ def test_numbers_of_a_facility(as_user: Callable[[str], TestClient], events: Non
     assert (row["ack_p50_s"], row["close_p50_s"]) == (60.0, 600.0)
     assert (row["closure_rate"], row["false_alarm_rate"]) == (0.5, 0.0)
     assert row["false_alarm_rate_by_type"] == {"fall": 0.0}
-    assert row["hazards_open"] is None and row["inspections_done"] is None
+    assert (row["hazards_open"], row["inspections_done"]) == (0, 0)
     (theirs,) = _rows(as_user("officer-2"), "facility")
     assert theirs["false_alarm_rate_by_type"] == {"smoke": 1.0}
 

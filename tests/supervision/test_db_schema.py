@@ -21,6 +21,7 @@ TABLES = {
     *("facilities", "cameras", "events", "event_transitions", "districts", "streets"),
     *("users", "auth_tokens", "audit_log", "audit_head"),
     *("legal_holds", "camera_state_changes"),
+    *("event_changes", "publish_cursors"),
 }
 
 

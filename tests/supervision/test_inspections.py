@@ -30,10 +30,10 @@ from supervision.evidence import (
     EvidenceKind,
     EvidenceTooLarge,
     UnsupportedEvidenceType,
-    held_event_ids,
     store_image,
 )
 from supervision.hazards import HazardGrade, HazardStatus, get_hazard
+from supervision.holds import held_event_ids
 from supervision.inspection_access import can_fix_hazards, can_inspect, can_read_inspections
 from supervision.inspection_counts import inspections_done
 from supervision.inspections import (

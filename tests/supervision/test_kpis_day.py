@@ -292,7 +292,7 @@ def test_hand_checked_values(day: sessionmaker[Session]) -> None:
 
     home_c = rows["f-c"]
     assert home_c.camera_online_rate == pytest.approx(0.5)  # c1 all day, c2 never
-    assert (home_c.hazards_open, home_c.inspections_done) == (None, None)
+    assert (home_c.hazards_open, home_c.inspections_done) == (0, 0)  # none that day
 
 
 def test_period_still_running_is_measured_up_to_now(day: sessionmaker[Session]) -> None:

@@ -14,8 +14,10 @@ async function request(method, url, body) {
     init.body = JSON.stringify(body);
   }
   const response = await fetch(url, init);
+  // A session that expired or was revoked: back to the sign-in form.
+  if (response.status === 401 && !url.startsWith("/api/auth/")) location.reload();
   if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
-  return response.json();
+  return response.status === 204 ? null : response.json();
 }
 
 async function errorDetail(response) {
@@ -30,6 +32,9 @@ async function errorDetail(response) {
 const cameraPath = (cameraId) => `/api/cameras/${encodeURIComponent(cameraId)}`;
 
 export const api = {
+  me: () => request("GET", "/api/auth/me"),
+  login: (username, password) => request("POST", "/api/auth/login", { username, password }),
+  logout: () => request("POST", "/api/auth/logout"),
   cameras: () => request("GET", "/api/cameras"),
   events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),
   event: (id) => request("GET", `/api/events/${id}`),

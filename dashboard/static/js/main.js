@@ -3,9 +3,13 @@ import { api } from "./api.js";
 import { DetailView } from "./detail.js";
 import { AlertBanner, EventList, followEvents } from "./events.js";
 import { LiveWall } from "./live.js";
+import { showUser, signedInUser } from "./session.js";
 
 const CAMERA_REFRESH_MS = 3000;
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
+
+showUser(await signedInUser());
+byTestId("app").hidden = false;
 
 const cameraNames = new Map();
 const wall = new LiveWall(byTestId("live-wall"), byTestId("live-empty"));
