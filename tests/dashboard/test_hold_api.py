@@ -15,16 +15,15 @@ from supervision.config import RetentionConfig
 from supervision.retention import DiskSpace, run_retention
 from supervision.store import EventStore
 from supervision.tables import AuditEntry
-from tests.dashboard.people import client_for, seed_people
 
 REASON = {"reason": "family complaint, keep the footage"}
 MISSING_ID = 999_999
 
 
 @pytest.fixture
-def as_user(app: FastAPI, store: EventStore) -> Callable[[str], TestClient]:
-    tokens = seed_people(store)
-    return lambda name: client_for(app, tokens[name])
+def as_user(client_as: Callable[[str], TestClient]) -> Callable[[str], TestClient]:
+    """Signed in as one of tests/dashboard/conftest.py's PEOPLE."""
+    return client_as
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from supervision.records import FamilyNotice
 from supervision.store import EventStore
 from supervision.tables import AuditEntry
 from tests.conftest import T0_EPOCH_S
-from tests.dashboard.people import client_for, seed_people
 from vision.events import SafetyEvent
 
 T0 = datetime.fromtimestamp(T0_EPOCH_S, UTC)
@@ -25,9 +24,9 @@ OTHER_NAMES = ("fac-2", "Lakeside", "s2", "Lake Street")
 
 
 @pytest.fixture
-def as_user(app: FastAPI, store: EventStore) -> Callable[[str], TestClient]:
-    tokens = seed_people(store)
-    return lambda name: client_for(app, tokens[name])
+def as_user(client_as: Callable[[str], TestClient]) -> Callable[[str], TestClient]:
+    """Signed in as one of tests/dashboard/conftest.py's PEOPLE."""
+    return client_as
 
 
 @pytest.fixture
