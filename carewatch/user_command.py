@@ -18,9 +18,9 @@ from supervision.db import create_engine_for, migrate, session_factory
 from supervision.org import NodeKind, NodeRef
 from supervision.scope import Role
 from supervision.users import (
-    UserNotFound,
     UserView,
     create_user,
+    get_user_by_name,
     list_users,
     set_active,
     set_password,
@@ -101,14 +101,14 @@ def _list(session: Session, args: argparse.Namespace) -> None:
 
 
 def _passwd(session: Session, args: argparse.Namespace) -> None:
-    user = _by_name(session, args.username)
+    user = get_user_by_name(session, args.username)
     set_password(session, user.id, _new_password())
     append_audit(session, CLI_ACTOR, "password_set", "user", str(user.id))
 
 
 def _activate(session: Session, args: argparse.Namespace) -> None:
     active = args.user_command == "enable"
-    user = set_active(session, _by_name(session, args.username).id, active)
+    user = set_active(session, get_user_by_name(session, args.username).id, active)
     append_audit(session, CLI_ACTOR, f"user_{args.user_command}d", "user", str(user.id))
     print(_describe(user))
 
@@ -120,13 +120,6 @@ _ACTIONS = {
     "disable": _activate,
     "enable": _activate,
 }
-
-
-def _by_name(session: Session, username: str) -> UserView:
-    found = [user for user in list_users(session) if user.username == username]
-    if not found:
-        raise UserNotFound(f"no user named {username!r}")
-    return found[0]
 
 
 def _new_password() -> str:

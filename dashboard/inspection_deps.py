@@ -61,6 +61,13 @@ def require_reader(principal: Principal) -> None:
         raise HTTPException(403, f"a {principal.user.role} may not see inspections or hazards")
 
 
+def readable_facilities(principal: Principal, facility_id: str | None) -> frozenset[str]:
+    """The facilities a list may show: the scope's, narrowed to `facility_id` when asked."""
+    require_reader(principal)
+    facilities = principal.scope.facility_ids
+    return facilities if facility_id is None else facilities & {facility_id}
+
+
 def in_scope(principal: Principal, facility_id: str | None, label: str) -> str:
     """The facility, or 404 — the same answer for a missing id and one outside the scope."""
     if facility_id is None or not can_read_inspections(principal.scope, facility_id):

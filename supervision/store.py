@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,16 +95,13 @@ class EventStore:
         return self._sessions
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._write_lock, self._sessions.begin() as session:
-            yield session
-
-    def write_session(self) -> AbstractContextManager[Session]:
-        """One transaction under the event write lock, for other modules' event changes.
+    def write_session(self) -> Iterator[Session]:
+        """One transaction under the event write lock; every event change goes through one.
 
         Take revisions for the rows changed with `next_revision(session)` inside it.
         """
-        return self._write()
+        with self._write_lock, self._sessions.begin() as session:
+            yield session
 
     def sync_topology(
         self,
@@ -132,11 +129,11 @@ class EventStore:
         Returns the event's id; a new event joins an open incident or opens one
         (`supervision.grouping.choose_incident`).
         """
-        with self._write() as session:
+        with self.write_session() as session:
             row = session.scalar(select(Event).where(Event.key == event.key))
             if row is None:
                 camera = _require_camera(session, event.camera_id)
-                row = _new_event_row(event, _next_revision(session))
+                row = _new_event_row(event, next_revision(session))
                 window_s = self._incident_config.group_window_s
                 assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)
@@ -144,7 +141,7 @@ class EventStore:
             else:
                 was_open = row.end_s is None
                 if _apply_end(row, event):
-                    row.revision = _next_revision(session)
+                    row.revision = next_revision(session)
                     ended = was_open and row.end_s is not None
                     record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
             session.flush()
@@ -158,7 +155,7 @@ class EventStore:
         clip_start_s: float | None = None,
     ) -> int:
         """Set the event's snapshot and/or clip (None leaves a field as it is); returns its id."""
-        with self._write() as session:
+        with self.write_session() as session:
             row = session.scalar(select(Event).where(Event.key == event_key))
             if row is None:
                 raise EventNotFound(f"no event with key {event_key!r}")
@@ -168,7 +165,7 @@ class EventStore:
                 row.clip_path = os.fspath(clip_path)
             if clip_start_s is not None:
                 row.clip_start_s = clip_start_s
-            row.revision = _next_revision(session)
+            row.revision = next_revision(session)
             return row.id
 
     def update_camera_health(self, health: CameraHealth, at: datetime | None = None) -> None:
@@ -204,7 +201,7 @@ class EventStore:
         """
         allowed_from, to_status = rule_for(action)
         require_actor(actor, note)
-        with self._write() as session:
+        with self.write_session() as session:
             row = _event_by_id(session, event_id)
             if row is None:
                 raise EventNotFound(f"no event with id {event_id}")
@@ -212,7 +209,7 @@ class EventStore:
             require_applies(action, f"event {event_id}", current, allowed_from)
             require_family_notice(to_status, [row], family)
             step = set_status(row, current, to_status, actor, note, family, at)
-            row.revision = _next_revision(session)
+            row.revision = next_revision(session)
             record_change(session, row, ChangeKind.TRANSITION, step)
             refresh_incident(row.incident)
             _audit_transition(session, row, action, current, actor)
@@ -231,7 +228,7 @@ class EventStore:
 
         Raises IncidentNotFound, InvalidTransition or FamilyNoticeRequired.
         """
-        with self._write() as session:
+        with self.write_session() as session:
             view = incidents.transition_incident(session, incident_id, action, actor, note, family)
             session.flush()
             return view
@@ -264,7 +261,7 @@ class EventStore:
         now = now or utc_now()
         district_before = now - timedelta(seconds=district_after_s)
         raised: list[EventView] = []
-        with self._write() as session:
+        with self.write_session() as session:
             revision = latest_revision(session)
             for row in _overdue(session, now - timedelta(seconds=street_after_s)):
                 to_district = row.started_at <= district_before
@@ -404,13 +401,9 @@ def _overdue(session: Session, started_before: datetime) -> list[Event]:
     return list(session.scalars(query))
 
 
-def _next_revision(session: Session) -> int:
-    return latest_revision(session) + 1
-
-
 def next_revision(session: Session) -> int:
     """The revision for the next changed event; call it inside `EventStore.write_session()`."""
-    return _next_revision(session)
+    return latest_revision(session) + 1
 
 
 def _ended_at_epoch(event: SafetyEvent, end_s: float) -> float:

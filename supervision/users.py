@@ -80,6 +80,13 @@ def get_user(session: Session, user_id: int) -> UserView:
     return user_view(_require(session, user_id))
 
 
+def get_user_by_name(session: Session, username: str) -> UserView:
+    row = session.scalar(select(User).where(User.username == username))
+    if row is None:
+        raise UserNotFound(f"no user named {username!r}")
+    return user_view(row)
+
+
 def list_users(session: Session) -> list[UserView]:
     return [user_view(row) for row in session.scalars(select(User).order_by(User.username))]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.orm import Session
 
-from dashboard.auth import SESSION_COOKIE, PrincipalDep, SessionsDep, audit, request_token
+from dashboard.auth import SESSION_COOKIE, PrincipalDep, SessionsDep, request_token
 from dashboard.deps import ConfigDep
 from dashboard.schemas import LoginIn, SessionOut, UserOut
 from supervision.audit import append_audit
 from supervision.tokens import issue_token, revoke_token
-from supervision.users import authenticate, scope_for
+from supervision.users import UserView, authenticate, scope_for
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -19,19 +20,16 @@ def login(
     body: LoginIn, request: Request, response: Response, sessions: SessionsDep, config: ConfigDep
 ) -> SessionOut:
     """A new session for a right name and password; 401 otherwise, without saying which."""
-    client = request.client.host if request.client else None
+    client = {"ip": request.client.host if request.client else None}
     with sessions.begin() as session:
         user = authenticate(session, body.username, body.password)
-        if user is not None:
-            issued = issue_token(session, user.id, config.session_ttl_s)
-            append_audit(session, user.username, "login", "user", str(user.id), {"ip": client})
-            out = SessionOut(
-                token=issued.token,
-                expires_at=issued.expires_at,
-                user=UserOut.from_scope(user, scope_for(session, user)),
-            )
+        if user is None:
+            # Recorded in this transaction, which commits; the 401 is raised after it.
+            append_audit(session, body.username, "login_failed", "user", None, client)
+        else:
+            append_audit(session, user.username, "login", "user", str(user.id), client)
+            out = _new_session(session, user, config.session_ttl_s)
     if user is None:
-        audit(sessions, body.username, "login_failed", "user", None, {"ip": client})
         raise HTTPException(401, "wrong user name or password")
     response.set_cookie(
         SESSION_COOKIE,
@@ -42,6 +40,14 @@ def login(
         secure=request.url.scheme == "https",
     )
     return out
+
+
+def _new_session(session: Session, user: UserView, ttl_s: float) -> SessionOut:
+    issued = issue_token(session, user.id, ttl_s)
+    scope = scope_for(session, user)
+    return SessionOut(
+        token=issued.token, expires_at=issued.expires_at, user=UserOut.from_scope(user, scope)
+    )
 
 
 @router.post("/logout", status_code=204)

@@ -15,6 +15,7 @@ from dashboard.inspection_deps import (
     domain_errors,
     evidence_response,
     in_scope,
+    readable_facilities,
     require_fixer,
     require_inspector,
     require_reader,
@@ -56,10 +57,7 @@ def list_all(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[HazardOut]:
     """Hazards in the caller's scope, nearest deadline first."""
-    require_reader(principal)
-    facilities = principal.scope.facility_ids
-    if facility_id is not None:
-        facilities = facilities & {facility_id}
+    facilities = readable_facilities(principal, facility_id)
     with sessions() as session:
         views = list_hazards(
             session, facilities, status=status, grade=grade, overdue=overdue, limit=limit

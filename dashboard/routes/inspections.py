@@ -15,6 +15,7 @@ from dashboard.inspection_deps import (
     domain_errors,
     evidence_response,
     in_scope,
+    readable_facilities,
     require_inspector,
     require_reader,
     save_upload,
@@ -60,10 +61,7 @@ def list_all(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[InspectionOut]:
     """Inspections in the caller's scope, newest first."""
-    require_reader(principal)
-    facilities = principal.scope.facility_ids
-    if facility_id is not None:
-        facilities = facilities & {facility_id}
+    facilities = readable_facilities(principal, facility_id)
     with sessions() as session:
         views = list_inspections(
             session, facilities, status=status, kind=checklist_kind, limit=limit

@@ -7,20 +7,18 @@ inspector their street and its facilities, a district inspector the whole distri
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 
 from dashboard.auth import PrincipalDep, SessionsDep, audit, require_permission
 from supervision.kpi_csv import kpi_csv
 from supervision.kpis import (
     KpiLevel,
     KpiReport,
-    KpiRow,
     compute_kpis,
 )
 from supervision.scope import Permission
@@ -30,41 +28,6 @@ router = APIRouter(prefix="/api/kpis", tags=["kpis"])
 
 DEFAULT_PERIOD = timedelta(days=30)
 MAX_PERIOD = timedelta(days=366)
-
-
-class KpiRowOut(BaseModel):
-    level: KpiLevel
-    node_id: str
-    node_name: str
-    facilities: int
-    cameras: int
-    events: int
-    acknowledged: int
-    closed: int
-    false_alarms: int
-    ack_p50_s: float | None
-    ack_p90_s: float | None
-    close_p50_s: float | None
-    close_p90_s: float | None
-    closure_rate: float | None
-    false_alarm_rate: float | None
-    false_alarm_rate_by_type: dict[str, float | None]
-    camera_online_rate: float | None
-    hazards_open: int | None
-    hazards_overdue: int | None
-    hazards_fixed: int | None
-    inspections_done: int | None
-
-    @classmethod
-    def from_row(cls, row: KpiRow) -> KpiRowOut:
-        return cls.model_validate(dataclasses.asdict(row))
-
-
-class KpiReportOut(BaseModel):
-    level: KpiLevel
-    start: datetime
-    end: datetime
-    rows: list[KpiRowOut]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +61,10 @@ def _period(
 QueryDep = Annotated[_Query, Depends(_period)]
 
 
-@router.get("", response_model=KpiReportOut)
-def kpis(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> KpiReportOut:
-    report = _report(query, principal, sessions)
-    rows = [KpiRowOut.from_row(row) for row in report.rows]
-    return KpiReportOut(level=report.level, start=report.start, end=report.end, rows=rows)
+# The report's dataclasses are the response schema: one definition of a KPI row, not two.
+@router.get("", response_model=KpiReport)
+def kpis(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> KpiReport:
+    return _report(query, principal, sessions)
 
 
 @router.get(".csv", response_class=Response)

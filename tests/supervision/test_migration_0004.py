@@ -15,33 +15,21 @@ from supervision.config import DatabaseConfig
 from supervision.db import alembic_config, create_engine_for, migrate
 from supervision.org import NodeKind, NodeRef
 from supervision.tables import Event, EventTransition, Facility
+from tests.supervision.old_tables import old_table
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-_TIMES = {"updated_at", "started_at", "created_at", "at"}
-
-
-def _table(name: str, columns: str) -> sa.TableClause:
-    return sa.table(
-        name,
-        *(
-            sa.column(column, sa.DateTime(timezone=True) if column in _TIMES else None)
-            for column in columns.split()
-        ),
-    )
-
-
 # The 0003 tables as they were, so these inserts do not depend on today's models.
-FACILITIES = _table("facilities", "id name kind timezone")
-CAMERAS = _table(
+FACILITIES = old_table("facilities", "id name kind timezone")
+CAMERAS = old_table(
     "cameras",
     "id facility_id name source_kind state fps frames_read frames_dropped reconnects updated_at",
 )
-EVENTS = _table(
+EVENTS = old_table(
     "events",
     "id key type severity camera_id start_s started_at confidence thresholds model_versions "
     "status revision created_at level category",
 )
-TRANSITIONS = _table("event_transitions", "event_id from_status to_status actor at")
+TRANSITIONS = old_table("event_transitions", "event_id from_status to_status actor at")
 
 
 def _fill_0003(connection: sa.Connection) -> None:

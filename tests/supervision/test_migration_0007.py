@@ -13,36 +13,24 @@ from supervision.db import alembic_config, create_engine_for, migrate, session_f
 from supervision.records import EventStatus
 from supervision.store import EventStore
 from tests.conftest import T0_EPOCH_S
+from tests.supervision.old_tables import old_table
 from vision.events import EventType, SafetyEvent, Severity
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-_TIMES = {"updated_at", "started_at", "created_at", "at", "opened_at", "last_event_at"}
-
-
-def _table(name: str, columns: str) -> sa.TableClause:
-    return sa.table(
-        name,
-        *(
-            sa.column(column, sa.DateTime(timezone=True) if column in _TIMES else None)
-            for column in columns.split()
-        ),
-    )
-
-
 # The 0006 tables as they were, so these inserts do not depend on today's models.
-FACILITIES = _table("facilities", "id name kind timezone")
-CAMERAS = _table(
+FACILITIES = old_table("facilities", "id name kind timezone")
+CAMERAS = old_table(
     "cameras",
     "id facility_id name source_kind state fps frames_read frames_dropped reconnects updated_at",
 )
-EVENTS = _table(
+EVENTS = old_table(
     "events",
     "id key parent_key type severity camera_id start_s started_at confidence thresholds "
     "model_versions status revision created_at level category",
 )
-TRANSITIONS = _table("event_transitions", "event_id from_status to_status actor at")
-INCIDENTS = _table("incidents", "id camera_id family status opened_at last_event_at")
-EVENT_INCIDENTS = _table("events", "id incident_id")
+TRANSITIONS = old_table("event_transitions", "event_id from_status to_status actor at")
+INCIDENTS = old_table("incidents", "id camera_id family status opened_at last_event_at")
+EVENT_INCIDENTS = old_table("events", "id incident_id")
 
 # id: (key, parent key, type, camera, status, seconds after T0)
 EVENT_ROWS = {
