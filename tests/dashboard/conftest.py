@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
@@ -174,3 +175,14 @@ def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
     yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, headers=headers)
     server.should_exit = True
     thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, launched once for all browser tests."""
+    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -2,80 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from supervision.store import EventStore
-from tests.dashboard.conftest import PASSWORD, LiveServer
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-TIMEOUT_MS = 20_000
-UNAUTHORISED_LOG = (
-    "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+from tests.dashboard.browser import (
+    BROWSER,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    open_page,
+    sign_in,
+    wait_advancing,
 )
+from tests.dashboard.conftest import LiveServer
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = BROWSER
 
 
 def _open(browser: Browser, url: str, width: int, height: int, errors: list[str]) -> Page:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(TIMEOUT_MS)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_in(page, url)
-    expect(page.get_by_test_id("feed-state")).to_have_text("live")
-    # Before signing in, the page asks who is signed in and is told 401; Chromium logs that.
-    errors.remove(UNAUTHORISED_LOG)
-    return page
-
-
-def _sign_in(page: Page, url: str, user: str = "officer-1", password: str = PASSWORD) -> None:
-    """Open `url`, which shows the sign-in form first, and sign in through it."""
-    page.goto(url)
-    page.get_by_test_id("sign-in-user").fill(user)
-    page.get_by_test_id("sign-in-password").fill(password)
-    page.get_by_test_id("sign-in-submit").click()
-    if password == PASSWORD:
-        expect(page.get_by_test_id("who-name")).to_contain_text(user)
-
-
-def _wait_advancing(page: Page, testid: str, scope: str = "body") -> None:
-    """Wait until the <video> has a picture and its currentTime moves on."""
-    video = page.locator(f"{scope} [data-testid={testid}]").element_handle()
-    page.wait_for_function("v => v.videoWidth > 0 && v.currentTime > 0", arg=video)
-    start_s = video.evaluate("v => v.currentTime")
-    page.wait_for_function("([v, t]) => v.currentTime > t", arg=[video, start_s])
+    return open_page(browser, url, errors, (width, height))
 
 
 def test_live_wall_events_and_workflow(
@@ -90,7 +36,7 @@ def test_live_wall_events_and_workflow(
     expect(page.get_by_test_id("brand")).to_have_text("carewatch")
 
     tile = "[data-testid=camera-tile][data-camera-id=cam-1]"
-    _wait_advancing(page, "live-video", scope=tile)
+    wait_advancing(page, "live-video", scope=tile)
     expect(page.locator(f"{tile} [data-testid=transport]")).to_have_text("webrtc")
     expect(page.locator(f"{tile} [data-testid=health-badge]")).to_contain_text("Online")
     expect(page.locator("[data-camera-id=cam-2]")).to_contain_text("No live feed")
@@ -111,7 +57,7 @@ def test_live_wall_events_and_workflow(
     clip = page.get_by_test_id("detail-clip").element_handle()
     page.wait_for_function("v => v.duration > 0", arg=clip)
     clip.evaluate("v => v.play()")
-    _wait_advancing(page, "detail-clip")
+    wait_advancing(page, "detail-clip")
 
     page.get_by_label("Note (optional)").fill("on my way")
     page.get_by_role("button", name="Acknowledge").click()
@@ -143,7 +89,7 @@ def test_phone_width_layout(
     page = _open(browser, live_server.url, 390, 844, errors)
 
     expect(page.locator(f"[data-event-id='{event_id}']")).to_be_visible()
-    _wait_advancing(page, "live-video")
+    wait_advancing(page, "live-video")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=SCREENSHOTS / "phone-home.png", full_page=True)
 
@@ -163,7 +109,7 @@ def test_live_tile_falls_back_to_mjpeg(browser: Browser, live_server: LiveServer
     page.set_default_timeout(TIMEOUT_MS)
     # A proxy or browser that cannot do WebRTC: the offer is refused.
     page.route("**/webrtc", lambda route: route.fulfill(status=503, json={"detail": "no"}))
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url)
 
     tile = "[data-testid=camera-tile][data-camera-id=cam-1]"
     expect(page.locator(f"{tile} [data-testid=transport]")).to_have_text("mjpeg")
@@ -218,12 +164,12 @@ def test_sign_in_scope_and_sign_out(
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    _sign_in(page, live_server.url, password="wrong password")
+    sign_in(page, live_server.url, password="wrong password")
     expect(page.get_by_test_id("sign-in-error")).to_have_text("wrong user name or password")
     expect(page.get_by_test_id("app")).to_be_hidden()
     page.screenshot(path=SCREENSHOTS / "desktop-sign-in.png")
 
-    _sign_in(page, live_server.url, user="officer-2")
+    sign_in(page, live_server.url, user="officer-2")
     rows = page.locator("[data-testid=event-list] [data-event-id]")
     expect(rows).to_have_count(1)
     assert rows.first.get_attribute("data-event-id") == str(theirs)

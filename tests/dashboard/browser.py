@@ -1,0 +1,87 @@
+"""Real-Chromium plumbing shared by the browser tests: launch, sign in, wait for video."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from tests.dashboard.conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+TIMEOUT_MS = 20_000
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+UNAUTHORISED_LOG = (
+    "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+)
+
+# Put `pytestmark = BROWSER` in each browser test module.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)",
+    ),
+]
+
+
+def open_page(
+    browser: Browser,
+    url: str,
+    errors: list[str],
+    size: tuple[int, int] = DESKTOP,
+    user: str = "officer-1",
+    ready_testid: str = "feed-state",
+) -> Page:
+    """A signed-in page whose console errors and uncaught exceptions land in `errors`."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.set_default_timeout(TIMEOUT_MS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, url, user=user)
+    expect(page.get_by_test_id(ready_testid)).to_have_text("live")
+    # Before signing in, the page asks who is signed in and is told 401; Chromium logs that.
+    errors.remove(UNAUTHORISED_LOG)
+    return page
+
+
+def sign_in(page: Page, url: str, user: str = "officer-1", password: str = PASSWORD) -> None:
+    """Open `url`, which shows the sign-in form first, and sign in through it."""
+    page.goto(url)
+    page.get_by_test_id("sign-in-user").fill(user)
+    page.get_by_test_id("sign-in-password").fill(password)
+    page.get_by_test_id("sign-in-submit").click()
+    if password == PASSWORD:
+        expect(page.get_by_test_id("who-name")).to_contain_text(user)
+
+
+def wait_advancing(page: Page, testid: str, scope: str = "body") -> None:
+    """Wait until the <video> has a picture and its currentTime moves on."""
+    video = page.locator(f"{scope} [data-testid={testid}]").element_handle()
+    page.wait_for_function("v => v.videoWidth > 0 && v.currentTime > 0", arg=video)
+    start_s = video.evaluate("v => v.currentTime")
+    page.wait_for_function("([v, t]) => v.currentTime > t", arg=[video, start_s])
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as test-output/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
