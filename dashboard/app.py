@@ -21,6 +21,7 @@ from dashboard.routes import (
     cameras,
     checklists,
     events,
+    facilities,
     hazards,
     holds,
     incidents,
@@ -70,7 +71,7 @@ def create_app(
     app.state.context = context
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
-    routers = (auth, cameras, holds, events, incidents, kpis, live_video, media, pages)
+    routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
     for module in (*routers, checklists, inspections, hazards, camera_admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
