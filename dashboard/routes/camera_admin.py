@@ -177,7 +177,7 @@ def post_camera(
 
 
 @router.post("/api/cameras/test", response_class=Response, responses=JPEG)
-def test_source(
+def try_source(
     body: SourceIn, principal: PrincipalDep, sessions: SessionsDep, control: ControlDep
 ) -> Response:
     """Open a source that is not saved yet and answer one picture from it (422: why not)."""
