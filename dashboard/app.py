@@ -15,17 +15,22 @@ from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from dashboard.routes import (
+    audit_log,
     auth,
     cameras,
     checklists,
     events,
+    facilities,
     hazards,
     holds,
     incidents,
     inspections,
     kpis,
     media,
+    overview,
     pages,
+    reports,
+    timeline,
 )
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
@@ -66,7 +71,8 @@ def create_app(
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, holds, events, incidents, kpis, live_video, media, pages)
-    for module in (*routers, checklists, inspections, hazards):
+    inspector = (overview, facilities, timeline, audit_log, reports)
+    for module in (*routers, checklists, inspections, hazards, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

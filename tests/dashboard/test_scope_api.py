@@ -28,6 +28,11 @@ LISTS = {
     ("GET", "/api/incidents"),
     ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
     ("GET", "/api/kpis.csv"),
+    # Inspector routes: tests/dashboard/test_inspector_api.py checks what each user gets.
+    ("GET", "/api/overview"),
+    ("GET", "/api/facilities"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/reports/kpis.pdf"),
 }
 # (method, route path) -> concrete path for fac-1's objects; "{event}" is filled in.
 OBJECTS = {
@@ -41,6 +46,7 @@ OBJECTS = {
     ("POST", "/api/events/{event_id}/release"): "/api/events/{event}/release",
     ("GET", "/api/incidents/{incident_id}"): "/api/incidents/{incident}",
     ("POST", "/api/incidents/{incident_id}/{action}"): "/api/incidents/{incident}/acknowledge",
+    ("GET", "/api/incidents/{incident_id}/timeline"): "/api/incidents/{incident}/timeline",
 }
 OUTSIDERS = ("officer-2", "street-2")
 
