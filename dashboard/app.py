@@ -70,8 +70,8 @@ def create_app(
     app.state.context = context
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
-    routers = (auth, cameras, holds, events, incidents, kpis, live_video, media, pages)
-    inspector = (overview, facilities, timeline, audit_log, reports)
+    routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
+    inspector = (overview, timeline, audit_log, reports)
     for module in (*routers, checklists, inspections, hazards, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,4 +1,4 @@
-"""API schemas of the inspector's pages: overview tree, facilities, timeline, audit rows."""
+"""API schemas of the inspector's pages: overview tree, incident timeline, audit rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.schemas import media_url
 from supervision.audit import AuditRecord
-from supervision.org import FacilityView
 from supervision.overview import Counts, OverviewNode
 from supervision.timeline import Timeline, TimelineEntry
 
@@ -60,24 +59,6 @@ class OverviewNodeOut(_Schema):
 class OverviewOut(_Schema):
     generated_at: datetime
     roots: list[OverviewNodeOut] = Field(description="The user's node, or every district.")
-
-
-class FacilityOut(_Schema):
-    id: str
-    name: str
-    kind: str
-    street_id: str | None
-    timezone: str = Field(description="IANA time zone: show the facility's times in it.")
-
-    @classmethod
-    def from_view(cls, view: FacilityView) -> FacilityOut:
-        return cls(
-            id=view.id,
-            name=view.name,
-            kind=str(view.kind),
-            street_id=view.street_id,
-            timezone=view.timezone,
-        )
 
 
 class TimelineEventOut(_Schema):

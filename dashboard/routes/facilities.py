@@ -1,11 +1,11 @@
-"""Facilities in the user's scope, with their time zones (the front end shows times in them)."""
+"""Facilities in the user's scope: names, kinds and the time zone their times are shown in."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep
-from dashboard.schemas_inspector import FacilityOut
+from dashboard.schemas import FacilityOut
 from supervision.org import list_facilities
 from supervision.scope import can_read_facility
 
@@ -15,7 +15,17 @@ router = APIRouter(prefix="/api/facilities", tags=["facilities"])
 @router.get("", response_model=list[FacilityOut])
 def facilities(principal: PrincipalDep, sessions: SessionsDep) -> list[FacilityOut]:
     with sessions() as session:
-        views = list_facilities(session)
+        rows = list_facilities(session)
     return [
-        FacilityOut.from_view(view) for view in views if can_read_facility(principal.scope, view.id)
+        FacilityOut(
+            id=row.id,
+            name=row.name,
+            kind=str(row.kind),
+            street_id=row.street_id,
+            beds=row.beds,
+            address=row.address,
+            timezone=row.timezone,
+        )
+        for row in rows
+        if can_read_facility(principal.scope, row.id)
     ]
