@@ -90,12 +90,6 @@ export class EventList {
       {
         href: `#/events/${event.id}`,
         "data-testid": "event-link",
-        "aria-label": t("event.rowLabel", {
-          severity: label(event.severity),
-          type: label(event.type),
-          camera: name,
-          status: label(event.status),
-        }),
       },
       el("time", { className: "event-time", datetime: event.started_at, text: formatClock(event.started_at, cameraZone(event.camera_id)) }),
       el("span", { className: "event-camera", text: name }),
