@@ -3,6 +3,7 @@ run an inspection, verify a hazard; screenshots of each page at desktop and phon
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,16 @@ from supervision.evidence import EventRef
 from supervision.hazards import HazardGrade, create_hazard, fix_hazard
 from supervision.store import EventStore
 from supervision.tables import utc_now
-from tests.dashboard.browser import BROWSER, DESKTOP, PHONE, open_page, screenshot
+from tests.dashboard.browser import (
+    BROWSER,
+    DESKTOP,
+    PHONE,
+    TIMEOUT_MS,
+    assert_accessible,
+    axe_violations,
+    open_page,
+    screenshot,
+)
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
 from vision.events import EventType, SafetyEvent
@@ -172,11 +182,11 @@ def test_screenshots_of_every_inspector_page(
     page = open_page(browser, live_server.url, errors, size, user="district")
     for name, hash_, ready in PAGES:
         _go(page, live_server.url, hash_.format(incident=seeded.incident_id))
-        for selector in ready:
-            expect(page.locator(selector).first).to_be_visible()
         if name == "review":
             video = page.get_by_test_id("review-video").element_handle()
             page.wait_for_function("v => v.readyState >= 2 && v.duration > 0", arg=video)
+        for selector in ready:
+            expect(page.locator(selector).first).to_be_visible(timeout=TIMEOUT_MS)
         if name == "overview":
             facility = page.locator("[data-testid=overview-facility][data-facility-id=fac-1]")
             expect(facility.get_by_test_id("count-incidents")).to_have_attribute("data-count", "2")
@@ -184,7 +194,12 @@ def test_screenshots_of_every_inspector_page(
             if size_name == "desktop":  # a map-free overview that fits one screen
                 height = page.evaluate("document.documentElement.scrollHeight")
                 assert height <= size[1], height
+        page.evaluate("document.activeElement?.blur()")  # no focus ring left by the Tab check
         screenshot(page, f"inspector-{name}-{size_name}")
+        if size_name == "desktop":
+            assert_accessible(page)
+        else:
+            assert axe_violations(page) == [], name
     page.close()
     assert errors == []
 
@@ -204,24 +219,48 @@ def test_inspection_from_a_checklist_and_a_hazard_verified(
     expect(items.first).to_be_visible()
     count = items.count()
     assert count > 5
-    for index in range(count):
-        items.nth(index).get_by_test_id("result-pass").check()
+    items.get_by_test_id("result-pass").evaluate_all("radios => radios.forEach(r => r.click())")
     first = items.first
     first.get_by_test_id("result-fail").check()
     first.get_by_test_id("item-note").fill("No fire-safety officer named")
+    expect(first.get_by_test_id("item-grade")).to_be_visible()  # asked only of failed items
+    expect(items.nth(1).get_by_test_id("item-grade")).to_be_hidden()
+    # Tab reaches one radio button of a group (arrows move within it): axe rules only here.
+    assert axe_violations(page) == []
     page.get_by_test_id("save-results").click()
     expect(page.get_by_test_id("inspection-action-status")).to_contain_text(f"{count} results")
     page.get_by_test_id("complete-inspection").click()
     expect(page.get_by_test_id("inspection-status-badge")).to_have_text("Completed")
     expect(page.get_by_test_id("inspection-hazard")).to_have_count(1)
     screenshot(page, "inspector-inspection-desktop")
+    assert_accessible(page)
 
     _go(page, live_server.url, f"#/hazards/{seeded.fixed_hazard_id}")
     expect(page.get_by_test_id("hazard-status-badge")).to_have_text("Fixed")
     page.get_by_test_id("verify-note").fill("Gauge in the green")
     page.get_by_test_id("verify-form-submit").click()
     expect(page.get_by_test_id("hazard-status-badge")).to_have_text("Verified")
+    expect(page.get_by_test_id("hazard-evidence")).to_contain_text(f"#{seeded.fall_id}")
     expect(page.get_by_test_id("reopen-form")).to_be_visible()
     screenshot(page, "inspector-hazard-desktop")
+    assert_accessible(page)
+    page.close()
+    assert errors == []
+
+
+def test_pages_in_chinese(browser: Browser, live_server: LiveServer, seeded: Seeded) -> None:
+    errors: list[str] = []
+    page = open_page(browser, live_server.url, errors, DESKTOP, user="street-1")
+    page.get_by_test_id("locale-select").select_option("zh-CN")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_test_id("inspector-overview")).to_contain_text("辖区总览")
+    expect(page.get_by_test_id("nav-hazards")).to_have_text("隐患")
+    assert_accessible(page)
+    _go(page, live_server.url, f"#/incidents/{seeded.incident_id}")
+    expect(page.get_by_test_id("download-clip")).to_have_text("下载视频片段")
+    expect(page.get_by_test_id("review-status-badge")).to_have_text("新事件")
+    expect(page.get_by_test_id("review-facts")).to_contain_text("Asia/Shanghai")
+    _go(page, live_server.url, "#/kpis")
+    expect(page.get_by_test_id("kpi-pdf")).to_have_attribute("href", re.compile("lang=zh-CN"))
     page.close()
     assert errors == []

@@ -67,7 +67,7 @@ function render(hazards, facilities) {
 
 export function mountHazard(container, match) {
   const hazardId = Number(match[1]);
-  const title = el("span", { "data-testid": "hazard-title", text: t("inspector.hazards.number", { id: hazardId }) });
+  const title = el("span", { "data-testid": "hazard-title", text: t("inspector.incidents.number", { id: hazardId }) });
   const state = el("span", { "data-testid": "hazard-state" });
   const root = page("hazard-detail", "inspector.hazard.title", title, state);
   root.prepend(el("a", { className: "back", href: "#/hazards", text: t("inspector.hazard.back") }));
@@ -79,7 +79,7 @@ export function mountHazard(container, match) {
   (async () => {
     try {
       view.facilities = await loadFacilities();
-      showHazard(view, await inspectorApi.hazard(hazardId));
+      await reload(view, hazardId);
     } catch (error) {
       status.fail(error);
     }
@@ -113,12 +113,23 @@ function showHazard(view, hazard) {
   const evidence = el(
     "ul",
     { className: "insp-evidence", "data-testid": "hazard-evidence" },
-    ...hazard.evidence.map((entry) => el("li", {}, entry.url ? el("a", { href: entry.url, target: "_blank", rel: "noopener", text: term(entry.kind) }) : term(entry.kind), ` · ${entry.added_by} · ${formatDateTime(entry.added_at, zone)}`)),
+    ...hazard.evidence.map((entry) => el("li", {}, entry.url ? el("a", { href: entry.url, target: "_blank", rel: "noopener", text: term(entry.kind) }) : term(entry.kind), evidenceText(entry, zone))),
   );
+  if (hazard.evidence.length === 0) evidence.append(el("li", { className: "empty", text: t("inspector.inspection.noEvidence") }));
   const block = (key, ...children) => el("section", { className: "insp-block" }, el("h3", { text: t(key) }), ...children);
   view.body.replaceChildren(
     el("div", { className: "columns" }, el("div", {}, facts, block("inspector.hazard.steps", steps), block("inspector.hazard.evidence", evidence)), el("div", {}, ...actionForms(view, hazard))),
   );
+}
+
+function evidenceText(entry, zone) {
+  const event = entry.event_id ? ` ${t("inspector.incidents.number", { id: entry.event_id })}` : "";
+  return `${event} · ${entry.added_by} · ${formatDateTime(entry.added_at, zone)}`;
+}
+
+// A step's answer holds the hazard without its evidence; the detail has both.
+async function reload(view, hazardId) {
+  showHazard(view, await inspectorApi.hazard(hazardId));
 }
 
 function actionForms(view, hazard) {
@@ -160,14 +171,16 @@ function fixForm(view, hazard) {
     if (file.files[0]) form.append("file", file.files[0]);
     else if (eventId.value) form.append("event_id", eventId.value);
     else throw new Error(t("inspector.inspection.needEvidence"));
-    showHazard(view, await inspectorApi.fixHazard(hazard.id, form));
+    await inspectorApi.fixHazard(hazard.id, form);
+    await reload(view, hazard.id);
   });
 }
 
 function verifyForm(view, hazard) {
   const note = el("textarea", { rows: 2, maxlength: 2000, "data-testid": "verify-note" });
   return actionForm("verify-form", "inspector.hazard.verify", [field(t("inspector.noteOptional"), note)], "inspector.hazard.verifyButton", async () => {
-    showHazard(view, await inspectorApi.verifyHazard(hazard.id, note.value.trim()));
+    await inspectorApi.verifyHazard(hazard.id, note.value.trim());
+    await reload(view, hazard.id);
   });
 }
 
@@ -177,6 +190,7 @@ function reopenForm(view, hazard) {
   const fields = [field(t("inspector.note"), note), field(t("inspector.hazard.newDeadline"), deadline)];
   return actionForm("reopen-form", "inspector.hazard.reopen", fields, "inspector.hazard.reopenButton", async () => {
     const due = deadline.value ? new Date(`${deadline.value}T23:59:00`).toISOString() : null;
-    showHazard(view, await inspectorApi.reopenHazard(hazard.id, note.value.trim(), due));
+    await inspectorApi.reopenHazard(hazard.id, note.value.trim(), due);
+    await reload(view, hazard.id);
   });
 }

@@ -125,7 +125,8 @@ function actions(view, items) {
   complete.addEventListener("click", async () => {
     try {
       await saveResults();
-      render(view, await inspectorApi.completeInspection(view.inspectionId));
+      await inspectorApi.completeInspection(view.inspectionId);
+      render(view, await inspectorApi.inspection(view.inspectionId)); // with its evidence
       view.status.say(t("inspector.inspection.done"));
     } catch (error) {
       message.fail(error);

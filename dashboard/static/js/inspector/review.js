@@ -37,8 +37,11 @@ export function mountReview(container, match) {
   container.append(root);
 
   const view = { incidentId, player, timelineBox, facts, steps, auditBox, state, title, status, current: null };
-  const refreshAudit = () => loadAudit(view);
+  // The incident's status and its audit trail follow what others do while the page is open.
+  const refreshAudit = () => Promise.all([loadAudit(view), refreshIncident(view)]);
+  // Loading a clip (clip_view) and downloading it (clip_export) each add an audit row.
   player.download.addEventListener("click", () => setTimeout(refreshAudit, 700));
+  player.video.addEventListener("loadedmetadata", () => setTimeout(refreshAudit, 300));
   windowSelect.addEventListener("change", () => loadTimeline(view, Number(windowSelect.value)));
   let stopAudit = () => {};
   load(view, Number(windowSelect.value)).then(() => {
@@ -124,6 +127,19 @@ function renderSteps(view, events) {
   view.steps.replaceChildren(
     ...lines.map((line) => el("li", { "data-testid": "review-step" }, line.text, line.note ? el("span", { className: "note", text: line.note }) : null)),
   );
+}
+
+async function refreshIncident(view) {
+  if (!view.incident) return;
+  try {
+    const incident = await inspectorApi.incident(view.incidentId);
+    if (incident.updated_at === view.incident.updated_at) return;
+    view.incident = incident;
+    renderIncident(view);
+    renderSteps(view, await Promise.all(incident.event_ids.map((id) => inspectorApi.event(id))));
+  } catch (error) {
+    view.status.fail(error);
+  }
 }
 
 async function loadAudit(view) {
