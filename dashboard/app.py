@@ -16,6 +16,7 @@ from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from dashboard.routes import (
+    audit_log,
     auth,
     camera_admin,
     cameras,
@@ -28,7 +29,10 @@ from dashboard.routes import (
     inspections,
     kpis,
     media,
+    overview,
     pages,
+    reports,
+    timeline,
 )
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
@@ -72,7 +76,8 @@ def create_app(
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
-    for module in (*routers, checklists, inspections, hazards, camera_admin):
+    inspector = (overview, timeline, audit_log, reports)
+    for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

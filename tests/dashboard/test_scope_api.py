@@ -31,6 +31,10 @@ LISTS = {
     ("GET", "/api/incidents"),
     ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
     ("GET", "/api/kpis.csv"),
+    # Inspector routes: tests/dashboard/test_inspector_api.py checks what each user gets.
+    ("GET", "/api/overview"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/reports/kpis.pdf"),
 }
 # The operator's camera configuration routes: only roles that may change thresholds read them.
 CAMERA_CONFIG = {
@@ -59,6 +63,7 @@ OBJECTS = {
     ("POST", "/api/events/{event_id}/release"): "/api/events/{event}/release",
     ("GET", "/api/incidents/{incident_id}"): "/api/incidents/{incident}",
     ("POST", "/api/incidents/{incident_id}/{action}"): "/api/incidents/{incident}/acknowledge",
+    ("GET", "/api/incidents/{incident_id}/timeline"): "/api/incidents/{incident}/timeline",
     **CAMERA_CONFIG,
 }
 OUTSIDERS = ("officer-2", "street-2")
