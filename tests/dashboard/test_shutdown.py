@@ -41,14 +41,16 @@ def test_until_closed(count: int, close_after: int | None, expected: list[int]) 
     assert asyncio.run(_pass_on(count, close_after)) == expected
 
 
-def _read_all(url: str, headers: dict[str, str], ended: list[str]) -> None:
+def _read_all(
+    url: str, headers: dict[str, str], ended: list[str], reading: threading.Semaphore
+) -> None:
     try:
         with httpx.stream("GET", url, headers=headers, timeout=10) as response:
             if response.status_code != 200:
                 ended.append(f"status {response.status_code}")
                 return
             for _ in response.iter_bytes():
-                pass
+                reading.release()  # the response is streaming: the server may stop now
         ended.append("clean")
     except httpx.HTTPError as exc:
         ended.append(type(exc).__name__)
@@ -62,14 +64,16 @@ def test_server_stops_promptly_with_open_streams(app: FastAPI, tokens: dict[str,
         time.sleep(0.02)
     base = f"http://127.0.0.1:{server.config.port}"
     ended: list[str] = []
+    reading = threading.Semaphore(0)
     headers = {"Authorization": f"Bearer {tokens['officer-1']}"}
     readers = [
-        threading.Thread(target=_read_all, args=(base + path, headers, ended), daemon=True)
+        threading.Thread(target=_read_all, args=(base + path, headers, ended, reading), daemon=True)
         for path in ("/api/events/stream", "/api/cameras/cam-1/mjpeg")
     ]
     for reader in readers:
         reader.start()
-    time.sleep(0.5)
+    for _ in readers:  # each has had its first bytes (a busy machine may take a while)
+        assert reading.acquire(timeout=10)
 
     started_s = time.monotonic()
     server.should_exit = True
