@@ -90,7 +90,10 @@ class CameraRunner:
         self._thread = threading.Thread(
             target=self._analyse, name=f"analyse-{camera.id}", daemon=True
         )
-        self._latest: np.ndarray | None = None
+        # (raw, annotated) of the last analysed frame, swapped as one: a reader never sees
+        # the overlay of one frame beside the picture of another. The raw one is the
+        # reader's own array (drawing works on copies), so keeping it costs no copy.
+        self._latest: tuple[np.ndarray, np.ndarray] | None = None
         self._fire: FireBoxes | None = None  # the last fire check's boxes, drawn until the next
         self._offline_key: str | None = None
         self.frames_analysed = 0
@@ -106,8 +109,12 @@ class CameraRunner:
         self._thread.join(5.0)
         self.recorder.stop()
 
-    def latest_frame(self) -> np.ndarray | None:
-        return self._latest
+    def latest_frame(self, overlay: bool = True) -> np.ndarray | None:
+        """The last analysed picture, with its overlay drawn or as the camera gave it."""
+        latest = self._latest
+        if latest is None:
+            return None
+        return latest[1] if overlay else latest[0]
 
     def health(self) -> CameraHealth:
         return self.reader.health()
@@ -136,7 +143,7 @@ class CameraRunner:
         result = self.analyzer.process(frame)
         self.frames_analysed += 1
         annotated = self._annotate(result)
-        self._latest = annotated
+        self._latest = (frame.image_bgr, annotated)
         for event in result.events:
             self.sink.emit(event)
             if needs_clip(event):

@@ -53,6 +53,7 @@ def create_app(
         media_root=media_root.resolve(),
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
     )
+    store.on_change(context.changes.notify)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
