@@ -90,7 +90,10 @@ class CameraRunner:
         self._thread = threading.Thread(
             target=self._analyse, name=f"analyse-{camera.id}", daemon=True
         )
-        self._latest: np.ndarray | None = None
+        # (raw, annotated) of the last analysed frame, swapped as one: a reader never sees
+        # the overlay of one frame beside the picture of another. The raw one is the
+        # reader's own array (drawing works on copies), so keeping it costs no copy.
+        self._latest: tuple[np.ndarray, np.ndarray] | None = None
         self._fire: FireBoxes | None = None  # the last fire check's boxes, drawn until the next
         self._offline_key: str | None = None
         self._last_frame: Frame | None = None
@@ -119,8 +122,12 @@ class CameraRunner:
         for event in self.analyzer.finish(self._last_frame):
             self.sink.emit(event)
 
-    def latest_frame(self) -> np.ndarray | None:
-        return self._latest
+    def latest_frame(self, overlay: bool = True) -> np.ndarray | None:
+        """The last analysed picture, with its overlay drawn or as the camera gave it."""
+        latest = self._latest
+        if latest is None:
+            return None
+        return latest[1] if overlay else latest[0]
 
     def latest_picture(self) -> np.ndarray | None:
         """The newest frame as read, without overlays (what zones are drawn on)."""
@@ -155,7 +162,7 @@ class CameraRunner:
         self._last_frame = frame
         self.frames_analysed += 1
         annotated = self._annotate(result)
-        self._latest = annotated
+        self._latest = (frame.image_bgr, annotated)
         for event in result.events:
             self.sink.emit(event)
             if needs_clip(event):

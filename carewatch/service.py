@@ -111,9 +111,9 @@ class Service:
     def camera_ids(self) -> list[str]:
         return list(self.cameras)
 
-    def latest_frame(self, camera_id: str) -> np.ndarray | None:
+    def latest_frame(self, camera_id: str, overlay: bool = True) -> np.ndarray | None:
         runner = self.cameras.get(camera_id)
-        return None if runner is None else runner.latest_frame()
+        return None if runner is None else runner.latest_frame(overlay)
 
     def health(self, camera_id: str) -> CameraHealth | None:
         runner = self.cameras.get(camera_id)

@@ -62,6 +62,7 @@ def create_app(
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
         camera_control=camera_control,
     )
+    store.on_change(context.changes.notify)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from dashboard.camera_control import CameraControl
 from dashboard.config import DashboardConfig
+from dashboard.feed import ChangeSignal
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from supervision.store import EventStore
@@ -29,6 +30,8 @@ class AppContext:
     camera_control: CameraControl | None = None
     # Set when the server begins to shut down; endless responses (SSE, MJPEG) then finish.
     closing: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set off by the store's commits, so the event stream pushes them without a poll's delay.
+    changes: ChangeSignal = field(default_factory=ChangeSignal)
 
 
 def get_context(request: Request) -> AppContext:
@@ -60,9 +63,14 @@ def get_closing(request: Request) -> asyncio.Event:
     return get_context(request).closing
 
 
+def get_changes(request: Request) -> ChangeSignal:
+    return get_context(request).changes
+
+
 ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
 LiveDep = Annotated[LiveFeed, Depends(get_live)]
 MediaRootDep = Annotated[Path, Depends(get_media_root)]
 PeersDep = Annotated[PeerRegistry, Depends(get_peers)]
 ClosingDep = Annotated[asyncio.Event, Depends(get_closing)]
+ChangesDep = Annotated[ChangeSignal, Depends(get_changes)]

@@ -328,6 +328,8 @@ class IncidentOut(_Schema):
     event_ids: list[int] = Field(description="Its events, oldest first (see /api/events/{id}).")
     event_types: list[str] = Field(description="The type of each of `event_ids`.")
     escalated_to: str | None = Field(description="The furthest any of its events was raised.")
+    severity: str = Field(description="The gravest of its events': info, warning or critical.")
+    level: int = Field(description="The highest escalation level of its events.")
 
     @classmethod
     def from_view(cls, view: IncidentView) -> IncidentOut:
@@ -343,4 +345,6 @@ class IncidentOut(_Schema):
             event_ids=list(view.event_ids),
             event_types=list(view.event_types),
             escalated_to=view.escalated_to,
+            severity=view.severity,
+            level=view.level,
         )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import av
+import cv2
 import numpy as np
 from aiortc import VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
@@ -59,6 +60,19 @@ class LatestFrameTrack(VideoStreamTrack):
         image = self._provider()
         if image is None:
             image = no_signal_image(*self._placeholder_size_wh)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        frame = i420_frame(image)
         frame.pts, frame.time_base = pts, time_base
         return frame
+
+
+def i420_frame(image_bgr: np.ndarray) -> av.VideoFrame:
+    """The picture as a yuv420p frame, the format the video encoders take (odd sizes cropped).
+
+    Converted once here, a frame relayed to several peers is not converted again by each
+    peer's encoder; that conversion would also share the frame's one PyAV reformatter between
+    the encoder threads, which crashes.
+    """
+    height, width = image_bgr.shape[:2]
+    even = np.ascontiguousarray(image_bgr[: height - height % 2, : width - width % 2])
+    planes: np.ndarray = cv2.cvtColor(even, cv2.COLOR_BGR2YUV_I420).astype(np.uint8, copy=False)
+    return av.VideoFrame.from_ndarray(planes, "yuv420p")

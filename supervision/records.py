@@ -145,6 +145,8 @@ class IncidentView:
     event_ids: tuple[int, ...]  # oldest first
     event_types: tuple[str, ...]  # parallel to event_ids
     escalated_to: str | None  # the furthest any of its events was raised: street, district
+    severity: str = "info"  # the gravest of its events': info, warning, critical
+    level: int = 1  # the highest of its events' levels (a long lie that goes on rises)
 
     @property
     def is_closed(self) -> bool:

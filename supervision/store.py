@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,6 +88,7 @@ class EventStore:
         self._incident_config = incident_config or IncidentConfig()
         # Held through commit, so revisions become visible in the order they were given out.
         self._write_lock = threading.Lock()
+        self._change_listeners: list[Callable[[], None]] = []
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -102,6 +103,16 @@ class EventStore:
         """
         with self._write_lock, self._sessions.begin() as session:
             yield session
+        for listener in tuple(self._change_listeners):
+            listener()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after each committed `write_session` (event changes).
+
+        It runs on the writing thread, after the lock is released: it must be quick and must
+        not raise (the dashboard's live feed uses it to push changes without waiting for a poll).
+        """
+        self._change_listeners.append(listener)
 
     def sync_topology(
         self,

@@ -20,6 +20,8 @@ from supervision.tables import Camera, Event, EventTransition, Facility, Inciden
 
 # Escalation levels, lowest first.
 ESCALATION_LEVELS = ("street", "district")
+# Severities, mildest first.
+SEVERITIES = ("info", "warning", "critical")
 
 
 def epoch_to_utc(epoch_s: float) -> datetime:
@@ -111,7 +113,14 @@ def incident_view(row: Incident) -> IncidentView:
         event_ids=tuple(event.id for event in row.events),
         event_types=tuple(event.type for event in row.events),
         escalated_to=_furthest_escalation(event.escalated_to for event in row.events),
+        severity=_gravest(event.severity for event in row.events),
+        level=max((event.level for event in row.events), default=1),
     )
+
+
+def _gravest(severities: Iterable[str]) -> str:
+    known = [SEVERITIES.index(value) for value in severities if value in SEVERITIES]
+    return SEVERITIES[max(known)] if known else SEVERITIES[0]
 
 
 def _furthest_escalation(levels: Iterable[str | None]) -> str | None:

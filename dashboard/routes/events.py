@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from dashboard.auth import Principal, PrincipalDep, require_permission
-from dashboard.deps import ClosingDep, ConfigDep, MediaRootDep, StoreDep
+from dashboard.deps import ChangesDep, ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
 from dashboard.schemas import NO_NUL, EventAction, EventOut, TransitionIn
 from supervision.records import EventStatus, EventView
@@ -41,6 +42,7 @@ async def stream_events(
     config: ConfigDep,
     media_root: MediaRootDep,
     closing: ClosingDep,
+    changes: ChangesDep,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     since = parse_revision(last_event_id)
@@ -51,9 +53,11 @@ async def stream_events(
         poll_s=config.event_poll_s,
         camera_ids=principal.scope.camera_ids,
         closing=closing,
+        changes=changes,
     )
-    async for item in feed:
-        yield item
+    async with aclosing(feed):
+        async for item in feed:
+            yield item
 
 
 @router.get("/{event_id}", response_model=EventOut)

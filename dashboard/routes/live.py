@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit
 from dashboard.deps import ClosingDep, ConfigDep, LiveDep, PeersDep
-from dashboard.live import LiveFeed
+from dashboard.live import FrameProvider, LiveFeed
 from dashboard.peers import OfferError
 from dashboard.schemas import SessionDescriptionIn, SessionDescriptionOut
 from dashboard.shutdown import until_closed
@@ -15,6 +17,19 @@ from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
 from supervision.scope import Role, can_read_camera
 
 router = APIRouter(prefix="/api/cameras", tags=["live"])
+
+OverlayQuery = Annotated[
+    bool, Query(description="Draw the detections (people, zones, fire) on the picture.")
+]
+WidthQuery = Annotated[
+    int | None,
+    Query(
+        ge=16,
+        le=7680,
+        description="Scale the picture down to at most this many pixels wide (a small tile "
+        "needs no full-size video); never scaled up.",
+    ),
+]
 
 
 @router.get("/{camera_id}/mjpeg")
@@ -25,12 +40,14 @@ async def mjpeg(
     live: LiveDep,
     config: ConfigDep,
     closing: ClosingDep,
+    overlay: OverlayQuery = True,
+    width: WidthQuery = None,
 ) -> StreamingResponse:
     _require_camera(live, principal, camera_id)
-    audit(sessions, principal.actor, "live_view", "camera", camera_id, {"transport": "mjpeg"})
-    frames = mjpeg_stream(
-        lambda: live.latest_frame(camera_id), config.live_fps, config.mjpeg_quality
-    )
+    detail = {"transport": "mjpeg", "overlay": overlay}
+    audit(sessions, principal.actor, "live_view", "camera", camera_id, detail)
+    provider = FrameProvider(live, camera_id, overlay, width)
+    frames = mjpeg_stream(provider, config.live_fps, config.mjpeg_quality)
     chunks = until_closed(frames, closing)
     return StreamingResponse(
         chunks, media_type=MJPEG_MEDIA_TYPE, headers={"Cache-Control": "no-store"}
@@ -45,13 +62,16 @@ async def webrtc_offer(
     sessions: SessionsDep,
     live: LiveDep,
     peers: PeersDep,
+    overlay: OverlayQuery = True,
+    width: WidthQuery = None,
 ) -> SessionDescriptionOut:
     _require_camera(live, principal, camera_id)
     try:
-        answer = await peers.answer(camera_id, offer.sdp)
+        answer = await peers.answer(camera_id, offer.sdp, overlay, width)
     except OfferError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    audit(sessions, principal.actor, "live_view", "camera", camera_id, {"transport": "webrtc"})
+    detail = {"transport": "webrtc", "overlay": overlay}
+    audit(sessions, principal.actor, "live_view", "camera", camera_id, detail)
     return SessionDescriptionOut(sdp=answer.sdp, type=answer.type)
 
 

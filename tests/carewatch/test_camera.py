@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from carewatch.camera import health_event, needs_clip
+from carewatch.config import parse_settings
+from carewatch.service import Service
 from streams.health import CameraHealth, CameraState
+from tests.supervision.conftest import _wait_until
 from vision.events import EventType, SafetyEvent, Severity
+
+BED_POLYGON = [[0.1, 0.2], [0.6, 0.2], [0.6, 0.8], [0.1, 0.8]]
 
 
 def event(kind: EventType, end_s: float | None, level: int = 1) -> SafetyEvent:
@@ -40,3 +48,38 @@ def test_offline_opens_and_online_closes_one_event() -> None:
     closed = health_event(health(CameraState.ONLINE), opened.key)
     assert closed is not None and closed.key == opened.key and not closed.is_open
     assert health_event(health(CameraState.ONLINE), None) is None
+
+
+def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None:
+    """The runner keeps the analysed frame as read beside its annotated copy."""
+    settings = parse_settings(
+        {
+            "facilities": [{"id": "home", "name": "Home"}],
+            "cameras": [
+                {
+                    "id": "demo",
+                    "name": "Demo",
+                    "facility": "home",
+                    "source": {"type": "demo", "width": 320, "height": 240},
+                    "zones": [{"id": "bed", "kind": "bed", "polygon": BED_POLYGON}],
+                }
+            ],
+            "storage": {"data_dir": str(tmp_path / "data")},
+            "database": {"url": f"sqlite:///{tmp_path / 'data' / 'carewatch.db'}"},
+        }
+    )
+    service = Service(settings)
+    service.start()
+    try:
+        _wait_until(lambda: service.latest_frame("demo") is not None)
+        annotated = service.latest_frame("demo")
+        raw = service.latest_frame("demo", overlay=False)
+    finally:
+        service.stop()
+    assert service.latest_frame("elsewhere") is None
+    assert annotated is not None and raw is not None and annotated.shape == raw.shape
+    # The bed zone's outline is drawn on the annotated picture only.
+    corner_x, corner_y = (round(BED_POLYGON[0][0] * 320), round(BED_POLYGON[0][1] * 240))
+    edge = (slice(corner_y - 1, corner_y + 2), slice(corner_x + 5, corner_x + 40))
+    assert np.abs(annotated[edge].astype(int) - raw[edge].astype(int)).max() > 40
+    assert annotated is not raw

@@ -118,6 +118,10 @@ def unreachable_by_keyboard(page: Page) -> list[str]:
     """Visible, enabled controls that pressing Tab through the page never focuses."""
     count: int = page.evaluate(
         """(selector) => {
+            // Marks left by an earlier check on this page would count hidden controls as missed.
+            document.querySelectorAll("[data-a11y-control]").forEach((node) => {
+                delete node.dataset.a11yControl;
+            });
             const controls = [...document.querySelectorAll(selector)].filter(
                 (node) => !node.disabled && node.checkVisibility() && !node.closest("[inert]"));
             controls.forEach((node, index) => { node.dataset.a11yControl = String(index); });

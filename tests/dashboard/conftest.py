@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,9 +169,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
-    """The app under uvicorn on a free loopback port, in a background thread."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port, in a background thread; yields its URL."""
     port = free_port()
     config = DashboardConfig(port=port, shutdown_grace_s=1)
     server = DashboardServer(app, config, log_level="warning")
@@ -181,10 +182,19 @@ def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
+    """The app under uvicorn on a free loopback port, in a background thread."""
     headers = {"Authorization": f"Bearer {tokens['officer-1']}"}
-    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, headers=headers)
-    server.should_exit = True
-    thread.join(timeout=15)
+    with serving(app) as url:
+        yield LiveServer(url=url, app=app, headers=headers)
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ def test_live_tile_falls_back_to_mjpeg(browser: Browser, live_server: LiveServer
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(TIMEOUT_MS)
     # A proxy or browser that cannot do WebRTC: the offer is refused.
-    page.route("**/webrtc", lambda route: route.fulfill(status=503, json={"detail": "no"}))
+    page.route("**/webrtc*", lambda route: route.fulfill(status=503, json={"detail": "no"}))
     sign_in(page, live_server.url)
 
     tile = "[data-testid=camera-tile][data-camera-id=cam-1]"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import httpx
 import pytest
 from fastapi.sse import ServerSentEvent
 
-from dashboard.feed import event_feed, parse_revision
+from dashboard.config import DashboardConfig
+from dashboard.feed import ChangeSignal, event_feed, parse_revision
 from supervision.store import EventStore
 from tests.dashboard.conftest import LiveServer
 from vision.events import SafetyEvent
@@ -137,3 +140,56 @@ def test_feed_ends_once_closing(store: EventStore, media_root: Path) -> None:
         return [item async for item in feed]
 
     assert [item.event for item in asyncio.run(run())] == ["snapshot"]
+
+
+def test_a_commit_wakes_the_feed_without_waiting_for_the_poll(
+    store: EventStore, media_root: Path, make_event: Callable[..., SafetyEvent]
+) -> None:
+    changes = ChangeSignal()
+    store.on_change(changes.notify)
+
+    async def run() -> tuple[int, float]:
+        feed = event_feed(store, media_root, since_revision=None, poll_s=30, changes=changes)
+        await anext(feed)  # the snapshot
+        started = time.monotonic()
+        # Written from another thread, as the service's writer does.
+        writer = threading.Thread(target=store.record_event, args=(make_event(),))
+        writer.start()
+        item = await asyncio.wait_for(anext(feed), timeout=5)
+        waited_s = time.monotonic() - started
+        await feed.aclose()
+        writer.join()
+        return item.data.id, waited_s
+
+    event_id, waited_s = asyncio.run(run())
+    assert event_id == 1
+    assert waited_s < 1.0  # the poll alone would take 30 s
+
+
+def test_a_signal_from_a_closed_loop_is_ignored() -> None:
+    changes = ChangeSignal()
+
+    async def subscribe() -> asyncio.Event:
+        return changes.subscribe()
+
+    asyncio.run(subscribe())  # its loop is closed when run() returns
+    changes.notify()  # must not raise
+
+
+# The stream's poll is 5 s here: only the store's commit signal can deliver within a second.
+@pytest.mark.parametrize("config", [DashboardConfig(event_poll_s=5)])
+def test_http_stream_is_pushed_on_commit(
+    live_server: LiveServer, store: EventStore, make_event: Callable[..., SafetyEvent]
+) -> None:
+    with (
+        httpx.Client(base_url=live_server.url, headers=live_server.headers, timeout=10) as http,
+        http.stream("GET", "/api/events/stream") as response,
+    ):
+        messages = _sse_messages(response)
+        next(messages)
+        started = time.monotonic()
+        event_id = store.record_event(make_event())
+        changed = next(m for m in messages if m["event"] == "event")
+        waited_s = time.monotonic() - started
+    assert json.loads(changed["data"])["id"] == event_id
+    assert waited_s < 1.0

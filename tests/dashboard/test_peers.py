@@ -67,3 +67,36 @@ def test_shutdown_closes_open_peers(app: FastAPI, tokens: dict[str, str]) -> Non
     assert answers[0].json()["type"] == "answer"
     assert open_during == 2
     assert peers.peer_count == 0
+
+
+async def _viewers_of_one_camera(live_feed: StaticLiveFeed, count: int) -> list[tuple[int, int]]:
+    """`count` peers watch cam-1 at 160 px wide; each receives frames for a while."""
+    registry = PeerRegistry(live_feed, fps=30)
+    clients = [await _client_offer() for _ in range(count)]
+    tracks: list[asyncio.Queue[MediaStreamTrack]] = [asyncio.Queue() for _ in clients]
+    for client, queue in zip(clients, tracks, strict=True):
+        client.on("track", queue.put_nowait)
+    try:
+        for client in clients:
+            answer = await registry.answer("cam-1", client.localDescription.sdp, True, 160)
+            await client.setRemoteDescription(answer)
+        received = [await asyncio.wait_for(queue.get(), timeout=10) for queue in tracks]
+        # Both encoders work on the relay's shared frames at once for a second.
+        frames = await asyncio.gather(*(_frames(track, 30) for track in received))
+        return [(frame.width, frame.height) for frame in frames]
+    finally:
+        await registry.close_all()
+        for client in clients:
+            await client.close()
+
+
+async def _frames(track: MediaStreamTrack, count: int) -> av.VideoFrame:
+    for _ in range(count - 1):
+        await asyncio.wait_for(track.recv(), timeout=20)
+    frame = await asyncio.wait_for(track.recv(), timeout=20)
+    assert isinstance(frame, av.VideoFrame)
+    return frame
+
+
+def test_viewers_of_one_camera_share_its_frames(live_feed: StaticLiveFeed) -> None:
+    assert asyncio.run(_viewers_of_one_camera(live_feed, 2)) == [(160, 120), (160, 120)]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
-from streams.webrtc import VIDEO_TIME_BASE, LatestFrameTrack
+from streams.webrtc import VIDEO_TIME_BASE, LatestFrameTrack, i420_frame
 from tests.streams.videos import moving_box
 
 
@@ -42,6 +42,22 @@ def test_track_sends_latest_frames_with_increasing_pts() -> None:
     assert (frames[0].width, frames[0].height) == (64, 48)
     assert (frames[4].width, frames[4].height) == (160, 120)  # "no signal" placeholder
     assert 0.18 <= elapsed_s < 2.0
+
+
+@pytest.mark.parametrize(
+    ("shape", "size_wh"),
+    [((48, 64, 3), (64, 48)), ((49, 65, 3), (64, 48)), ((2, 2, 3), (2, 2))],
+    ids=["even", "odd-cropped", "smallest"],
+)
+def test_frames_go_out_as_yuv420p(shape: tuple[int, int, int], size_wh: tuple[int, int]) -> None:
+    """The encoders take yuv420p as it is; they convert nothing (and share nothing)."""
+    image = np.zeros(shape, np.uint8)
+    image[..., 2] = 255  # red
+    frame = i420_frame(image)
+    assert frame.format.name == "yuv420p"
+    assert (frame.width, frame.height) == size_wh
+    back = frame.to_ndarray(format="bgr24")
+    assert np.abs(back.astype(int) - (0, 0, 255)).max() <= 3
 
 
 def test_track_rejects_bad_fps() -> None:

@@ -279,6 +279,33 @@ def test_incident_escalation_is_its_furthest_event(store: EventStore, record: Re
     assert incident_of(store, ids[0]).escalated_to == "district"
 
 
+@pytest.mark.parametrize(
+    ("events", "severity", "level"),
+    [
+        ([(Severity.WARNING, 1)], "warning", 1),
+        ([(Severity.WARNING, 1), (Severity.CRITICAL, 1), (Severity.INFO, 3)], "critical", 3),
+        ([(Severity.INFO, 1), (Severity.INFO, 2)], "info", 2),
+    ],
+    ids=["one", "gravest-and-highest", "info-only"],
+)
+def test_incident_severity_and_level_are_its_gravest_and_highest(
+    store: EventStore,
+    make_event: Callable[..., SafetyEvent],
+    events: list[tuple[Severity, int]],
+    severity: str,
+    level: int,
+) -> None:
+    ids = [
+        store.record_event(
+            make_event(type=EventType.SMOKE, severity=grave, level=rank, started_at=T0_EPOCH_S + n)
+        )
+        for n, (grave, rank) in enumerate(events)
+    ]
+    incident = incident_of(store, ids[0])
+    assert incident.event_ids == tuple(ids)
+    assert (incident.severity, incident.level) == (severity, level)
+
+
 def test_list_incidents_filters(store: EventStore, record: Record) -> None:
     assert store.list_incidents() == []
     smoke, fall, other = record(0), record(100, EventType.FALL), record(200, camera_id="cam-2")

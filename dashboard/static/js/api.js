@@ -31,6 +31,14 @@ async function errorDetail(response) {
 }
 
 const cameraPath = (cameraId) => `/api/cameras/${encodeURIComponent(cameraId)}`;
+// `overlay` false: without the detections drawn; `width`: scaled down to at most so many pixels.
+function streamQuery(overlay, width) {
+  const query = new URLSearchParams();
+  if (!overlay) query.set("overlay", "0");
+  if (width) query.set("width", String(width));
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
 
 export const api = {
   me: () => request("GET", "/api/auth/me"),
@@ -43,10 +51,11 @@ export const api = {
   event: (id) => request("GET", `/api/events/${id}`),
   transition: (id, action, note, family = null) =>
     request("POST", `/api/events/${id}/${action}`, { note: note || null, family }),
-  offer: (cameraId, description) =>
-    request("POST", `${cameraPath(cameraId)}/webrtc`, {
+  offer: (cameraId, description, overlay = true, width = null) =>
+    request("POST", `${cameraPath(cameraId)}/webrtc${streamQuery(overlay, width)}`, {
       sdp: description.sdp,
       type: description.type,
     }),
-  mjpegUrl: (cameraId) => `${cameraPath(cameraId)}/mjpeg`,
+  mjpegUrl: (cameraId, overlay = true, width = null) =>
+    `${cameraPath(cameraId)}/mjpeg${streamQuery(overlay, width)}`,
 };

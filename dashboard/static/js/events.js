@@ -5,6 +5,13 @@ import { badge, el, label } from "./util.js";
 
 const MAX_ROWS = 200;
 
+// The stream as DOM events for other parts of the page: "snapshot" (after each (re)connect's
+// fresh read) and "event" (detail: one changed event), so they share this one connection.
+export const eventFeed = new EventTarget();
+// Dispatched on the banner's element each time it alerts (detail: the event); the alert
+// sound listens for it.
+export const ALERT_SHOWN = "carewatch-alert";
+
 function newestFirst(a, b) {
   return b.started_at.localeCompare(a.started_at) || b.id - a.id;
 }
@@ -25,6 +32,7 @@ export class AlertBanner {
     this.text.textContent = t("alert.text", { type: label(event.type), camera: cameraName, time });
     this.link.href = `#/events/${event.id}`;
     this.root.hidden = false;
+    this.root.dispatchEvent(new CustomEvent(ALERT_SHOWN, { detail: event }));
   }
 
   hide() {
@@ -150,13 +158,16 @@ export function followEvents(list, stateNode) {
       list.replaceAll(await api.events(MAX_ROWS), { notify: loaded });
       loaded = true;
       setState("feed.live", true);
+      eventFeed.dispatchEvent(new Event("snapshot"));
     } catch (error) {
       setState("feed.cannotLoad", false);
       console.warn("event list", error);
     }
   });
   source.addEventListener("event", (message) => {
-    list.upsert(JSON.parse(message.data), { notify: true });
+    const event = JSON.parse(message.data);
+    list.upsert(event, { notify: true });
+    eventFeed.dispatchEvent(new CustomEvent("event", { detail: event }));
   });
   source.addEventListener("error", () => setState("feed.reconnecting", false));
   return source;

@@ -7,6 +7,7 @@ import { LiveWall } from "./live.js";
 import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
 import "./strings.js";
+import "./officer/index.js";
 import "./inspector/index.js";
 import "./operator/index.js";
 

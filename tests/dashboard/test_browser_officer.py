@@ -1,0 +1,263 @@
+"""The safety officer's pages in a real Chromium: live wall, overlays, alert, incident queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from dashboard.config import DashboardConfig
+from dashboard.live import StaticLiveFeed
+from supervision.records import IncidentView
+from supervision.store import EventStore
+from supervision.tables import AuditEntry
+from tests.dashboard.browser import (
+    BROWSER,
+    PHONE,
+    assert_accessible,
+    open_page,
+    screenshot,
+    wait_advancing,
+)
+from tests.dashboard.conftest import LiveServer
+from tests.dashboard.live_wall import WALL_CAMERAS, measure_wall, wall_server
+from tests.dashboard.media_helpers import draw_picture
+from vision.events import SafetyEvent
+
+pytestmark = BROWSER
+
+TILE = "[data-testid=camera-tile][data-camera-id=cam-1]"
+# A solid green box on the annotated picture only, and a pixel inside it (x, y).
+BOX_ROWS, BOX_COLS, BOX_PIXEL = slice(150, 220), slice(200, 300), (250, 185)
+SHOWS_BOX = """([selector, x, y]) => {
+    const video = document.querySelector(selector);
+    if (!video || video.videoWidth === 0) return null;
+    const canvas = document.createElement("canvas");
+    [canvas.width, canvas.height] = [video.videoWidth, video.videoHeight];
+    const context = canvas.getContext("2d");
+    context.drawImage(video, 0, 0);
+    const [red, green, blue] = context.getImageData(x, y, 1, 1).data;
+    return green > 180 && red < 90 && blue < 90;
+}"""
+
+
+def incident_of(store: EventStore, event_id: int) -> IncidentView:
+    found = [i for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# The queue beside the live wall, and the queue page (#/queue).
+HOME, PAGE = "queue-home", "queue-page"
+
+
+def queue_item(incident_id: int, panel: str = HOME) -> str:
+    return f"[data-testid={panel}] [data-testid=queue-item][data-incident-id='{incident_id}']"
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_live_frame_and_one_click_acknowledge_from_the_queue(
+    browser: Browser,
+    live_server: LiveServer,
+    store: EventStore,
+    record_with_media: Callable[..., int],
+) -> None:
+    errors: list[str] = []
+    page = open_page(browser, live_server.url, errors)
+
+    wait_advancing(page, "live-video", scope=TILE)
+    video = page.locator(f"{TILE} [data-testid=live-video]")
+    box = video.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0
+    expect(page.locator(f"{TILE} [data-testid=transport]")).to_have_text("webrtc")
+    expect(page.locator(f"{TILE} [data-testid=health-badge]")).to_contain_text("Online")
+    expect(page.get_by_test_id(HOME).get_by_test_id("queue-empty")).to_be_visible()
+
+    event_id = record_with_media()
+    incident = incident_of(store, event_id)
+    item = page.locator(queue_item(incident.id))
+    expect(item.get_by_test_id("queue-status")).to_have_text("New")
+    expect(item.get_by_test_id("queue-title")).to_have_text("Fall · Corridor")
+    expect(item.get_by_test_id("queue-age")).to_contain_text("open")
+    expect(page.get_by_test_id("alert-banner")).to_be_visible()
+    screenshot(page, "officer-live-desktop")
+    assert_accessible(page)
+
+    item.get_by_test_id("queue-acknowledge").click()  # the one click
+    expect(item.get_by_test_id("queue-status")).to_have_text("Acknowledged")
+    expect(item.get_by_test_id("queue-message")).to_have_text("Acknowledged by officer-1.")
+    expect(item.get_by_test_id("queue-acknowledge")).to_be_disabled()
+    expect(item.get_by_test_id("queue-on-scene")).to_be_focused()  # the next step, by keyboard
+    expect(page.get_by_test_id("alert-banner")).to_be_hidden()  # someone has seen to it
+
+    stored = store.get_incident(incident.id)
+    event = store.get_event(event_id)
+    assert stored is not None and stored.status == "acknowledged"
+    assert event is not None and (event.status, event.status_by) == ("acknowledged", "officer-1")
+    step = event.transitions[-1]
+    assert (step.from_status, step.to_status, step.actor) == ("new", "acknowledged", "officer-1")
+    with store.sessions() as session:
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "incident_transition")
+        ).all()
+    assert [(row.actor, row.object_id, row.detail["action"]) for row in audit] == [
+        ("officer-1", str(incident.id), "acknowledge")
+    ]
+
+    page.get_by_test_id("nav-queue").click()
+    expect(page.locator(queue_item(incident.id, PAGE))).to_be_visible()
+    screenshot(page, "officer-queue-desktop")
+    assert_accessible(page)
+    page.close()
+    assert errors == []
+
+
+def test_overlay_toggle_switches_the_picture(
+    browser: Browser, live_server: LiveServer, live_feed: StaticLiveFeed
+) -> None:
+    raw = draw_picture(320, 240, index=3)
+    annotated = raw.copy()
+    annotated[BOX_ROWS, BOX_COLS] = (0, 255, 0)
+    live_feed.set_frame("cam-1", annotated, raw)
+    errors: list[str] = []
+    page = open_page(browser, live_server.url, errors)
+    toggle = page.locator(f"{TILE} [data-testid=overlay-toggle]")
+    arg = [f"{TILE} [data-testid=live-video]", *BOX_PIXEL]
+
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(f"a => ({SHOWS_BOX})(a) === true", arg=arg)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.wait_for_function(f"a => ({SHOWS_BOX})(a) === false", arg=arg)
+
+    page.reload()  # the choice is remembered
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.wait_for_function(f"a => ({SHOWS_BOX})(a) === false", arg=arg)
+    wall_toggle = page.get_by_test_id("overlay-all")
+    expect(wall_toggle).to_have_attribute("aria-pressed", "true")
+    wall_toggle.click()  # the whole wall off, then on again: every tile follows
+    expect(wall_toggle).to_have_attribute("aria-pressed", "false")
+    wall_toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(f"a => ({SHOWS_BOX})(a) === true", arg=arg)
+    page.close()
+    assert errors == []
+
+
+def test_alert_sound_plays_waits_for_a_gesture_and_mutes(
+    browser: Browser, live_server: LiveServer, record_with_media: Callable[..., int]
+) -> None:
+    errors: list[str] = []
+    page = open_page(browser, live_server.url, errors)
+    sound = page.get_by_test_id("sound-toggle")
+    # The sign-in click counts as the gesture browsers want before a page may play sound.
+    expect(sound).to_have_attribute("data-audio", "running")
+    expect(page.get_by_test_id("sound-blocked")).to_be_hidden()
+
+    # Opened without a click (a bookmark, a reload): the sound waits for the first one.
+    other = browser.new_page()
+    other.context.add_cookies(page.context.cookies())  # the same signed-in session
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    other.goto(live_server.url)
+    blocked = other.get_by_test_id("sound-blocked")
+    expect(blocked).to_have_text("Click or press a key to allow the alert sound.")
+    other.get_by_test_id("live-wall").click()
+    expect(other.get_by_test_id("sound-toggle")).to_have_attribute("data-audio", "running")
+    expect(blocked).to_be_hidden()
+    other.close()
+
+    record_with_media()
+    expect(page.get_by_test_id("alert-banner")).to_be_visible()
+    expect(sound).to_have_attribute("data-played", "1")  # one chime for the new critical event
+    sound.click()  # mute, remembered
+    expect(sound).to_have_attribute("aria-pressed", "false")
+    page.get_by_test_id("alert-close").click()
+    record_with_media()
+    expect(page.get_by_test_id("alert-banner")).to_be_visible()
+    expect(sound).to_have_attribute("data-played", "1")
+    page.reload()
+    expect(page.get_by_test_id("sound-toggle")).to_have_attribute("aria-pressed", "false")
+    page.close()
+    assert errors == []
+
+
+def test_phone_queue_resolving_a_fall_asks_for_the_family_notice(
+    browser: Browser,
+    live_server: LiveServer,
+    store: EventStore,
+    record_with_media: Callable[..., int],
+) -> None:
+    event_id = record_with_media()
+    incident = incident_of(store, event_id)
+    errors: list[str] = []
+    page = open_page(browser, live_server.url, errors, size=PHONE)
+
+    wait_advancing(page, "live-video", scope=TILE)
+    expect(page.locator(queue_item(incident.id))).to_be_visible()
+    queue_top = page.get_by_test_id(HOME).bounding_box()
+    wall_top = page.get_by_test_id("live-wall").bounding_box()
+    assert queue_top is not None and wall_top is not None
+    assert queue_top["y"] < wall_top["y"]  # on a phone the queue comes first
+    assert no_horizontal_scroll(page)
+    screenshot(page, "officer-live-phone")
+
+    page.goto(f"{live_server.url}/#/queue")
+    item = page.locator(queue_item(incident.id, PAGE))
+    item.get_by_test_id("queue-on-scene").click()
+    expect(item.get_by_test_id("queue-status")).to_have_text("On scene")
+    item.get_by_test_id("queue-resolve").click()  # a fall: the family notice is asked first
+    expect(item.get_by_test_id("queue-family")).to_be_visible()
+    expect(item.get_by_test_id("queue-message")).to_contain_text("family was told")
+    expect(item.get_by_test_id("queue-family-by")).to_be_focused()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "officer-queue-phone")
+    assert_accessible(page)
+
+    page.keyboard.type("nurse Wang")
+    item.get_by_label("Method").select_option("wechat")
+    item.get_by_test_id("queue-note").fill("back in bed")
+    item.get_by_test_id("queue-resolve").focus()
+    page.keyboard.press("Enter")
+    expect(item).to_have_count(0)
+    expect(page.locator("#queue-page-heading")).to_be_focused()  # the row went with the focus
+    page_panel = page.get_by_test_id(PAGE)
+    expect(page_panel.get_by_test_id("queue-announce")).to_have_text(
+        f"Incident {incident.id}: Resolved."
+    )
+    expect(page_panel.get_by_test_id("queue-empty")).to_be_visible()
+
+    event = store.get_event(event_id)
+    assert event is not None and event.status == "resolved"
+    family = event.transitions[-1].family
+    assert family is not None and (family.method, family.by) == ("wechat", "nurse Wang")
+    assert event.transitions[-1].note == "back in bed"
+    page.close()
+    assert errors == []
+
+
+def test_banner_within_a_second_with_16_live_cameras(
+    browser: Browser,
+    store: EventStore,
+    tokens: dict[str, str],
+    media_root: Path,
+    make_event: Callable[..., SafetyEvent],
+) -> None:
+    """Sixteen demo cameras playing WebRTC on the wall; a new critical event's banner is on
+    screen within a second. The server's CPU use is written to test-output/officer-wall.json."""
+    config = DashboardConfig()  # production settings: 10 fps live view, 0.3 s stream poll
+    events = [make_event(camera_id=camera_id) for camera_id in WALL_CAMERAS[:3]]
+    errors: list[str] = []
+    with wall_server(store, media_root, config) as url:
+        report, [page] = measure_wall(
+            lambda: [open_page(browser, url, errors)], store, events, config, cpu_window_s=4.0
+        )
+        screenshot(page, "officer-wall-16-desktop")
+        page.close()
+    print(report.write("officer-wall"), report)
+    assert max(report.banner_latency_s) <= 1.0, report
+    assert errors == []
