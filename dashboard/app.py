@@ -19,6 +19,7 @@ from dashboard.routes import (
     cameras,
     checklists,
     events,
+    facilities,
     hazards,
     holds,
     incidents,
@@ -65,7 +66,7 @@ def create_app(
     app.state.context = context
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
-    routers = (auth, cameras, holds, events, incidents, kpis, live_video, media, pages)
+    routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
     for module in (*routers, checklists, inspections, hazards):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -248,6 +248,7 @@ class UserOut(_Schema):
     node_kind: str | None = Field(description="district, street or facility; None: everything.")
     node_id: str | None
     permissions: list[str] = Field(description="What the role may do (see the README).")
+    locale: str | None = Field(description="Dashboard language (en, zh-CN); None: the browser's.")
 
     @classmethod
     def from_scope(cls, user: UserView, scope: Scope) -> UserOut:
@@ -259,7 +260,24 @@ class UserOut(_Schema):
             node_kind=None if user.node is None else str(user.node.kind),
             node_id=None if user.node is None else user.node.id,
             permissions=sorted(str(p) for p in ROLE_PERMISSIONS[scope.role]),
+            locale=user.locale,
         )
+
+
+class PreferencesIn(_Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    locale: Literal["en", "zh-CN"] | None = Field(description="None: follow the browser.")
+
+
+class FacilityOut(_Schema):
+    id: str
+    name: str
+    kind: str = Field(description="institution, community_centre, day_care or canteen.")
+    street_id: str | None
+    beds: int
+    address: str | None
+    timezone: str = Field(description="IANA time zone the facility's times are shown in.")
 
 
 class SessionOut(_Schema):

@@ -171,6 +171,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # The dashboard's language (a tag of users.LOCALES); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuthToken(Base):

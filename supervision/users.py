@@ -21,6 +21,8 @@ from supervision.scope import Role, Scope, check_role_node
 from supervision.tables import User
 
 MIN_PASSWORD_CHARS = 8
+# The dashboard speaks these languages.
+LOCALES = ("en", "zh-CN")
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 
 
@@ -42,6 +44,7 @@ class UserView:
     role: Role
     node: NodeRef | None  # None: the whole system (operators, admins)
     active: bool
+    locale: str | None = None  # one of LOCALES; None: the browser's language
 
 
 def create_user(
@@ -106,6 +109,16 @@ def set_active(session: Session, user_id: int, active: bool) -> UserView:
     return user_view(row)
 
 
+def set_locale(session: Session, user_id: int, locale: str | None) -> UserView:
+    """Choose the dashboard's language for a user (None: follow the browser)."""
+    if locale is not None and locale not in LOCALES:
+        raise UserError(f"locale: {locale!r} is not one of {', '.join(LOCALES)}")
+    row = _require(session, user_id)
+    row.locale = locale
+    session.flush()
+    return user_view(row)
+
+
 def authenticate(
     session: Session, username: str, password: str, *, params: ScryptParams = DEFAULT_SCRYPT
 ) -> UserView | None:
@@ -149,6 +162,7 @@ def user_view(row: User) -> UserView:
         role=Role(row.role),
         node=node,
         active=row.active,
+        locale=row.locale,
     )
 
 

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import SESSION_COOKIE, PrincipalDep, SessionsDep, request_token
 from dashboard.deps import ConfigDep
-from dashboard.schemas import LoginIn, SessionOut, UserOut
+from dashboard.schemas import LoginIn, PreferencesIn, SessionOut, UserOut
 from supervision.audit import append_audit
 from supervision.tokens import issue_token, revoke_token
-from supervision.users import UserView, authenticate, scope_for
+from supervision.users import UserView, authenticate, scope_for, set_locale
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -65,3 +65,11 @@ def logout(
 @router.get("/me", response_model=UserOut)
 def me(principal: PrincipalDep) -> UserOut:
     return UserOut.from_scope(principal.user, principal.scope)
+
+
+@router.patch("/me", response_model=UserOut)
+def set_preferences(body: PreferencesIn, principal: PrincipalDep, sessions: SessionsDep) -> UserOut:
+    """The signed-in user's own preferences (the dashboard's language)."""
+    with sessions.begin() as session:
+        user = set_locale(session, principal.user.id, body.locale)
+    return UserOut.from_scope(user, principal.scope)

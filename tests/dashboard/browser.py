@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,66 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+INTERACTIVE = (
+    "a[href], button, input:not([type=hidden]), select, textarea, video[controls], summary, "
+    "[tabindex]:not([tabindex='-1'])"
+)
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now (contrast, labels, names...)."""
+    if not AXE.exists():
+        reason = f"axe-core not installed at {AXE} (make test runs npm ci in tests/dashboard)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    page.add_script_tag(path=AXE)
+    script = """async (tags) => {
+        const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+        return result.violations.map((v) => ({
+            id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+        }));
+    }"""
+    violations: list[dict[str, object]] = page.evaluate(script, AXE_TAGS)
+    return violations
+
+
+def unreachable_by_keyboard(page: Page) -> list[str]:
+    """Visible, enabled controls that pressing Tab through the page never focuses."""
+    count: int = page.evaluate(
+        """(selector) => {
+            const controls = [...document.querySelectorAll(selector)].filter(
+                (node) => !node.disabled && node.checkVisibility() && !node.closest("[inert]"));
+            controls.forEach((node, index) => { node.dataset.a11yControl = String(index); });
+            document.activeElement?.blur();
+            return controls.length;
+        }""",
+        INTERACTIVE,
+    )
+    wanted = {str(index) for index in range(count)}
+    reached: set[str] = set()
+    # A <video controls> takes several Tab stops (play, timeline, volume...), hence the margin.
+    for _ in range(8 * count + 20):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement?.dataset.a11yControl ?? ''"))
+        if wanted <= reached:
+            break
+    missed: list[str] = page.evaluate(
+        """(reached) => [...document.querySelectorAll("[data-a11y-control]")]
+            .filter((node) => !reached.includes(node.dataset.a11yControl))
+            .map((node) => node.outerHTML.slice(0, 120))""",
+        sorted(reached),
+    )
+    return missed
+
+
+def assert_accessible(page: Page) -> None:
+    """No axe-core WCAG A/AA violation, and every visible control reachable with Tab."""
+    violations = axe_violations(page)
+    assert violations == [], violations
+    missed = unreachable_by_keyboard(page)
+    assert missed == [], missed

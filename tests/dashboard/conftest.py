@@ -177,9 +177,13 @@ def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
     thread.join(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, launched once for all browser tests."""
+    """Debian's Chromium, launched once per test module.
+
+    Not once per session: Playwright's sync API keeps an event loop running on this thread
+    while it is open, which would break the asyncio tests that run after it.
+    """
     from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:

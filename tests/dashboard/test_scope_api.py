@@ -20,11 +20,12 @@ from tests.dashboard.test_inspections_api import ROUTES as INSPECTION_ROUTES
 # Every API route, and how each is reached for an object of fac-1 (cam-1) or in general.
 # A route missing here fails `test_every_route_is_covered`, so new routes get a scope row.
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
-OWN_SESSION = {("GET", "/api/auth/me"), ("POST", "/api/auth/logout")}
+OWN_SESSION = {("GET", "/api/auth/me"), ("PATCH", "/api/auth/me"), ("POST", "/api/auth/logout")}
 LISTS = {
     ("GET", "/api/cameras"),
     ("GET", "/api/events"),
     ("GET", "/api/events/stream"),
+    ("GET", "/api/facilities"),
     ("GET", "/api/incidents"),
     ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
     ("GET", "/api/kpis.csv"),
@@ -200,3 +201,21 @@ def test_who_am_i_and_sign_out(client_as: Callable[[str], TestClient]) -> None:
     assert (me["role"], me["node_kind"], me["node_id"]) == ("street_inspector", "street", "s1")
     assert client.post("/api/auth/logout").status_code == 204
     assert client.get("/api/auth/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("name", "facility_ids"),
+    [
+        ("officer-1", {"fac-1"}),
+        ("officer-2", {"fac-2"}),
+        ("street-2", {"fac-2"}),
+        ("district", {"fac-1", "fac-2"}),
+        ("admin", {"fac-1", "fac-2"}),
+    ],
+)
+def test_facilities_in_scope(
+    client_as: Callable[[str], TestClient], name: str, facility_ids: set[str]
+) -> None:
+    facilities = client_as(name).get("/api/facilities").json()
+    assert {f["id"] for f in facilities} == facility_ids
+    assert all(f["timezone"] == "Asia/Shanghai" for f in facilities)

@@ -7,7 +7,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, url, body) {
+// A JSON request; a 401 (session expired or revoked) reloads the page, which signs in again.
+export async function request(method, url, body) {
   const init = { method, headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -35,6 +36,8 @@ export const api = {
   me: () => request("GET", "/api/auth/me"),
   login: (username, password) => request("POST", "/api/auth/login", { username, password }),
   logout: () => request("POST", "/api/auth/logout"),
+  setLocale: (locale) => request("PATCH", "/api/auth/me", { locale }),
+  facilities: () => request("GET", "/api/facilities"),
   cameras: () => request("GET", "/api/cameras"),
   events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),
   event: (id) => request("GET", `/api/events/${id}`),

@@ -1,6 +1,7 @@
 // The event detail view: snapshot, clip, facts, history and the workflow buttons.
 import { api } from "./api.js";
-import { el, fillFacts, formatDateTime, formatNumber, formatVideoTime, label, setBadge } from "./util.js";
+import { cameraZone, formatDateTime, t } from "./i18n.js";
+import { el, fillFacts, formatNumber, formatVideoTime, label, setBadge } from "./util.js";
 
 // Which actions each status allows (mirrors the store's workflow; the API has the last word).
 const ALLOWED = {
@@ -11,12 +12,6 @@ const ALLOWED = {
   false_alarm: [],
 };
 
-const DONE = {
-  acknowledge: "Acknowledged",
-  "on-scene": "Marked on scene",
-  resolve: "Resolved",
-  "false-alarm": "Marked as false alarm",
-};
 // Closing one of these asks when, how and by whom the family was told (the API insists too).
 const FAMILY_NOTICE_TYPES = ["fall", "long_lie"];
 
@@ -53,7 +48,7 @@ export class DetailView {
     } catch (error) {
       if (this.eventId !== eventId) return;
       const problem = this.find("detail-error");
-      problem.textContent = error.status === 404 ? `Event ${eventId} was not found.` : error.message;
+      problem.textContent = error.status === 404 ? t("detail.notFound", { id: eventId }) : error.message;
       problem.hidden = false;
     }
   }
@@ -96,19 +91,21 @@ export class DetailView {
   }
 
   renderFacts(event, camera) {
+    const when = (iso) => formatDateTime(iso, cameraZone(event.camera_id));
+    const status = label(event.status);
     fillFacts(this.find("detail-facts"), [
-      ["Camera", camera],
-      ["Risk", label(event.category)],
-      ["Zone", event.zone_id ?? "—"],
-      ["Confidence", formatNumber(event.confidence)],
-      ["Track", event.track_id ?? "—"],
-      ["Escalation level", event.level],
-      ["Escalated to", event.escalated_to ? label(event.escalated_to) : "—"],
-      ["Started", formatDateTime(event.started_at)],
-      ["Ended", event.ended_at ? formatDateTime(event.ended_at) : "ongoing"],
-      ["Video time", videoSpan(event)],
-      ["Status", label(event.status) + (event.status_by ? ` by ${event.status_by}` : "")],
-      ["Event key", event.key],
+      [t("fact.camera"), camera],
+      [t("fact.risk"), label(event.category)],
+      [t("fact.zone"), event.zone_id ?? "—"],
+      [t("fact.confidence"), formatNumber(event.confidence)],
+      [t("fact.track"), event.track_id ?? "—"],
+      [t("fact.level"), event.level],
+      [t("fact.escalatedTo"), event.escalated_to ? label(event.escalated_to) : "—"],
+      [t("fact.started"), when(event.started_at)],
+      [t("fact.ended"), event.ended_at ? when(event.ended_at) : t("common.ongoing")],
+      [t("fact.videoTime"), videoSpan(event)],
+      [t("fact.status"), event.status_by ? t("fact.statusBy", { status, actor: event.status_by }) : status],
+      [t("fact.key"), event.key],
     ]);
     const thresholds = Object.entries(event.thresholds).map(([k, v]) => [label(k), formatNumber(v, 3)]);
     fillFacts(this.find("detail-thresholds"), thresholds);
@@ -116,16 +113,19 @@ export class DetailView {
   }
 
   renderHistory(event) {
+    const when = (iso) => formatDateTime(iso, cameraZone(event.camera_id));
     const items = event.transitions.map((step) =>
       el(
         "li",
         { "data-testid": "history-item" },
-        `${label(step.from_status)} → ${label(step.to_status)} by ${step.actor}, ${formatDateTime(step.at)}`,
+        t("detail.step", { from: label(step.from_status), to: label(step.to_status), actor: step.actor, time: when(step.at) }),
         step.note ? el("span", { className: "note", text: step.note }) : null,
-        step.family ? el("span", { className: "note", "data-testid": "history-family", text: familyText(step.family) }) : null,
+        step.family
+          ? el("span", { className: "note", "data-testid": "history-family", text: familyText(step.family, when) })
+          : null,
       ),
     );
-    const created = el("li", {}, `Detected ${formatDateTime(event.started_at)}`);
+    const created = el("li", {}, t("detail.detected", { time: when(event.started_at) }));
     this.find("detail-history").replaceChildren(created, ...items);
   }
 
@@ -136,12 +136,12 @@ export class DetailView {
       const asksFamily = action === "resolve" && !this.family.hidden;
       const family = asksFamily ? this.familyNotice() : null;
       if (asksFamily && !family) {
-        throw new Error("Resolving a fall needs the family notification: when, how and by whom.");
+        throw new Error(t("detail.needsFamily"));
       }
       const updated = await api.transition(eventId, action, this.note.value.trim(), family);
       this.note.value = "";
       this.render(updated);
-      this.say(`${DONE[action]} by ${updated.status_by}.`, false);
+      this.say(t("detail.doneBy", { done: t(`done.${action}`), actor: updated.status_by }), false);
     } catch (error) {
       if (this.event) this.render(this.event);
       this.say(error.message, true);
@@ -169,13 +169,14 @@ export class DetailView {
   }
 }
 
-function familyText(family) {
-  return `Family told by ${family.by} (${label(family.method)}), ${formatDateTime(family.notified_at)}`;
+function familyText(family, when) {
+  const method = t(`method.${family.method}`);
+  return t("detail.familyText", { by: family.by, method, time: when(family.notified_at) });
 }
 
 function videoSpan(event) {
   const start = formatVideoTime(event.start_s);
-  return event.end_s === null ? `from ${start}` : `${start} – ${formatVideoTime(event.end_s)}`;
+  return event.end_s === null ? t("detail.from", { start }) : `${start} – ${formatVideoTime(event.end_s)}`;
 }
 
 // Set a media element's src only when it changed, so playback is not restarted by updates.

@@ -1,6 +1,7 @@
 // The event list, kept current by the server-sent event stream, and the critical-alert banner.
 import { api } from "./api.js";
-import { badge, el, formatClock, label } from "./util.js";
+import { cameraZone, formatClock, t } from "./i18n.js";
+import { badge, el, label } from "./util.js";
 
 const MAX_ROWS = 200;
 
@@ -20,7 +21,8 @@ export class AlertBanner {
 
   show(event, cameraName) {
     this.eventId = event.id;
-    this.text.textContent = `${label(event.type)} on ${cameraName} at ${formatClock(event.started_at)}`;
+    const time = formatClock(event.started_at, cameraZone(event.camera_id));
+    this.text.textContent = t("alert.text", { type: label(event.type), camera: cameraName, time });
     this.link.href = `#/events/${event.id}`;
     this.root.hidden = false;
   }
@@ -88,9 +90,8 @@ export class EventList {
       {
         href: `#/events/${event.id}`,
         "data-testid": "event-link",
-        "aria-label": `${label(event.severity)} ${label(event.type)} on ${name}, ${label(event.status)}`,
       },
-      el("time", { className: "event-time", datetime: event.started_at, text: formatClock(event.started_at) }),
+      el("time", { className: "event-time", datetime: event.started_at, text: formatClock(event.started_at, cameraZone(event.camera_id)) }),
       el("span", { className: "event-camera", text: name }),
       el("span", {
         className: "event-type",
@@ -140,23 +141,23 @@ export class EventList {
 export function followEvents(list, stateNode) {
   let loaded = false;
   const source = new EventSource("/api/events/stream");
-  const setState = (text, live) => {
-    stateNode.textContent = text;
+  const setState = (key, live) => {
+    stateNode.textContent = t(key);
     stateNode.classList.toggle("live", live);
   };
   source.addEventListener("snapshot", async () => {
     try {
       list.replaceAll(await api.events(MAX_ROWS), { notify: loaded });
       loaded = true;
-      setState("live", true);
+      setState("feed.live", true);
     } catch (error) {
-      setState("cannot load events", false);
+      setState("feed.cannotLoad", false);
       console.warn("event list", error);
     }
   });
   source.addEventListener("event", (message) => {
     list.upsert(JSON.parse(message.data), { notify: true });
   });
-  source.addEventListener("error", () => setState("reconnecting…", false));
+  source.addEventListener("error", () => setState("feed.reconnecting", false));
   return source;
 }

@@ -1,5 +1,6 @@
 // The live wall: one tile per camera, WebRTC first, MJPEG when WebRTC gives no picture.
 import { api } from "./api.js";
+import { t } from "./i18n.js";
 import { el, label } from "./util.js";
 
 const ICE_GATHER_TIMEOUT_MS = 2000;
@@ -58,7 +59,7 @@ class Tile {
     const wasLive = this.camera.live;
     this.camera = camera;
     this.name.textContent = camera.name;
-    this.node.setAttribute("aria-label", `Camera ${camera.name}`);
+    this.node.setAttribute("aria-label", t("live.cameraLabel", { name: camera.name }));
     this.health.className = `badge health-${camera.state}`;
     this.health.dataset.state = camera.state;
     const showFps = camera.state === "online" || camera.state === "stalled";
@@ -89,7 +90,7 @@ class Tile {
       muted: true,
       playsinline: true,
       "data-testid": "live-video",
-      "aria-label": `Live video of ${this.camera.name}`,
+      "aria-label": t("live.videoLabel", { name: this.camera.name }),
     });
     video.muted = true;
     this.media.replaceChildren(video);
@@ -110,7 +111,7 @@ class Tile {
   startMjpeg() {
     const img = el("img", {
       src: api.mjpegUrl(this.camera.id),
-      alt: `Live picture of ${this.camera.name}`,
+      alt: t("live.pictureLabel", { name: this.camera.name }),
       "data-testid": "live-mjpeg",
     });
     img.addEventListener("error", () => this.retryLater(), { once: true });
@@ -120,7 +121,7 @@ class Tile {
 
   showNoFeed() {
     this.stop();
-    this.media.replaceChildren(el("span", { className: "no-feed", text: "No live feed" }));
+    this.media.replaceChildren(el("span", { className: "no-feed", text: t("live.noFeed") }));
     this.transport.textContent = "";
   }
 

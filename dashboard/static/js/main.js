@@ -1,14 +1,19 @@
-// Wires the views together: camera polling, the event stream and the hash router.
+// Wires the shell together: who is signed in, their language, the views and the event stream.
 import { api } from "./api.js";
 import { DetailView } from "./detail.js";
 import { AlertBanner, EventList, followEvents } from "./events.js";
+import { rememberCameras, rememberFacilities } from "./i18n.js";
 import { LiveWall } from "./live.js";
+import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
+import "./strings.js";
 
 const CAMERA_REFRESH_MS = 3000;
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
 
-showUser(await signedInUser());
+const user = await signedInUser();
+showUser(user);
+rememberFacilities(await api.facilities());
 byTestId("app").hidden = false;
 
 const cameraNames = new Map();
@@ -21,6 +26,7 @@ list.onChange((event) => detail.update(event));
 async function refreshCameras() {
   try {
     const cameras = await api.cameras();
+    rememberCameras(cameras);
     const renamed = cameras.some((camera) => cameraNames.get(camera.id) !== camera.name);
     for (const camera of cameras) cameraNames.set(camera.id, camera.name);
     wall.update(cameras);
@@ -30,20 +36,32 @@ async function refreshCameras() {
   }
 }
 
-function route() {
-  const match = location.hash.match(/^#\/events\/(\d+)$/);
-  byTestId("home-view").hidden = Boolean(match);
-  if (match) {
-    if (banner.eventId === Number(match[1])) banner.hide();
-    detail.open(Number(match[1]));
+// The live wall with the event list, and one event: the page's own sections, shown and hidden.
+addView({
+  name: "live",
+  pattern: /^#\/?$/,
+  hash: "#/",
+  navKey: "nav.live",
+  mount() {
+    byTestId("home-view").hidden = false;
+    return () => {
+      byTestId("home-view").hidden = true;
+    };
+  },
+});
+addView({
+  name: "event",
+  pattern: /^#\/events\/(\d+)$/,
+  mount(container, match) {
+    const eventId = Number(match[1]);
+    if (banner.eventId === eventId) banner.hide();
+    detail.open(eventId);
     window.scrollTo(0, 0);
-  } else {
-    detail.close();
-  }
-}
+    return () => detail.close();
+  },
+});
 
-window.addEventListener("hashchange", route);
-route();
 await refreshCameras();
+startRouter({ container: byTestId("view"), nav: byTestId("nav"), user });
 setInterval(refreshCameras, CAMERA_REFRESH_MS);
 followEvents(list, byTestId("feed-state"));

@@ -1,17 +1,31 @@
-// Signing in and out: the server keeps the session in an HttpOnly cookie.
+// Signing in and out (the server keeps the session in an HttpOnly cookie) and the language.
 import { api, ApiError } from "./api.js";
+import { chooseLocale, currentLocale, LOCALES, t, translate } from "./i18n.js";
+import { label } from "./util.js";
 
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
+const LOCALE_NAMES = { en: "English", "zh-CN": "中文" };
+let user = null;
 
 // The signed-in user, or the sign-in form until someone signs in (then the page reloads).
 export async function signedInUser() {
   try {
-    return await api.me();
+    user = await api.me();
+    chooseLocale(user.locale);
+    translate();
+    return user;
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
   }
+  chooseLocale(null);
+  translate();
   showSignIn();
   return new Promise(() => {});
+}
+
+// { username, display_name, role, node_kind, node_id, permissions, locale }
+export function currentUser() {
+  return user;
 }
 
 function showSignIn() {
@@ -26,17 +40,30 @@ function showSignIn() {
       await api.login(form.username.value, form.password.value);
       location.reload();
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = error.status === 401 ? t("common.wrongPassword") : error.message;
       message.hidden = false;
     }
   });
 }
 
-export function showUser(user) {
-  byTestId("who-name").textContent = `${user.display_name || user.username} · ${user.role.replaceAll("_", " ")}`;
+export function showUser(signedIn) {
+  byTestId("who-name").textContent = `${signedIn.display_name || signedIn.username} · ${label(signedIn.role)}`;
   byTestId("who").hidden = false;
   byTestId("sign-out").addEventListener("click", async () => {
     await api.logout();
     location.assign("/");
   });
+  const select = byTestId("locale-select");
+  select.replaceChildren(...LOCALES.map((locale) => new Option(LOCALE_NAMES[locale], locale)));
+  select.value = currentLocale();
+  select.addEventListener("change", async () => {
+    try {
+      await api.setLocale(select.value);
+      location.reload(); // every view renders again in the chosen language
+    } catch (error) {
+      select.value = currentLocale();
+      console.warn("language", error);
+    }
+  });
+  select.setAttribute("aria-label", t("common.language"));
 }

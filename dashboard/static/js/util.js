@@ -1,4 +1,5 @@
 // Small DOM and formatting helpers shared by the dashboard views.
+import { hasText, t } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -14,23 +15,13 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// "false_alarm" -> "False alarm", "long_lie" -> "Long lie"
+// An API value in the user's language: "false_alarm" -> "False alarm" / "误报"; unknown ones
+// are spelled out ("some_value" -> "Some value").
 export function label(value) {
   if (!value) return "";
+  if (hasText(`value.${value}`)) return t(`value.${value}`);
   const words = String(value).replaceAll("_", " ").replaceAll("-", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-export function formatClock(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const sameDay = date.toDateString() === new Date().toDateString();
-  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  return sameDay ? time : `${date.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}`;
-}
-
-export function formatDateTime(iso) {
-  return iso ? new Date(iso).toLocaleString() : "—";
 }
 
 // Seconds of video time as m:ss.s
@@ -49,7 +40,7 @@ export function formatNumber(value, digits = 2) {
 export function fillFacts(dl, pairs) {
   dl.replaceChildren();
   if (pairs.length === 0) {
-    dl.append(el("dt", { text: "none" }), el("dd"));
+    dl.append(el("dt", { text: t("common.none") }), el("dd"));
     return;
   }
   for (const [term, value] of pairs) {
