@@ -21,9 +21,11 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/carewatch demo
 
+# A CJK font too, so the zh-CN pages render (and screenshot) as Chinese, not boxes.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && fc-list | grep -qi wenquanyi; } >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		-y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

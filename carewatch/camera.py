@@ -93,6 +93,7 @@ class CameraRunner:
         self._latest: np.ndarray | None = None
         self._fire: FireBoxes | None = None  # the last fire check's boxes, drawn until the next
         self._offline_key: str | None = None
+        self._last_frame: Frame | None = None
         self.frames_analysed = 0
 
     def start(self) -> None:
@@ -106,8 +107,25 @@ class CameraRunner:
         self._thread.join(5.0)
         self.recorder.stop()
 
+    def retire(self, successor: CameraRunner) -> None:
+        """Stop for a new configuration: end the events this analysis has open.
+
+        An open camera_offline event passes to `successor`, which ends it once frames come.
+        """
+        self.stop()
+        successor._offline_key = self._offline_key
+        if self._thread.is_alive() or self._last_frame is None:
+            return  # still inside a frame: its analysis state cannot be read safely
+        for event in self.analyzer.finish(self._last_frame):
+            self.sink.emit(event)
+
     def latest_frame(self) -> np.ndarray | None:
         return self._latest
+
+    def latest_picture(self) -> np.ndarray | None:
+        """The newest frame as read, without overlays (what zones are drawn on)."""
+        frame = self.reader.slot.peek()
+        return None if frame is None else frame.image_bgr
 
     def health(self) -> CameraHealth:
         return self.reader.health()
@@ -134,6 +152,7 @@ class CameraRunner:
 
     def _process(self, frame: Frame) -> None:
         result = self.analyzer.process(frame)
+        self._last_frame = frame
         self.frames_analysed += 1
         annotated = self._annotate(result)
         self._latest = annotated

@@ -215,6 +215,17 @@ def parse_settings(data: Any, origin: str = "config") -> Settings:
         raise ConfigError(f"{origin}: {_one_line(error)}{extra}") from None
 
 
+def parse_camera(data: Any) -> CameraConfig:
+    """One camera's section (an edit from the operator pages); ConfigError names the field."""
+    if not isinstance(data, dict):
+        raise ConfigError("camera: expected a mapping")
+    try:
+        return CameraConfig.model_validate(data)
+    except ValidationError as error:
+        extra = f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise ConfigError(f"{_one_line(error)}{extra}") from None
+
+
 def load_settings(path: Path) -> Settings:
     """Read and validate a settings file; relative data paths resolve from the cwd."""
     try:

@@ -111,18 +111,21 @@ def analyze_file(
     vision: VisionConfig,
     models: ModelsConfig,
     start_epoch_s: float | None = None,
+    shared: SharedModels | None = None,
 ) -> Iterator[SafetyEvent]:
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time.
 
     Frames are stamped from `start_epoch_s` (default: now) plus their video time, so that
     zone schedules see the time of day the video shows, at whatever speed it is analysed.
+    `shared` models are loaded from `models` when not given (a running service passes its own).
     """
     start_epoch_s = time.time() if start_epoch_s is None else start_epoch_s
     try:
         frames = on_clock(
             iter_file_frames(str(video), camera_id, vision.analysis_fps), start_epoch_s
         )
-        analyzer = build_analyzer(camera_id, vision, models, build_shared_models(models))
+        shared = build_shared_models(models) if shared is None else shared
+        analyzer = build_analyzer(camera_id, vision, models, shared)
         yield from analyze_frames(frames, analyzer)
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from carewatch.camera import CameraRunner
-from carewatch.config import Settings
+from carewatch.camera_control import ServiceCameraControl
+from carewatch.camera_versions import seed_from_settings, stored_settings
+from carewatch.config import CameraConfig, Settings
 from carewatch.offline import build_analyzer, build_shared_models
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
@@ -36,25 +39,21 @@ class Service:
         self.engine = create_engine_for(settings.database)
         migrate(self.engine)
         self.store = EventStore(session_factory(self.engine), settings.incidents)
+        # The database's newest camera versions run; the file seeds the cameras it lacks.
+        settings = self.settings = stored_settings(self.store, settings)
         self.store.sync_topology(
             _facility_records(settings), _camera_records(settings), _street_records(settings)
         )
+        seed_from_settings(self.store, settings)
         self.sink = StoreSink(self.store, settings.storage.spool_path)
         self.escalator = Escalator(self.store, settings.escalation, inspection=settings.inspection)
         self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
         self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
-        shared = build_shared_models(settings.models)
-        self.cameras = {
-            camera.id: CameraRunner(
-                camera,
-                settings,
-                self.sink,
-                build_analyzer(camera.id, settings.vision_for(camera), settings.models, shared),
-                self._write_health,
-            )
-            for camera in settings.cameras
-        }
+        self.shared = build_shared_models(settings.models)
+        self.cameras = {camera.id: self._runner(camera) for camera in settings.cameras}
+        self._apply_lock = threading.Lock()
+        self._started = False
 
     def start(self) -> None:
         # Before the writer: a target configured for the first time starts at the latest
@@ -63,19 +62,50 @@ class Service:
         self.sink.start()
         self.escalator.start()
         self.retention.start()
-        for runner in self.cameras.values():
-            runner.start()
+        with self._apply_lock:
+            for runner in self.cameras.values():
+                runner.start()
+            self._started = True
         log.info("started %d camera(s)", len(self.cameras))
 
     def stop(self) -> None:
-        for runner in self.cameras.values():
-            runner.stop()
+        with self._apply_lock:
+            self._started = False
+            for runner in self.cameras.values():
+                runner.stop()
         self._health_writer.shutdown(wait=True)
         self.retention.stop()
         self.escalator.stop()
         self.sink.stop()
         self.publisher.stop()
         self.engine.dispose()
+
+    def apply_camera(self, camera: CameraConfig) -> None:
+        """Run `camera` with this configuration now; only its own runner restarts."""
+        with self._apply_lock:
+            runner = self._runner(camera)
+            old = self.cameras.get(camera.id)
+            if old is not None:
+                old.retire(runner)  # first: a USB device opens once, a stream may allow one
+            # A new dict, so readers on other threads see the old or the new one, whole.
+            self.cameras = {**self.cameras, camera.id: runner}
+            self.settings = _with_camera(self.settings, camera)
+            if self._started:
+                runner.start()
+        log.info("camera %s: running its new configuration", camera.id)
+
+    def camera_config(self, camera_id: str) -> CameraConfig | None:
+        runner = self.cameras.get(camera_id)
+        return None if runner is None else runner.camera
+
+    def latest_picture(self, camera_id: str) -> np.ndarray | None:
+        runner = self.cameras.get(camera_id)
+        return None if runner is None else runner.latest_picture()
+
+    def _runner(self, camera: CameraConfig) -> CameraRunner:
+        vision = self.settings.vision_for(camera)
+        analyzer = build_analyzer(camera.id, vision, self.settings.models, self.shared)
+        return CameraRunner(camera, self.settings, self.sink, analyzer, self._write_health)
 
     # LiveFeed for the dashboard
     def camera_ids(self) -> list[str]:
@@ -97,6 +127,14 @@ class Service:
             self.store.update_camera_health(health)
         except Exception as error:  # health rows are refreshed on the next change
             log.warning("camera %s: health not stored: %s", health.camera_id, error)
+
+
+def _with_camera(settings: Settings, camera: CameraConfig) -> Settings:
+    """`settings` with `camera` in place of its old configuration, or appended if new."""
+    cameras = [c for c in settings.cameras if c.id != camera.id]
+    ids = [c.id for c in settings.cameras]
+    cameras.insert(ids.index(camera.id) if camera.id in ids else len(cameras), camera)
+    return settings.model_copy(update={"cameras": cameras})
 
 
 def _street_records(settings: Settings) -> list[StreetRecord]:
@@ -142,6 +180,7 @@ def serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) 
         service,
         settings.storage.media_dir,
         settings.inspection,
+        camera_control=ServiceCameraControl(service),
     )
     server = DashboardServer(app, settings.dashboard, log_level="warning")
     service.start()

@@ -9,13 +9,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from dashboard.camera_control import CameraControl
 from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
 from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from dashboard.routes import (
+    audit_log,
     auth,
+    camera_admin,
     cameras,
     checklists,
     events,
@@ -26,7 +29,10 @@ from dashboard.routes import (
     inspections,
     kpis,
     media,
+    overview,
     pages,
+    reports,
+    timeline,
 )
 from dashboard.routes import live as live_video
 from dashboard.routes.pages import STATIC_DIR
@@ -40,11 +46,13 @@ def create_app(
     live: LiveFeed,
     media_root: Path,
     inspection: InspectionConfig | None = None,
+    camera_control: CameraControl | None = None,
 ) -> FastAPI:
     """Build the web app over a store, a live feed and the folder snapshots and clips live in.
 
     `inspection` names checklists and hazard deadlines (defaults when None); a bad checklist
-    file fails here, at start-up.
+    file fails here, at start-up. `camera_control` serves the operator's camera pages (they
+    answer 503 without it).
     """
     context = AppContext(
         config=config,
@@ -52,6 +60,7 @@ def create_app(
         live=live,
         media_root=media_root.resolve(),
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
+        camera_control=camera_control,
     )
 
     @asynccontextmanager
@@ -67,7 +76,8 @@ def create_app(
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
-    for module in (*routers, checklists, inspections, hazards):
+    inspector = (overview, timeline, audit_log, reports)
+    for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -38,6 +38,13 @@ class DashboardConfig(BaseModel):
         le=60,
         description="At shutdown, open live streams (SSE, MJPEG) are cut off after this long.",
     )
+    replay_max_clips: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="A threshold replay runs over at most this many of the camera's newest "
+        "event clips (each is analysed twice: current and proposed configuration).",
+    )
     ice_servers: tuple[str, ...] = Field(
         default=(),
         description="STUN/TURN URLs for WebRTC peers; empty offers host candidates only (LAN).",

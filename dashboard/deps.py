@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from dashboard.camera_control import CameraControl
 from dashboard.config import DashboardConfig
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
@@ -24,6 +25,8 @@ class AppContext:
     live: LiveFeed
     media_root: Path
     peers: PeerRegistry
+    # The running cameras' configuration (the operator pages); None where nothing runs them.
+    camera_control: CameraControl | None = None
     # Set when the server begins to shut down; endless responses (SSE, MJPEG) then finish.
     closing: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -414,3 +414,22 @@ class PublishCursor(Base):
     target: Mapped[str] = mapped_column(String(100), primary_key=True)
     revision: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class CameraConfigVersion(Base):
+    """One version of a camera's configuration; a rollback adds a version, nothing is rewritten.
+
+    `config` is the camera's whole settings section as validated JSON (the composition root
+    owns its shape); `rolled_back_to` names the version a rollback copied.
+    """
+
+    __tablename__ = "camera_config_versions"
+
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))  # seeded, created, edited, rolled_back
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    note: Mapped[str | None] = mapped_column(Text)
+    rolled_back_to: Mapped[int | None]

@@ -3,6 +3,7 @@
 A user gets the rows of nodes at or under their own node: a facility officer their
 facility's row (no street or district rows, which would include other facilities), a street
 inspector their street and its facilities, a district inspector the whole district.
+`node_kind` and `node_id` narrow that to a node under theirs (404 for one outside it).
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import AwareDatetime
+from sqlalchemy.orm import Session
 
-from dashboard.auth import PrincipalDep, SessionsDep, audit, require_permission
+from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit, require_permission
+from dashboard.schemas import NO_NUL
 from supervision.kpi_csv import kpi_csv
 from supervision.kpis import (
     KpiLevel,
     KpiReport,
     compute_kpis,
 )
+from supervision.node_scope import node_in_scope
+from supervision.org import NodeKind, NodeRef
 from supervision.scope import Permission
 from supervision.tables import utc_now
 
@@ -31,13 +36,14 @@ MAX_PERIOD = timedelta(days=366)
 
 
 @dataclass(frozen=True, slots=True)
-class _Query:
+class KpiQuery:
     level: KpiLevel
     start: datetime
     end: datetime
+    node: NodeRef | None = None  # the node asked for; None: the user's own
 
 
-def _period(
+def kpi_query(
     level: KpiLevel = KpiLevel.FACILITY,
     start: Annotated[
         AwareDatetime | None, Query(description="Period start, inclusive (default: end − 30 d).")
@@ -45,7 +51,13 @@ def _period(
     end: Annotated[
         AwareDatetime | None, Query(description="Period end, exclusive (default: now).")
     ] = None,
-) -> _Query:
+    node_kind: Annotated[
+        NodeKind | None, Query(description="With node_id: rows at or under this node only.")
+    ] = None,
+    node_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)] = None,
+) -> KpiQuery:
+    if (node_kind is None) != (node_id is None):
+        raise HTTPException(422, "node_kind and node_id go together")
     try:
         end = (end or utc_now()).astimezone(UTC)
         start = (start or end - DEFAULT_PERIOD).astimezone(UTC)
@@ -55,22 +67,23 @@ def _period(
         raise HTTPException(422, "start must be before end")
     if end - start > MAX_PERIOD:
         raise HTTPException(422, f"the period may span at most {MAX_PERIOD.days} days")
-    return _Query(level, start, end)
+    node = None if node_kind is None or node_id is None else NodeRef(node_kind, node_id)
+    return KpiQuery(level, start, end, node)
 
 
-QueryDep = Annotated[_Query, Depends(_period)]
+QueryDep = Annotated[KpiQuery, Depends(kpi_query)]
 
 
 # The report's dataclasses are the response schema: one definition of a KPI row, not two.
 @router.get("", response_model=KpiReport)
 def kpis(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> KpiReport:
-    return _report(query, principal, sessions)
+    return kpi_report(query, principal, sessions)
 
 
 @router.get(".csv", response_class=Response)
 def kpis_csv(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) -> Response:
-    report = _report(query, principal, sessions)
-    period = {"start": query.start.isoformat(), "end": query.end.isoformat()}
+    report = kpi_report(query, principal, sessions)
+    period = {"start": query.start.isoformat(), "end": query.end.isoformat(), **node_detail(query)}
     audit(sessions, principal.actor, "kpis_exported", "kpis", str(query.level), period)
     name = f"kpis-{query.level}-{query.start:%Y%m%d}-{query.end:%Y%m%d}.csv"
     return Response(
@@ -80,13 +93,22 @@ def kpis_csv(query: QueryDep, principal: PrincipalDep, sessions: SessionsDep) ->
     )
 
 
-def _report(query: _Query, principal: PrincipalDep, sessions: SessionsDep) -> KpiReport:
+def kpi_report(query: KpiQuery, principal: Principal, sessions: SessionsDep) -> KpiReport:
     require_permission(principal, Permission.VIEW)
     with sessions() as session:
-        return compute_kpis(
-            session,
-            query.level,
-            query.start,
-            query.end,
-            under=principal.scope.node,
-        )
+        under = readable_node(session, principal, query.node)
+        return compute_kpis(session, query.level, query.start, query.end, under=under)
+
+
+def readable_node(session: Session, principal: Principal, node: NodeRef | None) -> NodeRef | None:
+    """The node asked for (None: the user's own), or 404 alike for missing and out of scope."""
+    if node is None:
+        return principal.scope.node
+    if not node_in_scope(session, principal.scope, node):
+        raise HTTPException(404, f"{node.kind} {node.id} not found")
+    return node
+
+
+def node_detail(query: KpiQuery) -> dict[str, str]:
+    """The node of an export, for its audit row."""
+    return {} if query.node is None else {"node": f"{query.node.kind}:{query.node.id}"}

@@ -28,6 +28,7 @@ from supervision.store import EventStore
 from supervision.tokens import issue_token
 from supervision.users import create_user
 from tests.conftest import T0_EPOCH_S
+from tests.dashboard.camera_control_fake import FakeCameraControl
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
 from vision.events import SafetyEvent
 
@@ -64,10 +65,19 @@ def config() -> DashboardConfig:
 
 
 @pytest.fixture
+def camera_control(live_feed: StaticLiveFeed) -> FakeCameraControl:
+    return FakeCameraControl(live_feed)
+
+
+@pytest.fixture
 def app(
-    config: DashboardConfig, store: EventStore, live_feed: StaticLiveFeed, media_root: Path
+    config: DashboardConfig,
+    store: EventStore,
+    live_feed: StaticLiveFeed,
+    media_root: Path,
+    camera_control: FakeCameraControl,
 ) -> FastAPI:
-    return create_app(config, store, live_feed, media_root)
+    return create_app(config, store, live_feed, media_root, camera_control=camera_control)
 
 
 # Cheap scrypt for tests; logins rehash to the default parameters like in production.

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
+from supervision.camera_configs import VersionKind, save_version
 from supervision.store import EventStore
+from tests.dashboard.camera_control_fake import camera_config
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture
 from tests.dashboard.test_event_stream import _sse_messages
@@ -29,6 +31,25 @@ LISTS = {
     ("GET", "/api/incidents"),
     ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
     ("GET", "/api/kpis.csv"),
+    # Inspector routes: tests/dashboard/test_inspector_api.py checks what each user gets.
+    ("GET", "/api/overview"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/reports/kpis.pdf"),
+}
+# The operator's camera configuration routes: only roles that may change thresholds read them.
+CAMERA_CONFIG = {
+    ("GET", "/api/cameras/{camera_id}/config"): "/api/cameras/cam-1/config",
+    ("GET", "/api/cameras/{camera_id}/config/versions"): "/api/cameras/cam-1/config/versions",
+    ("PUT", "/api/cameras/{camera_id}/config"): "/api/cameras/cam-1/config",
+    ("POST", "/api/cameras/{camera_id}/config/rollback"): "/api/cameras/cam-1/config/rollback",
+    ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): "/api/cameras/cam-1/snapshot.jpg",
+    ("POST", "/api/cameras/{camera_id}/replay"): "/api/cameras/cam-1/replay",
+}
+# Operator routes about no stored object (tests/dashboard/test_camera_admin_api.py: who may).
+CAMERA_GENERAL = {
+    ("GET", "/api/camera-schema"),
+    ("POST", "/api/cameras"),
+    ("POST", "/api/cameras/test"),
 }
 # (method, route path) -> concrete path for fac-1's objects; "{event}" is filled in.
 OBJECTS = {
@@ -42,6 +63,8 @@ OBJECTS = {
     ("POST", "/api/events/{event_id}/release"): "/api/events/{event}/release",
     ("GET", "/api/incidents/{incident_id}"): "/api/incidents/{incident}",
     ("POST", "/api/incidents/{incident_id}/{action}"): "/api/incidents/{incident}/acknowledge",
+    ("GET", "/api/incidents/{incident_id}/timeline"): "/api/incidents/{incident}/timeline",
+    **CAMERA_CONFIG,
 }
 OUTSIDERS = ("officer-2", "street-2")
 
@@ -64,7 +87,7 @@ def _inspection_routes() -> set[tuple[str, str]]:
 
 
 def test_every_route_is_covered(app: FastAPI) -> None:
-    covered = PUBLIC | OWN_SESSION | LISTS | set(OBJECTS) | _inspection_routes()
+    covered = PUBLIC | OWN_SESSION | LISTS | set(OBJECTS) | CAMERA_GENERAL | _inspection_routes()
     routes = _api_routes(app)
     assert ("GET", "/api/events/{event_id}") in routes
     assert routes - covered == set()
@@ -76,6 +99,8 @@ def fac1_event(
 ) -> int:
     """An event of cam-1 (fac-1) with a clip at /media/clips/<id>.mp4, and cam-9 live."""
     live_feed.set_frame("cam-9", draw_picture())
+    with store.sessions.begin() as session:
+        save_version(session, "cam-1", camera_config(), "settings", VersionKind.SEEDED, "seed")
     event_id = record_with_media(camera_id="cam-1")
     view = store.get_event(event_id)
     assert view is not None and view.clip_path is not None
@@ -101,6 +126,10 @@ def _call(client: TestClient, method: str, path: str) -> httpx.Response:
         return client.post(path, json={"sdp": "v=0", "type": "offer"})
     if path.endswith(("/hold", "/release")):
         return client.post(path, json={"reason": "police asked for it"})
+    if path.endswith(("/config", "/replay")) and method != "GET":
+        return client.request(method, path, json={"config": camera_config()})
+    if path.endswith("/rollback"):
+        return client.post(path, json={"version": 1})
     return client.request(method, path, json={} if method == "POST" else None)
 
 
@@ -118,7 +147,8 @@ def test_objects_of_another_facility_are_not_found(
     answer = _call(client_as(outsider), method, path)
     # mjpeg answers an endless stream to whoever may see it; the live tests cover that side.
     in_scope = method == "GET" and not route.endswith("mjpeg")
-    inside = _call(client_as("officer-1"), method, path) if in_scope else None
+    insider = "operator" if (method, route) in CAMERA_CONFIG else "officer-1"
+    inside = _call(client_as(insider), method, path) if in_scope else None
 
     assert answer.status_code == 404, answer.text
     # The same answer as for an id that does not exist: nothing tells the object is there.
@@ -130,7 +160,9 @@ def test_objects_of_another_facility_are_not_found(
     assert store.get_event(fac1_event).status == "new"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("method", "route"), sorted(set(OBJECTS) | LISTS | OWN_SESSION))
+@pytest.mark.parametrize(
+    ("method", "route"), sorted(set(OBJECTS) | LISTS | OWN_SESSION | CAMERA_GENERAL)
+)
 def test_every_route_needs_a_sign_in(
     app: FastAPI, store: EventStore, fac1_event: int, method: str, route: str
 ) -> None:

@@ -22,6 +22,7 @@ TABLES = {
     *("users", "auth_tokens", "audit_log", "audit_head"),
     *("legal_holds", "camera_state_changes"),
     *("event_changes", "publish_cursors"),
+    "camera_config_versions",
 }
 
 

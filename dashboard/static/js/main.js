@@ -7,6 +7,8 @@ import { LiveWall } from "./live.js";
 import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
 import "./strings.js";
+import "./inspector/index.js";
+import "./operator/index.js";
 
 const CAMERA_REFRESH_MS = 3000;
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);

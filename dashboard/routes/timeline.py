@@ -1,0 +1,45 @@
+"""An incident's timeline: every event on its facility's cameras around it, with media URLs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from dashboard.auth import PrincipalDep, SessionsDep
+from dashboard.clip_info import clip_fps
+from dashboard.deps import MediaRootDep, StoreDep
+from dashboard.schemas_inspector import TimelineEventOut, TimelineOut
+from supervision.scope import can_read_camera
+from supervision.timeline import incident_timeline
+
+router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+
+DEFAULT_WINDOW_S = 600
+
+
+@router.get("/{incident_id}/timeline", response_model=TimelineOut)
+def timeline(
+    incident_id: int,
+    principal: PrincipalDep,
+    store: StoreDep,
+    sessions: SessionsDep,
+    media_root: MediaRootDep,
+    window_s: Annotated[
+        int, Query(ge=0, le=3600, description="Seconds before and after the incident.")
+    ] = DEFAULT_WINDOW_S,
+) -> TimelineOut:
+    """Events of the incident's facility that started within `window_s` of it, oldest first."""
+    view = store.get_incident(incident_id)
+    # 404 alike for a missing incident and one outside the scope (as /api/incidents/{id}).
+    if view is None or not can_read_camera(principal.scope, view.camera_id):
+        raise HTTPException(status_code=404, detail=f"incident {incident_id} not found")
+    with sessions() as session:
+        found = incident_timeline(session, incident_id, window_s, principal.scope.camera_ids)
+    if found is None:  # deleted between the two reads
+        raise HTTPException(status_code=404, detail=f"incident {incident_id} not found")
+    events = [
+        TimelineEventOut.from_entry(entry, media_root, clip_fps(media_root, entry.event.clip_path))
+        for entry in found.entries
+    ]
+    return TimelineOut.from_timeline(found, window_s, events)

@@ -1,0 +1,111 @@
+// Bar and line charts drawn as plain SVG (no chart library); each is a <figure> with a legend,
+// and the numbers stay readable in the table next to them.
+import { el } from "../util.js";
+import { uid } from "./common.js";
+
+const NS = "http://www.w3.org/2000/svg";
+const WIDTH = 600;
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(NS, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== null && value !== undefined) node.setAttribute(name, String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function text(x, y, content, attrs = {}) {
+  return svg("text", { x, y, ...attrs }, content);
+}
+
+// A round upper bound for an axis: 1, 2, 5 × 10^n at or above `value`.
+export function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((step) => step * power).find((bound) => bound >= value);
+}
+
+function figure(title, testid, chart, series) {
+  const legend = el(
+    "ul",
+    { className: "chart-legend" },
+    ...series.map((entry, index) =>
+      el("li", {}, el("span", { className: `chart-key chart-s${index}`, "aria-hidden": "true" }), entry.label),
+    ),
+  );
+  return el("figure", { className: "chart", "data-testid": testid }, el("figcaption", { text: title }), chart, legend);
+}
+
+function frame(title, height) {
+  const titleId = uid("chart");
+  const root = svg("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": titleId });
+  root.append(svg("title", { id: titleId }, title));
+  return root;
+}
+
+// Horizontal bars, one group per category (a node), one bar per series.
+// series: [{ label, values: [number|null per category] }]; format(value) -> text.
+export function barChart({ title, categories, series, format, testid, max }) {
+  const labelW = 170;
+  const barH = 12;
+  const rowH = barH * series.length + 12;
+  const height = Math.max(rowH * categories.length + 8, 40);
+  const top = niceMax(max ?? Math.max(0, ...series.flatMap((entry) => entry.values.map((v) => v ?? 0))));
+  const scale = (WIDTH - labelW - 70) / top;
+  const root = frame(title, height);
+  categories.forEach((name, row) => {
+    const y = 4 + row * rowH;
+    root.append(text(labelW - 8, y + rowH / 2, truncate(name, 22), { class: "chart-label", "text-anchor": "end", "dominant-baseline": "middle" }));
+    series.forEach((entry, index) => {
+      const value = entry.values[row];
+      const barY = y + index * barH + 4;
+      const width = value === null || value === undefined ? 0 : Math.max(value * scale, value > 0 ? 2 : 0);
+      const bar = svg("rect", { x: labelW, y: barY, width, height: barH - 2, class: `chart-s${index}`, "data-value": value ?? "" });
+      bar.append(svg("title", {}, `${name} · ${entry.label}: ${format(value)}`));
+      root.append(bar, text(labelW + width + 4, barY + barH / 2, format(value), { class: "chart-value", "dominant-baseline": "middle" }));
+    });
+  });
+  root.append(svg("line", { x1: labelW, y1: 0, x2: labelW, y2: height, class: "chart-axis" }));
+  return figure(title, testid, root, series);
+}
+
+// Lines over evenly spaced x labels (periods); series: [{ label, values: [number|null] }].
+export function lineChart({ title, labels, series, format, testid, max }) {
+  const height = 220;
+  const left = 48;
+  const bottom = 28;
+  const plotH = height - bottom - 12;
+  const plotW = WIDTH - left - 16;
+  const top = niceMax(max ?? Math.max(0, ...series.flatMap((entry) => entry.values.map((v) => v ?? 0))));
+  const x = (index) => left + (labels.length < 2 ? plotW / 2 : (index * plotW) / (labels.length - 1));
+  const y = (value) => 12 + plotH - (value / top) * plotH;
+  const root = frame(title, height);
+  for (const fraction of [0, 0.5, 1]) {
+    root.append(
+      svg("line", { x1: left, x2: WIDTH - 16, y1: y(top * fraction), y2: y(top * fraction), class: "chart-grid" }),
+      text(left - 6, y(top * fraction), format(top * fraction), { class: "chart-value", "text-anchor": "end", "dominant-baseline": "middle" }),
+    );
+  }
+  const every = Math.max(1, Math.ceil(labels.length / 6));
+  labels.forEach((name, index) => {
+    if (index % every === 0) root.append(text(x(index), height - 8, name, { class: "chart-label", "text-anchor": "middle" }));
+  });
+  series.forEach((entry, index) => root.append(...linePath(entry, index, labels, x, y, format)));
+  return figure(title, testid, root, series);
+}
+
+function linePath(entry, index, labels, x, y, format) {
+  const known = entry.values.map((value, at) => [value, at]).filter(([value]) => value !== null && value !== undefined);
+  const points = known.map(([value, at]) => `${x(at)},${y(value)}`).join(" ");
+  const dots = known.map(([value, at]) => {
+    const dot = svg("circle", { cx: x(at), cy: y(value), r: 3.5, class: `chart-s${index}` });
+    dot.append(svg("title", {}, `${labels[at]} · ${entry.label}: ${format(value)}`));
+    return dot;
+  });
+  return [svg("polyline", { points, class: `chart-line chart-s${index}` }), ...dots];
+}
+
+function truncate(name, length) {
+  return name.length > length ? `${name.slice(0, length - 1)}…` : name;
+}
