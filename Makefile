@@ -51,7 +51,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# Everything on SQLite, then the database and API tests again on a throwaway PostgreSQL server.
+# The whole suite on SQLite, then the whole suite again on a throwaway PostgreSQL server: every
+# test that uses a database takes it from the `database_url` fixture (tests/conftest.py).
 test: setup chromium postgresql mosquitto axe lint
 	$(VENV)/bin/pytest
-	tests/with_postgresql.sh $(VENV)/bin/pytest -q tests/supervision tests/dashboard
+	tests/with_postgresql.sh $(VENV)/bin/pytest -q

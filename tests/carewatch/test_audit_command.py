@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,7 @@ def _run(*argv: str) -> int:
     return audit_command.run(parser.parse_args(["audit", "verify", *argv]))
 
 
-def _database(path: Path, rows: int, revision: str = "head") -> str:
-    url = f"sqlite:///{path}"
+def _database(url: str, rows: int, revision: str = "head") -> str:
     engine = create_engine_for(DatabaseConfig(url=url))
     migrate(engine, revision)
     for index in range(rows):
@@ -32,18 +32,18 @@ def _database(path: Path, rows: int, revision: str = "head") -> str:
     return url
 
 
-def test_intact_log_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run("--db", _database(tmp_path / "cw.db", rows=3)) == 0
+def test_intact_log_exits_0(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run("--db", _database(database_url, rows=3)) == 0
     assert capsys.readouterr().out == "audit log intact: 3 rows, last seq 3\n"
 
 
-def test_the_carewatch_command_runs_it(tmp_path: Path) -> None:
-    done = carewatch("audit", "verify", "--db", _database(tmp_path / "cw.db", rows=2))
+def test_the_carewatch_command_runs_it(database_url: str) -> None:
+    done = carewatch("audit", "verify", "--db", _database(database_url, rows=2))
     assert (done.returncode, done.stdout) == (0, "audit log intact: 2 rows, last seq 2\n")
 
 
-def test_tampered_log_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = _database(tmp_path / "cw.db", rows=3)
+def test_tampered_log_exits_1(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = _database(database_url, rows=3)
     engine = create_engine_for(DatabaseConfig(url=url))
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
@@ -54,8 +54,8 @@ def test_tampered_log_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert captured.err.startswith("carewatch: audit log tampered at seq 2: missing")
 
 
-def test_config_file_names_the_database(tmp_path: Path) -> None:
-    url = _database(tmp_path / "data" / "cw.db", rows=0)
+def test_config_file_names_the_database(tmp_path: Path, database_url: str) -> None:
+    url = _database(database_url, rows=0)
     settings = tmp_path / "settings.yaml"
     settings.write_text(
         f"facilities: [{{id: f1, name: Home}}]\ncameras: []\ndatabase: {{url: '{url}'}}\n",
@@ -67,20 +67,23 @@ def test_config_file_names_the_database(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda tmp: ["--db", f"sqlite:///{tmp / 'missing.db'}"], "no SQLite database at"),
-        (lambda tmp: ["--db", "not a url"], "not a database URL"),
-        (lambda tmp: ["--config", str(tmp / "missing.yaml")], "cannot read"),
+        (lambda tmp, _: ["--db", f"sqlite:///{tmp / 'missing.db'}"], "no SQLite database at"),
+        (lambda tmp, _: ["--db", "not a url"], "not a database URL"),
+        (lambda tmp, _: ["--config", str(tmp / "missing.yaml")], "cannot read"),
         (
-            lambda tmp: ["--db", _database(tmp / "old.db", rows=0, revision="0003")],
+            lambda _, url: ["--db", _database(url, rows=0, revision="0003")],
             "no audit log (not migrated to revision 0004)",
         ),
     ],
 )
 def test_unusable_database_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, message: str
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path, str], list[str]],
+    message: str,
 ) -> None:
-    assert callable(make)
-    assert _run(*make(tmp_path)) == 2
+    assert _run(*make(tmp_path, database_url)) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
 

@@ -56,7 +56,7 @@ class Operated:
     clip: Path
 
 
-def make_settings(data: Path, live_clip: Path) -> Settings:
+def make_settings(data: Path, live_clip: Path, database_url: str) -> Settings:
     hall = {"type": "file", "path": str(live_clip), "loop": True}
     # Analysed twice a second: the replay and the live camera stay quick on two cores.
     return parse_settings(
@@ -73,7 +73,7 @@ def make_settings(data: Path, live_clip: Path) -> Settings:
                 },
             ],
             "storage": {"data_dir": str(data)},
-            "database": {"url": f"sqlite:///{data / 'carewatch.db'}"},
+            "database": {"url": database_url},
             "models": {"fire": False, "second_opinion": False, "threads": 1},
         }
     )
@@ -92,10 +92,10 @@ def record_clip_event(service: Service, media: Path) -> None:
 
 
 @pytest.fixture
-def operated(tmp_path: Path) -> Iterator[Operated]:
+def operated(tmp_path: Path, database_url: str) -> Iterator[Operated]:
     data = tmp_path / "data"
     live_clip = videos.write_scripted(tmp_path / "hall.mp4", Script(6.0, videos.with_box, 0, 6))
-    settings = make_settings(data, live_clip)
+    settings = make_settings(data, live_clip, database_url)
     service = Service(settings)
     with service.store.sessions.begin() as session:
         for name, role in (("operator", Role.OPERATOR), ("admin", Role.ADMIN)):

@@ -46,13 +46,13 @@ def camera(camera_id: str, clip: Path, **changes: Any) -> dict[str, Any]:
             "analysis_fps": 4, **changes}  # fmt: skip
 
 
-def make_settings(data: Path, cameras: list[dict[str, Any]]) -> Settings:
+def make_settings(data: Path, cameras: list[dict[str, Any]], database_url: str) -> Settings:
     return parse_settings(
         {
             "facilities": [{"id": "home", "name": "Home"}],
             "cameras": cameras,
             "storage": {"data_dir": str(data)},
-            "database": {"url": f"sqlite:///{data / 'carewatch.db'}"},
+            "database": {"url": database_url},
             "models": {"fire": False, "second_opinion": False, "threads": 1},
         }
     )
@@ -65,8 +65,9 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, clip: Path) -> Settings:
-    return make_settings(tmp_path / "data", [camera("hall", clip), camera("room", clip)])
+def settings(tmp_path: Path, clip: Path, database_url: str) -> Settings:
+    cameras = [camera("hall", clip), camera("room", clip)]
+    return make_settings(tmp_path / "data", cameras, database_url)
 
 
 @contextmanager
@@ -108,9 +109,14 @@ def api(running: Service) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def shared_api(tmp_path_factory: pytest.TempPathFactory, clip: Path) -> Iterator[TestClient]:
-    """One service for the tests that change nothing."""
+    """One service for the tests that change nothing.
+
+    On its own SQLite file even when CAREWATCH_TEST_DATABASE_URL is set: that database is
+    emptied before each test, under this module-long service. These tests check the schema,
+    validation and source probing; the tests above run the database part on both.
+    """
     data = tmp_path_factory.mktemp("shared") / "data"
-    settings = make_settings(data, [camera("hall", clip)])
+    settings = make_settings(data, [camera("hall", clip)], f"sqlite:///{data / 'carewatch.db'}")
     with started(settings) as service, operator_client(service) as client:
         yield client
 
@@ -148,7 +154,8 @@ def test_the_file_seeds_version_1_then_the_database_runs(
         save_version(session, "garden", garden, "op", VersionKind.CREATED, "camera_add")
 
     # The file now lists hall only: room (seeded from the file) goes, garden (added) stays.
-    with started(make_settings(tmp_path / "data", [camera("hall", clip)])) as second:
+    restarted = make_settings(tmp_path / "data", [camera("hall", clip)], settings.database.url)
+    with started(restarted) as second:
         assert stored(second, "room") == [(1, "seeded", "settings")]
         assert [v for v, *_ in stored(second, "hall")] == [2, 1]
         assert list(second.cameras) == ["hall", "garden"]

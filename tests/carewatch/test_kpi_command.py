@@ -29,9 +29,8 @@ def _run(*argv: str) -> int:
     return kpi_command.run(parser.parse_args(["kpis", *argv]))
 
 
-def _database(path: Path, revision: str = "head") -> str:
+def _database(url: str, revision: str = "head") -> str:
     """A home in one street with a camera online from 08:00 and one fall acknowledged in 40 s."""
-    url = f"sqlite:///{path}"
     engine = create_engine_for(DatabaseConfig(url=url))
     migrate(engine, revision)
     if revision == "head":
@@ -53,8 +52,8 @@ def _database(path: Path, revision: str = "head") -> str:
     return url
 
 
-def test_json_report_of_a_local_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = _database(tmp_path / "cw.db")
+def test_json_report_of_a_local_day(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = _database(database_url)
     assert _run("--db", url, "--from", "2026-11-23", "--to", "2026-11-24") == 0
     report = json.loads(capsys.readouterr().out)
     # A date without an offset is local midnight in --tz (Asia/Shanghai by default).
@@ -65,9 +64,9 @@ def test_json_report_of_a_local_day(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_csv_by_street_from_the_settings_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = _database(tmp_path / "data" / "cw.db")
+    url = _database(database_url)
     settings = tmp_path / "settings.yaml"
     settings.write_text(
         f"facilities: [{{id: f1, name: Home}}]\ncameras: []\ndatabase: {{url: '{url}'}}\n",
@@ -86,19 +85,20 @@ def test_csv_by_street_from_the_settings_file(
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda tmp: ["--db", f"sqlite:///{tmp / 'missing.db'}"], "no SQLite database at"),
-        (lambda tmp: ["--db", "not a url"], "not a database URL"),
-        (lambda tmp: ["--config", str(tmp / "missing.yaml")], "cannot read"),
-        (lambda tmp: ["--db", _database(tmp / "old.db", "0006")], "not migrated"),
+        (lambda tmp, _: ["--db", f"sqlite:///{tmp / 'missing.db'}"], "no SQLite database at"),
+        (lambda tmp, _: ["--db", "not a url"], "not a database URL"),
+        (lambda tmp, _: ["--config", str(tmp / "missing.yaml")], "cannot read"),
+        (lambda _, url: ["--db", _database(url, "0006")], "not migrated"),
     ],
 )
 def test_unusable_database_exits_2(
     tmp_path: Path,
+    database_url: str,
     capsys: pytest.CaptureFixture[str],
-    make: Callable[[Path], list[str]],
+    make: Callable[[Path, str], list[str]],
     message: str,
 ) -> None:
-    assert _run(*make(tmp_path), "--from", "2026-11-23", "--to", "2026-11-24") == 2
+    assert _run(*make(tmp_path, database_url), "--from", "2026-11-23", "--to", "2026-11-24") == 2
     captured = capsys.readouterr()
     assert captured.out == "" and message in captured.err
 
@@ -112,7 +112,7 @@ def test_unusable_database_exits_2(
     ],
 )
 def test_bad_period_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], period: list[str], message: str
+    database_url: str, capsys: pytest.CaptureFixture[str], period: list[str], message: str
 ) -> None:
-    assert _run("--db", _database(tmp_path / "cw.db"), *period) == 2
+    assert _run("--db", _database(database_url), *period) == 2
     assert message in capsys.readouterr().err

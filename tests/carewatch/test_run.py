@@ -29,7 +29,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[httpx.Client, Path, EventStore]]:
+def running(
+    tmp_path: Path, database_url: str, eval_dir: Path
+) -> Iterator[tuple[httpx.Client, Path, EventStore]]:
     """`carewatch run` with a real and a dead camera; an admin added by `carewatch user add`."""
     port, dead_port = free_port(), free_port()
     data = tmp_path / "data"
@@ -58,7 +60,7 @@ def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[httpx.Client, Path
             },
         ],
         "storage": {"data_dir": str(data)},
-        "database": {"url": f"sqlite:///{data / 'carewatch.db'}"},
+        "database": {"url": database_url},
         "reconnect": {"initial_backoff_s": 0.2, "max_backoff_s": 1, "offline_after_s": 2},
         "dashboard": {"port": port},
     }
@@ -75,7 +77,7 @@ def running(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[httpx.Client, Path
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    engine = create_engine_for(DatabaseConfig(url=config["database"]["url"]))
+    engine = create_engine_for(DatabaseConfig(url=database_url))
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
     try:
         sign_in = {"username": "root", "password": password["CAREWATCH_PASSWORD"]}

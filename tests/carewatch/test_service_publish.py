@@ -25,14 +25,17 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_service_publishes_stored_events(
-    tmp_path: Path, receiver: Receiver, make_event: Callable[..., SafetyEvent]
+    tmp_path: Path,
+    database_url: str,
+    receiver: Receiver,
+    make_event: Callable[..., SafetyEvent],
 ) -> None:
     settings = parse_settings(
         {
             "facilities": [{"id": "fac-1", "name": "Home"}],
             "cameras": [],
             "storage": {"data_dir": str(tmp_path / "data")},
-            "database": {"url": f"sqlite:///{tmp_path / 'data' / 'carewatch.db'}"},
+            "database": {"url": database_url},
             "publish": {
                 "webhooks": [{"name": "district", "url": receiver.url, "secret": SECRET}],
                 "poll_s": 0.05,

@@ -1,8 +1,6 @@
-"""`carewatch user`: accounts from the command line, on a real SQLite database."""
+"""`carewatch user`: accounts from the command line, on the test database."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +13,9 @@ from supervision.users import authenticate
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CAREWATCH_PASSWORD", "first password")
-    return f"sqlite:///{tmp_path / 'carewatch.db'}"
+    return database_url
 
 
 def _signs_in(url: str, username: str, password: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -208,8 +207,8 @@ def test_append_rejects_bad_input(
     assert verify_audit(engine).rows_checked == 0
 
 
-def test_schema_without_migrations_gets_a_head_on_first_append(tmp_path: Path) -> None:
-    bare = create_engine_for(DatabaseConfig(url=f"sqlite:///{tmp_path / 'bare.db'}"))
+def test_schema_without_migrations_gets_a_head_on_first_append(database_url: str) -> None:
+    bare = create_engine_for(DatabaseConfig(url=database_url))
     Base.metadata.create_all(bare)
     _append_rows(session_factory(bare), count=2)
     assert verify_audit(bare) == AuditReport(rows_checked=2, last_seq=2)

@@ -37,6 +37,7 @@ def _current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@pytest.mark.usefixtures("sqlite_file")  # skipped on an external database
 def test_migrate_creates_fresh_sqlite_file_and_its_folder(tmp_path: Path) -> None:
     path = tmp_path / "not" / "yet" / "there.db"
     engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{path}"))
