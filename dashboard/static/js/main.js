@@ -42,6 +42,7 @@ async function refreshCameras() {
 // The live wall with the event list, and one event: the page's own sections, shown and hidden.
 addView({
   name: "live",
+  order: 0,
   pattern: /^#\/?$/,
   hash: "#/",
   navKey: "nav.live",

@@ -7,9 +7,10 @@ const views = [];
 
 // { name, pattern, hash, roles, navKey, homeFor, mount(container, match) -> cleanup }
 // `roles` null: every role; `navKey` null: no nav link (`hash` is the link's address);
-// `homeFor`: roles that land on this view at "#/".
+// `homeFor`: roles that land on this view at "#/"; `order`: nav position (lower first).
 export function addView(view) {
-  views.push({ roles: null, navKey: null, homeFor: [], ...view });
+  views.push({ roles: null, navKey: null, homeFor: [], order: 100, ...view });
+  views.sort((a, b) => a.order - b.order);
 }
 
 const allowed = (view, role) => view.roles === null || view.roles.includes(role);
