@@ -118,7 +118,7 @@ def append_audit(
         execution_options={"synchronize_session": False},
     )
     session.flush()
-    return _record(row)
+    return audit_record(row)
 
 
 def verify_audit(engine: Engine) -> AuditReport:
@@ -247,7 +247,7 @@ def _canonical_json(value: Any) -> str:
         raise ValueError(f"detail: not plain JSON ({error})") from None
 
 
-def _record(row: AuditEntry) -> AuditRecord:
+def audit_record(row: AuditEntry) -> AuditRecord:
     return AuditRecord(
         seq=row.seq,
         at=row.at,

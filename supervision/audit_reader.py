@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
-from supervision.audit import AuditRecord
+from supervision.audit import AuditRecord, audit_record
 from supervision.scope import Role, Scope
 from supervision.tables import AuditEntry, Event, Hazard, Incident, Inspection
 
@@ -67,7 +67,7 @@ def list_audit(session: Session, reader: AuditScope, query: AuditQuery) -> list[
     if not reader.everything:
         statement = statement.where(_visible(reader))
     statement = statement.order_by(AuditEntry.seq.desc()).limit(query.limit)
-    return [_record(row) for row in session.scalars(statement)]
+    return [audit_record(row) for row in session.scalars(statement)]
 
 
 def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:
@@ -117,17 +117,3 @@ def _ids(query: Select[int]) -> Select[str]:
     """Integer ids as the text the log stores them as (str(id))."""
     subquery = query.subquery()
     return select(cast(subquery.c[0], String))
-
-
-def _record(row: AuditEntry) -> AuditRecord:
-    return AuditRecord(
-        seq=row.seq,
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        object_type=row.object_type,
-        object_id=row.object_id,
-        detail=row.detail,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
