@@ -100,22 +100,16 @@ def put_config(
     config = _validated(control, body.config, camera_id)
     with _answers(), sessions.begin() as session:
         latest = _latest(session, camera_id)
-        changed = changed_sections(latest.config, config)
-        if not changed:
-            return ConfigVersionOut.from_view(latest)
-        _sync_camera_row(session, principal, camera_id, config, changed)
-        version = save_version(
+        return _replace(
             session,
-            camera_id,
+            principal,
+            control,
+            latest,
             config,
-            principal.actor,
             VersionKind.EDITED,
-            edit_action(changed),
             note=body.note,
             base_version=body.base_version,
         )
-        _apply(control, camera_id, config)
-    return ConfigVersionOut.from_view(version)
 
 
 @router.post("/api/cameras/{camera_id}/config/rollback", response_model=ConfigVersionOut)
@@ -134,21 +128,38 @@ def rollback_config(
         if target is None:
             raise HTTPException(404, f"camera {camera_id!r} has no version {body.version}")
         config = _validated(control, target.config, camera_id)
-        changed = changed_sections(latest.config, config)
-        if not changed:
-            return ConfigVersionOut.from_view(latest)
-        _sync_camera_row(session, principal, camera_id, config, changed)
-        version = save_version(
+        return _replace(
             session,
-            camera_id,
+            principal,
+            control,
+            latest,
             config,
-            principal.actor,
             VersionKind.ROLLED_BACK,
-            "camera_rollback",
             note=body.note,
             rolled_back_to=body.version,
         )
-        _apply(control, camera_id, config)
+
+
+def _replace(
+    session: Session,
+    principal: Principal,
+    control: CameraControl,
+    latest: ConfigVersion,
+    config: dict[str, Any],
+    kind: VersionKind,
+    **version_fields: Any,
+) -> ConfigVersionOut:
+    """Store `config` as the camera's next version and run it (unchanged: nothing stored)."""
+    camera_id = latest.camera_id
+    changed = changed_sections(latest.config, config)
+    if not changed:
+        return ConfigVersionOut.from_view(latest)
+    _sync_camera_row(session, principal, camera_id, config, changed)
+    action = "camera_rollback" if kind is VersionKind.ROLLED_BACK else edit_action(changed)
+    version = save_version(
+        session, camera_id, config, principal.actor, kind, action, **version_fields
+    )
+    _apply(control, camera_id, config)
     return ConfigVersionOut.from_view(version)
 
 

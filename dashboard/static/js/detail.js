@@ -2,18 +2,7 @@
 import { api } from "./api.js";
 import { cameraZone, formatDateTime, t } from "./i18n.js";
 import { el, fillFacts, formatNumber, formatVideoTime, label, setBadge } from "./util.js";
-
-// Which actions each status allows (mirrors the store's workflow; the API has the last word).
-const ALLOWED = {
-  new: ["acknowledge", "on-scene", "resolve", "false-alarm"],
-  acknowledged: ["on-scene", "resolve", "false-alarm"],
-  on_scene: ["resolve", "false-alarm"],
-  resolved: [],
-  false_alarm: [],
-};
-
-// Closing one of these asks when, how and by whom the family was told (the API insists too).
-const FAMILY_NOTICE_TYPES = ["fall", "long_lie"];
+import { ALLOWED, FAMILY_NOTICE_TYPES } from "./workflow.js";
 
 export class DetailView {
   constructor(root, cameraNames) {

@@ -2,18 +2,10 @@
 import { cameraZone, formatClock, t } from "../i18n.js";
 import { currentUser } from "../session.js";
 import { el, label } from "../util.js";
+import { ACTIONS, ALLOWED, FAMILY_NOTICE_TYPES } from "../workflow.js";
 import { FamilyFields } from "./family.js";
 
-const ACTIONS = ["acknowledge", "on-scene", "resolve", "false-alarm"];
-// Which steps each open status allows (mirrors the store's workflow; the API has the last word).
-const ALLOWED = {
-  new: ACTIONS,
-  acknowledged: ["on-scene", "resolve", "false-alarm"],
-  on_scene: ["resolve", "false-alarm"],
-};
 const BUTTON_CLASS = { acknowledge: "btn-ack", "on-scene": "btn-ack", resolve: "btn-resolve", "false-alarm": "btn-false" };
-// Closing one of these asks when, how and by whom the family was told (the API insists too).
-const FAMILY_NOTICE_TYPES = ["fall", "long_lie"];
 const STATUS_RANK = { new: 0, acknowledged: 1, on_scene: 2 };
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
 const TICK_MS = 1000;
