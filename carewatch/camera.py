@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from carewatch.config import CameraConfig, Settings
+from carewatch.latency import EventLatencyMeter
 from streams.clips import ClipRecorder, ClipResult
+from streams.config import FileSourceConfig, SourceConfig, UrlSourceConfig
 from streams.frame import Frame
 from streams.health import CameraHealth, CameraState
 from streams.reader import CameraReader
@@ -19,8 +20,10 @@ from streams.ringbuffer import RingBuffer
 from supervision.sink import EventSink
 from vision.events import Category, EventType, SafetyEvent, Severity
 from vision.fire import FireBoxes
+from vision.motion import MotionGate
 from vision.overlay import draw_fire, draw_people, draw_zones
 from vision.pipeline import Analyzer, FrameAnalysis
+from vision.scheduler import AnalysisScheduler
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,23 @@ def needs_clip(event: SafetyEvent) -> bool:
     return event.is_open or event.end_s == event.start_s
 
 
+def frames_needed(source: SourceConfig, fps: float) -> SourceConfig:
+    """A decoded source that hands on only the `fps` the camera uses, unless set already.
+
+    Converting a decoded frame to a picture costs about as much as decoding it; a 30 fps
+    camera analysed at 5 fps and clipped at 10 needs a third of them.
+    """
+    if isinstance(source, FileSourceConfig | UrlSourceConfig) and source.max_fps is None:
+        return source.model_copy(update={"max_fps": fps})
+    return source
+
+
 class CameraRunner:
-    """Owns one camera's threads; the analysis thread never holds up the reader."""
+    """One camera: its reader and clip threads, its analysis on the shared scheduler.
+
+    The analysis never holds up the reader: the scheduler takes the newest frame when the
+    camera is due.
+    """
 
     def __init__(
         self,
@@ -69,9 +87,13 @@ class CameraRunner:
         sink: EventSink,
         analyzer: Analyzer,
         on_health: Callable[[CameraHealth], None],
+        scheduler: AnalysisScheduler,
+        latency: EventLatencyMeter | None = None,
     ) -> None:
         self.camera = camera
         self.sink = sink
+        self.scheduler = scheduler
+        self.latency = latency
         self._publish_health = on_health
         self.media_dir = settings.storage.media_dir
         clips = settings.clips
@@ -80,20 +102,19 @@ class CameraRunner:
             clips.fps,
             clips.max_width_px,
             clips.jpeg_quality,
+            clips.still_fps,
         )
         self.recorder = ClipRecorder(self.ring, clips, self.media_dir, self._draw_zones)
+        source = frames_needed(camera.source, max(camera.analysis_fps, clips.fps))
         self.reader = CameraReader(
-            camera.id, camera.source, settings.reconnect, ring=self.ring, on_health=self._on_health
+            camera.id, source, settings.reconnect, ring=self.ring, on_health=self._on_health
         )
         self.analyzer = analyzer
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._analyse, name=f"analyse-{camera.id}", daemon=True
-        )
-        # (raw, annotated) of the last analysed frame, swapped as one: a reader never sees
-        # the overlay of one frame beside the picture of another. The raw one is the
-        # reader's own array (drawing works on copies), so keeping it costs no copy.
-        self._latest: tuple[np.ndarray, np.ndarray] | None = None
+        self._analysing = False
+        # The last analysed frame's result and the fire boxes to draw on it, swapped as one.
+        # Its overlay is drawn when first asked for (most frames nobody watches live), once.
+        self._latest: tuple[FrameAnalysis, FireBoxes | None] | None = None
+        self._drawn: tuple[FrameAnalysis, np.ndarray] | None = None
         self._fire: FireBoxes | None = None  # the last fire check's boxes, drawn until the next
         self._offline_key: str | None = None
         self._last_frame: Frame | None = None
@@ -102,12 +123,16 @@ class CameraRunner:
     def start(self) -> None:
         self.recorder.start()
         self.reader.start()
-        self._thread.start()
+        gate = MotionGate(self.analyzer.config.motion)
+        self.scheduler.add(self.camera.id, self.reader.slot, self.analyzer, self._process, gate)
+        self._analysing = True
 
     def stop(self) -> None:
-        self._stop.set()
+        """Stop reading and analysing; afterwards no analysis of this camera is running
+        unless one is stuck (then `retire` leaves its state alone)."""
+        if self._analysing:
+            self._analysing = not self.scheduler.remove(self.camera.id)
         self.reader.stop()
-        self._thread.join(5.0)
         self.recorder.stop()
 
     def retire(self, successor: CameraRunner) -> None:
@@ -117,7 +142,7 @@ class CameraRunner:
         """
         self.stop()
         successor._offline_key = self._offline_key
-        if self._thread.is_alive() or self._last_frame is None:
+        if self._analysing or self._last_frame is None:
             return  # still inside a frame: its analysis state cannot be read safely
         for event in self.analyzer.finish(self._last_frame):
             self.sink.emit(event)
@@ -127,7 +152,15 @@ class CameraRunner:
         latest = self._latest
         if latest is None:
             return None
-        return latest[1] if overlay else latest[0]
+        return self._overlay(latest) if overlay else latest[0].frame.image_bgr
+
+    def _overlay(self, latest: tuple[FrameAnalysis, FireBoxes | None]) -> np.ndarray:
+        """The overlay picture of a result, drawn on first use only."""
+        result, fire = latest
+        drawn = self._drawn
+        if drawn is None or drawn[0] is not result:
+            drawn = self._drawn = (result, self._annotate(result, fire))
+        return drawn[1]
 
     def latest_picture(self) -> np.ndarray | None:
         """The newest frame as read, without overlays (what zones are drawn on)."""
@@ -144,29 +177,19 @@ class CameraRunner:
             self._offline_key = event.key if event.is_open else None
             self.sink.emit(event)
 
-    def _analyse(self) -> None:
-        period_s = 1.0 / self.camera.analysis_fps
-        while not self._stop.is_set():
-            started = time.monotonic()
-            frame = self.reader.slot.get(timeout_s=0.5)
-            if frame is None:
-                continue
-            try:
-                self._process(frame)
-            except Exception:  # a bad frame must not end the camera's analysis
-                log.exception("camera %s: analysis failed on frame %d", self.camera.id, frame.index)
-            self._stop.wait(max(0.0, period_s - (time.monotonic() - started)))
-
-    def _process(self, frame: Frame) -> None:
-        result = self.analyzer.process(frame)
+    def _process(self, result: FrameAnalysis) -> None:
+        """What the scheduler calls with each analysed frame: live picture, events, clips."""
+        frame = result.frame
         self._last_frame = frame
         self.frames_analysed += 1
-        annotated = self._annotate(result)
-        self._latest = (frame.image_bgr, annotated)
+        self._fire = result.fire if result.fire is not None else self._fire
+        latest = self._latest = (result, self._fire)
         for event in result.events:
+            if self.latency is not None:
+                self.latency.emitted(event, frame.captured_at)
             self.sink.emit(event)
             if needs_clip(event):
-                self._record_clip(event, frame, annotated)
+                self._record_clip(event, frame, self._overlay(latest))
 
     def _draw_zones(self, image_bgr: np.ndarray) -> np.ndarray:
         vision = self.analyzer.config
@@ -174,12 +197,11 @@ class CameraRunner:
             return image_bgr
         return draw_zones(image_bgr, vision.zones, vision.lines)
 
-    def _annotate(self, result: FrameAnalysis) -> np.ndarray:
+    def _annotate(self, result: FrameAnalysis, fire: FireBoxes | None) -> np.ndarray:
         """The frame with zones, fire boxes and people drawn (live view and snapshots)."""
-        self._fire = result.fire if result.fire is not None else self._fire
         canvas = self._draw_zones(result.frame.image_bgr)
-        if self._fire is not None and len(self._fire.scores):
-            canvas = draw_fire(canvas, self._fire)
+        if fire is not None and len(fire.scores):
+            canvas = draw_fire(canvas, fire)
         return draw_people(canvas, result.people, result.phases)
 
     def _record_clip(self, event: SafetyEvent, frame: Frame, annotated: np.ndarray) -> None:

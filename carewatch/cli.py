@@ -1,4 +1,4 @@
-"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user."""
+"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user, bench."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from carewatch import audit_command, kpi_command, user_command
+from carewatch import audit_command, bench_command, kpi_command, user_command
 from carewatch.config import ConfigError, Settings, load_settings
+from models.registry import ModelError
 from supervision.store import EventStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_command.add_parser(commands)
     kpi_command.add_parser(commands)
     user_command.add_parser(commands)
+    bench_command.add_parser(commands)
     return parser
 
 
@@ -91,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"carewatch: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ModelError as error:  # e.g. models.backend: cuda on a machine without a GPU
+        print(f"carewatch: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -102,6 +107,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return kpi_command.run(args)
     if args.command == "user":
         return user_command.run(args)
+    if args.command == "bench":
+        return bench_command.run(args)
     if args.command == "models":
         return _models()
     if args.command == "analyze":
@@ -116,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _models() -> int:
-    from models.registry import ModelError, list_models
+    from models.registry import list_models
 
     print(f"{'name':<18} {'source':<8} {'licence':<12} {'size_MB':>8}  sha256 / problem")
     for item in list_models():
@@ -128,7 +135,16 @@ def _models() -> int:
             f"{item.spec.name:<18} {item.source:<8} {item.spec.licence:<12} {size_mb:>8.1f}  "
             f"{item.sha256}"
         )
+    _print_backends()
     return EXIT_OK
+
+
+def _print_backends() -> None:
+    from models.runtime import onnx_providers, openvino_devices, resolve_backend
+
+    print(f"\nmodels.backend auto -> {resolve_backend('auto')}")
+    print(f"ONNX Runtime providers: {', '.join(onnx_providers())}")
+    print(f"OpenVINO devices: {', '.join(openvino_devices()) or 'none (pip install openvino)'}")
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from vision.config import (
     VisionConfig,
     check_timezone,
 )
+from vision.motion import MotionConfig
 from vision.scene_health import SceneHealthConfig
 from vision.static_objects import StaticObjectConfig
 from vision.zones import LineConfig, ZoneConfig
@@ -77,6 +79,9 @@ class CameraConfig(_Section):
     facility: str = Field(description="Id of the facility the camera is in.")
     source: SourceConfig = Field(description="Where frames come from; chosen by `type`.")
     analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
+    motion: MotionConfig = Field(
+        default_factory=MotionConfig, description="Skipping the models on a still scene."
+    )
     fall: FallThresholds = Field(
         default_factory=FallThresholds, description="Fall and long-lie thresholds."
     )
@@ -99,8 +104,25 @@ class CameraConfig(_Section):
 
     def vision(self, timezone: str) -> VisionConfig:
         """This camera's analysis settings; zone schedules run in `timezone`."""
-        fields = self.model_dump(include={"analysis_fps", "fall", "rules", "health", "static"})
+        fields = self.model_dump(
+            include={"analysis_fps", "motion", "fall", "rules", "health", "static"}
+        )
         return VisionConfig(**fields, timezone=timezone, zones=self.zones, lines=self.lines)
+
+
+class AnalysisConfig(_Section):
+    """How the machine's analysis capacity is shared among the cameras."""
+
+    workers: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="Analysis threads shared by all cameras, each with its own pose model "
+        "instance; default: one per CPU core. A camera is analysed by one worker at a time.",
+    )
+
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
 
 class StorageConfig(_Section):
@@ -141,6 +163,9 @@ class Settings(_Section):
     clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model weights.")
+    analysis: AnalysisConfig = Field(
+        default_factory=AnalysisConfig, description="Analysis workers shared by the cameras."
+    )
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Web app.")
 
     def vision_for(self, camera: CameraConfig) -> VisionConfig:

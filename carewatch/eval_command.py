@@ -52,7 +52,7 @@ def run_eval(args: argparse.Namespace) -> int:
     try:
         estimator = build_estimator(models)
         opinion = build_second_opinion(models)
-        baseline = NfdBaseline(models.threads) if args.baseline else None
+        baseline = NfdBaseline(models.threads_for(1)) if args.baseline else None
     except (ModelError, BaselineError) as error:
         return _fail(str(error), EXIT_FAILED)
     evaluator = Evaluator(

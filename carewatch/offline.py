@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from carewatch.config import ConfigError, Settings
 from models.registry import ModelError
+from models.runtime import resolve_backend
 from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
@@ -44,7 +45,7 @@ def camera_for(
 
 def build_estimator(models: ModelsConfig) -> PoseEstimator:
     """The perception stage every analysis path uses (live, analyze, eval)."""
-    return load_pose(models.pose_path, models.threads)
+    return load_pose(models.pose_path, models.threads_for(1), models.backend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +68,18 @@ def build_second_opinion(models: ModelsConfig) -> SecondOpinion | None:
     """The YOLO Normal/Fall model when enabled; fall detection goes on without it."""
     if not models.second_opinion:
         return None
-    return _optional("second opinion", lambda: load_fall_classifier(models.threads))
+    backend = resolve_backend(models.backend)  # an explicit backend that cannot run is an error
+    return _optional("second opinion", lambda: load_fall_classifier(models.threads_for(1), backend))
 
 
 def build_fire_model(models: ModelsConfig) -> FireModel | None:
     """The fire/smoke model when enabled; the other rules go on without it."""
     if not models.fire:
         return None
+    backend = resolve_backend(models.backend)  # an explicit backend that cannot run is an error
     return _optional(
-        "fire detection", lambda: load_fire_detector(models.threads, models.fire_input_px)
+        "fire detection",
+        lambda: load_fire_detector(models.threads_for(1), models.fire_input_px, backend=backend),
     )
 
 
@@ -84,10 +88,20 @@ def build_shared_models(models: ModelsConfig) -> SharedModels:
 
 
 def build_analyzer(
-    camera_id: str, vision: VisionConfig, models: ModelsConfig, shared: SharedModels
+    camera_id: str,
+    vision: VisionConfig,
+    models: ModelsConfig,
+    shared: SharedModels,
+    pose: PoseEstimator | None = None,
+    fire_inline: bool = True,
 ) -> Analyzer:
-    """A camera's analysis: its own pose model and state, the shared models."""
-    return Analyzer(camera_id, vision, build_estimator(models), shared.second_opinion, shared.fire)
+    """A camera's analysis: its own state, the shared models, and its own pose model unless
+    `pose` is given (a service shares a pool of them among its cameras and schedules fire
+    checks itself: `fire_inline` False)."""
+    pose = build_estimator(models) if pose is None else pose
+    return Analyzer(
+        camera_id, vision, pose, shared.second_opinion, shared.fire, fire_inline=fire_inline
+    )
 
 
 def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:

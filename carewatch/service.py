@@ -13,7 +13,8 @@ from carewatch.camera import CameraRunner
 from carewatch.camera_control import ServiceCameraControl
 from carewatch.camera_versions import seed_from_settings, stored_settings
 from carewatch.config import CameraConfig, Settings
-from carewatch.offline import build_analyzer, build_shared_models
+from carewatch.latency import EventLatency, EventLatencyMeter
+from carewatch.offline import build_analyzer, build_estimator, build_shared_models
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -25,6 +26,8 @@ from supervision.retention import Retention
 from supervision.sink import StoreSink
 from supervision.store import EventStore
 from supervision.users import list_users
+from vision.pool import PosePool
+from vision.scheduler import AnalysisScheduler, CameraLoad
 
 log = logging.getLogger(__name__)
 EXIT_OK = 0
@@ -45,12 +48,23 @@ class Service:
             _facility_records(settings), _camera_records(settings), _street_records(settings)
         )
         seed_from_settings(self.store, settings)
-        self.sink = StoreSink(self.store, settings.storage.spool_path)
+        self.latency = EventLatencyMeter()
+        self.sink = StoreSink(
+            self.store, settings.storage.spool_path, on_written=self.latency.written
+        )
         self.escalator = Escalator(self.store, settings.escalation, inspection=settings.inspection)
         self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
         self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
-        self.shared = build_shared_models(settings.models)
+        workers = settings.analysis.worker_count()
+        # Workers run models at once: each instance gets its share of the cores, no more
+        # (more threads than cores makes every model wait for the others).
+        models = settings.models.model_copy(
+            update={"threads": settings.models.threads_for(workers)}
+        )
+        self.shared = build_shared_models(models)
+        self.scheduler = AnalysisScheduler(workers)
+        self.pose = PosePool([build_estimator(models) for _ in range(workers)])
         self.cameras = {camera.id: self._runner(camera) for camera in settings.cameras}
         self._apply_lock = threading.Lock()
         self._started = False
@@ -62,6 +76,7 @@ class Service:
         self.sink.start()
         self.escalator.start()
         self.retention.start()
+        self.scheduler.start()
         with self._apply_lock:
             for runner in self.cameras.values():
                 runner.start()
@@ -73,6 +88,7 @@ class Service:
             self._started = False
             for runner in self.cameras.values():
                 runner.stop()
+        self.scheduler.stop()
         self._health_writer.shutdown(wait=True)
         self.retention.stop()
         self.escalator.stop()
@@ -104,8 +120,26 @@ class Service:
 
     def _runner(self, camera: CameraConfig) -> CameraRunner:
         vision = self.settings.vision_for(camera)
-        analyzer = build_analyzer(camera.id, vision, self.settings.models, self.shared)
-        return CameraRunner(camera, self.settings, self.sink, analyzer, self._write_health)
+        analyzer = build_analyzer(
+            camera.id, vision, self.settings.models, self.shared, self.pose, fire_inline=False
+        )
+        return CameraRunner(
+            camera,
+            self.settings,
+            self.sink,
+            analyzer,
+            self._write_health,
+            self.scheduler,
+            self.latency,
+        )
+
+    def camera_loads(self) -> list[CameraLoad]:
+        """Each running camera's analysis figures (rates, gating, shedding, latency)."""
+        return self.scheduler.loads()
+
+    def event_latencies(self) -> list[EventLatency]:
+        """Per camera: frame capture -> event row written, since the service started."""
+        return self.latency.latencies()
 
     # LiveFeed for the dashboard
     def camera_ids(self) -> list[str]:
@@ -181,6 +215,7 @@ def serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) 
         settings.storage.media_dir,
         settings.inspection,
         camera_control=ServiceCameraControl(service),
+        metrics=service,
     )
     server = DashboardServer(app, settings.dashboard, log_level="warning")
     service.start()

@@ -14,6 +14,7 @@ from dashboard.config import DashboardConfig
 from dashboard.deps import AppContext
 from dashboard.inspection_deps import InspectionSetup
 from dashboard.live import LiveFeed
+from dashboard.metrics import MetricsSource, metrics_registry
 from dashboard.peers import PeerRegistry
 from dashboard.routes import (
     audit_log,
@@ -35,6 +36,7 @@ from dashboard.routes import (
     timeline,
 )
 from dashboard.routes import live as live_video
+from dashboard.routes import metrics as metrics_route
 from dashboard.routes.pages import STATIC_DIR
 from supervision.config import InspectionConfig
 from supervision.store import EventStore
@@ -47,12 +49,14 @@ def create_app(
     media_root: Path,
     inspection: InspectionConfig | None = None,
     camera_control: CameraControl | None = None,
+    metrics: MetricsSource | None = None,
 ) -> FastAPI:
     """Build the web app over a store, a live feed and the folder snapshots and clips live in.
 
     `inspection` names checklists and hazard deadlines (defaults when None); a bad checklist
     file fails here, at start-up. `camera_control` serves the operator's camera pages (they
-    answer 503 without it).
+    answer 503 without it). `metrics` gives /metrics the analysis figures (without it:
+    camera health and process figures only).
     """
     context = AppContext(
         config=config,
@@ -61,6 +65,7 @@ def create_app(
         media_root=media_root.resolve(),
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
         camera_control=camera_control,
+        metrics=metrics_registry(live, metrics),
     )
     store.on_change(context.changes.notify)
 
@@ -78,6 +83,7 @@ def create_app(
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
     inspector = (overview, timeline, audit_log, reports)
+    app.include_router(metrics_route.router)
     for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class DashboardConfig(BaseModel):
@@ -48,4 +48,11 @@ class DashboardConfig(BaseModel):
     ice_servers: tuple[str, ...] = Field(
         default=(),
         description="STUN/TURN URLs for WebRTC peers; empty offers host candidates only (LAN).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        max_length=512,
+        description="Static secret Prometheus sends as `Authorization: Bearer <token>` to "
+        "scrape /metrics (its `authorization` scrape setting); unset: /metrics is open.",
     )

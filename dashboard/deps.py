@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from prometheus_client import CollectorRegistry
 
 from dashboard.camera_control import CameraControl
 from dashboard.config import DashboardConfig
@@ -28,6 +29,8 @@ class AppContext:
     peers: PeerRegistry
     # The running cameras' configuration (the operator pages); None where nothing runs them.
     camera_control: CameraControl | None = None
+    # What /metrics exposes: the service's figures and this process's (dashboard.metrics).
+    metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     # Set when the server begins to shut down; endless responses (SSE, MJPEG) then finish.
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     # Set off by the store's commits, so the event stream pushes them without a poll's delay.

@@ -39,14 +39,24 @@ class AvDecoder:
     live streams) are replaced by the previous value plus one nominal frame period.
     """
 
-    def __init__(self, container: av.container.InputContainer, label: str) -> None:
+    def __init__(
+        self,
+        container: av.container.InputContainer,
+        label: str,
+        threads: int = 1,
+        fast: bool = False,
+    ) -> None:
         if not container.streams.video:
             container.close()
             raise SourceError(f"{label}: no video stream")
         self._container = container
         self._label = label
         self._stream: av.video.VideoStream = container.streams.video[0]
-        self._stream.thread_type = "AUTO"
+        if threads != 1:  # frame threads add a frame of delay each: only where asked
+            self._stream.thread_type = "AUTO"
+            self._stream.codec_context.thread_count = threads
+        if fast:  # no deblocking: half of H.264's decode time
+            self._stream.codec_context.options = {"skip_loop_filter": "all"}
         self._frames: Iterator[av.VideoFrame] = container.decode(self._stream)
         self._origin_s: float | None = None
         self._last_pts_s: float | None = None
@@ -54,12 +64,14 @@ class AvDecoder:
         self.nominal_fps = float(rate) if rate and 0 < float(rate) < 1000 else FALLBACK_FPS
 
     @classmethod
-    def open(cls, target: str, label: str, **open_kwargs: Any) -> AvDecoder:
+    def open(
+        cls, target: str, label: str, threads: int = 1, fast: bool = False, **open_kwargs: Any
+    ) -> AvDecoder:
         try:
             container = av.open(target, mode="r", **open_kwargs)
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise SourceError(f"{label}: {one_line(exc)}") from exc
-        return cls(container, label)
+        return cls(container, label, threads, fast)
 
     def next(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded frame and its pts in seconds, or None at the end of the stream."""

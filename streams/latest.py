@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from streams.frame import Frame
 
@@ -21,6 +22,7 @@ class LatestFrameSlot:
         self._taken = True
         self._dropped = 0
         self._closed = False
+        self._new_since_mono = 0.0
 
     @property
     def dropped(self) -> int:
@@ -30,8 +32,22 @@ class LatestFrameSlot:
         with self._changed:
             if not self._taken:
                 self._dropped += 1
+            else:
+                self._new_since_mono = time.monotonic()
             self._frame, self._taken = frame, False
             self._changed.notify_all()
+
+    @property
+    def has_new(self) -> bool:
+        """True when a frame is waiting that nobody has taken yet."""
+        with self._changed:
+            return not self._taken
+
+    @property
+    def new_since_mono(self) -> float:
+        """When (time.monotonic) the slot last went from taken to holding a new frame."""
+        with self._changed:
+            return self._new_since_mono
 
     def get(self, timeout_s: float | None = None) -> Frame | None:
         """The newest frame not yet taken, or None after `timeout_s` or once closed."""

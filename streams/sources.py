@@ -47,11 +47,17 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def _open_file(path: str) -> tuple[AvDecoder, tuple[av.VideoFrame, float] | None]:
-    """Opens a video file and decodes its first frame, so a corrupt file fails here."""
+def _open_file(
+    path: str, threads: int = 0, fast: bool = False
+) -> tuple[AvDecoder, tuple[av.VideoFrame, float] | None]:
+    """Opens a video file and decodes its first frame, so a corrupt file fails here.
+
+    `threads` 0 lets FFmpeg choose (fastest for one file read as fast as possible); `fast`
+    skips deblocking (see FileSourceConfig.fast_decode).
+    """
     if not Path(path).is_file():
         raise SourceError(f"video file not found: {path}")
-    decoder = AvDecoder.open(path, f"cannot decode {path}")
+    decoder = AvDecoder.open(path, f"cannot decode {path}", threads, fast)
     try:
         first = decoder.next()
     except SourceError:
@@ -81,6 +87,7 @@ class FileSource:
         self.camera_id = camera_id
         self.config = config
         self._pacer = pacer or RealtimePacer()
+        self._sampler = RateSampler(config.max_fps)
         self._decoder: AvDecoder | None = None
         self._pending: tuple[av.VideoFrame, float] | None = None
         self._offset_s = 0.0
@@ -93,20 +100,30 @@ class FileSource:
 
     def open(self) -> None:
         self.close()
-        self._decoder, self._pending = _open_file(self.config.path)
+        self._decoder, self._pending = _open_file(
+            self.config.path, self.config.decode_threads, self.config.fast_decode
+        )
         self._offset_s, self._last_pts_s, self._index = 0.0, -1.0, 0
         self._pacer.reset()
+        self._sampler = RateSampler(self.config.max_fps)
 
     def read(self) -> Frame | None:
+        while (item := self._next_decoded()) is not None:
+            av_frame, pts_s = item
+            pts_s += self._offset_s
+            self._last_pts_s = pts_s
+            if self._sampler.keep(pts_s):
+                return self._handed_on(av_frame, pts_s)
+        return None
+
+    def _next_decoded(self) -> tuple[av.VideoFrame, float] | None:
         item = self._next_item()
-        if item is None and self.config.loop and self._index > 0:
+        if item is None and self.config.loop and self._last_pts_s >= 0:
             self._restart()
             item = self._next_item()
-        if item is None:
-            return None
-        av_frame, pts_s = item
-        pts_s += self._offset_s
-        self._last_pts_s = pts_s
+        return item
+
+    def _handed_on(self, av_frame: av.VideoFrame, pts_s: float) -> Frame:
         if self.config.realtime:
             self._pacer.wait_for(pts_s)
         frame = _to_frame(self.camera_id, self._index, av_frame, pts_s)
@@ -131,7 +148,9 @@ class FileSource:
         period_s = 1.0 / (self.nominal_fps or 25.0)
         if self._decoder is not None:
             self._decoder.close()
-        self._decoder, self._pending = _open_file(self.config.path)
+        self._decoder, self._pending = _open_file(
+            self.config.path, self.config.decode_threads, self.config.fast_decode
+        )
         self._offset_s = self._last_pts_s + period_s
 
 
@@ -183,6 +202,7 @@ class UrlSource:
         self.config = config
         self._decoder: AvDecoder | None = None
         self._label = redact_url(config.url)
+        self._sampler = RateSampler(config.max_fps)
         self._index = 0
 
     @property
@@ -197,6 +217,8 @@ class UrlSource:
             self._decoder = AvDecoder.open(
                 self.config.url,
                 f"cannot open {self._label}",
+                self.config.decode_threads,
+                self.config.fast_decode,
                 container_options=_url_options(self.config),
                 timeout=(timeout_s, timeout_s),
             )
@@ -210,12 +232,12 @@ class UrlSource:
     def read(self) -> Frame | None:
         if self._decoder is None:
             raise SourceError(f"{self._label}: source is not open")
-        item = self._decoder.next()
-        if item is None:
-            return None
-        frame = _to_frame(self.camera_id, self._index, *item)
-        self._index += 1
-        return frame
+        while (item := self._decoder.next()) is not None:
+            if self._sampler.keep(item[1]):
+                frame = _to_frame(self.camera_id, self._index, *item)
+                self._index += 1
+                return frame
+        return None
 
     def close(self) -> None:
         if self._decoder is not None:

@@ -20,7 +20,7 @@ from vision.events import SafetyEvent
 
 log = logging.getLogger(__name__)
 
-OnWritten = Callable[[str, int], None]
+OnWritten = Callable[[Write, int], None]  # the write and its event's id
 PathLike = str | os.PathLike[str]
 
 # The store refuses these for good (unknown camera or event, bad data): retrying cannot help.
@@ -249,16 +249,16 @@ class StoreSink:
         except Exception as error:  # the writer must outlive any failure; retried later
             log.warning("write of %s failed, spooling: %s", write.event_key, error)
             return False
-        self._notify(write.event_key, event_id)
+        self._notify(write, event_id)
         return True
 
-    def _notify(self, event_key: str, event_id: int) -> None:
+    def _notify(self, write: Write, event_id: int) -> None:
         if self._on_written is None:
             return
         try:
-            self._on_written(event_key, event_id)
+            self._on_written(write, event_id)
         except Exception:  # a listener's bug must not stop the writes
-            log.exception("on_written callback failed for %s", event_key)
+            log.exception("on_written callback failed for %s", write.event_key)
 
     def _schedule_retry(self) -> None:
         if time.monotonic() < self._retry_at:

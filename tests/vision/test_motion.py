@@ -1,0 +1,85 @@
+"""Motion gate: still scenes skip the models except at re-checks; people down never do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from streams.motion import changed_fraction, small_grey
+from vision.motion import MotionConfig, MotionGate
+
+HEIGHT_PX, WIDTH_PX = 360, 640
+
+
+def room(noise_seed: int | None = None, square_at_px: int | None = None) -> np.ndarray:
+    """A grey room with a bright square (a person) at `square_at_px`, and sensor noise."""
+    image = np.full((HEIGHT_PX, WIDTH_PX, 3), 90, np.uint8)
+    image[200:, :] = 60  # the floor
+    if square_at_px is not None:
+        image[120:300, square_at_px : square_at_px + 60] = 220
+    if noise_seed is not None:
+        noise = np.random.default_rng(noise_seed).integers(-3, 4, image.shape)
+        image = np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+    return image
+
+
+# (frames as (pts_s, square position or None), watching, config, expected decisions)
+CASES = [
+    ("still room: first frame, then only re-checks", [None] * 6, False, {}, [1, 0, 0, 0, 0, 1]),
+    ("sensor noise is not motion", [None] * 5, False, {}, [1, 0, 0, 0, 0]),
+    ("a person walking", [100, 130, 160, 190, 220], False, {}, [1, 1, 1, 1, 1]),
+    ("someone down is always analysed", [None] * 4, True, {}, [1, 1, 1, 1]),
+    ("gate off", [None] * 4, False, {"enabled": False}, [1, 1, 1, 1]),
+    (
+        "slow drift adds up until it counts",
+        [100, 101, 102, 103, 104],
+        False,
+        {"recheck_s": 5, "min_changed_fraction": 0.005},
+        [1, 0, 1, 0, 1],
+    ),
+    ("no frames", [], False, {}, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("squares", "watching", "overrides", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_gate_decisions(
+    squares: list[int | None], watching: bool, overrides: dict[str, object], expected: list[int]
+) -> None:
+    gate = MotionGate(MotionConfig(**{"recheck_s": 1.0, **overrides}))
+    period_s = 0.2
+    decisions = [
+        int(gate.should_analyse(room(n, square), n * period_s, watching))
+        for n, square in enumerate(squares)
+    ]
+    assert decisions == expected
+
+
+def test_a_clock_that_goes_back_is_a_recheck() -> None:
+    gate = MotionGate(MotionConfig())
+    assert gate.should_analyse(room(), 10.0, False)
+    assert not gate.should_analyse(room(), 10.2, False)
+    assert gate.should_analyse(room(), 0.0, False)
+
+
+def test_a_resized_picture_counts_as_motion() -> None:
+    before = small_grey(room())
+    after = small_grey(np.full((480, 640, 3), 90, np.uint8))
+    assert changed_fraction(before, after, 18) == 1.0
+
+
+def test_small_grey_is_160_wide_and_keeps_the_aspect() -> None:
+    assert small_grey(room()).shape == (90, 160)
+    assert small_grey(np.zeros((1080, 1920, 3), np.uint8)).shape == (90, 160)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("recheck_s", 0), ("min_changed_fraction", 1.5), ("pixel_threshold", 0), ("extra", 1)],
+)
+def test_config_rejects_bad_values(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        MotionConfig(**{field: value})
