@@ -43,6 +43,14 @@ class FallThresholds(_Section):
         description="A followed person stays followed down to this pose score (lying people "
         "and greyscale night pictures score low).",
     )
+    down_keep_pose_score: float = Field(
+        0.08,
+        ge=0.01,
+        le=0.9,
+        description="A person who is down stays followed down to this pose score where the "
+        "pose overlaps them: on the floor in greyscale MoveNet scores them 0.05-0.1. Lower for "
+        "everyone, weak poses at the picture's edge would take over people walking out.",
+    )
     upright_aspect_max: float = Field(
         0.55,
         ge=0.2,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -50,6 +50,7 @@ class BodyGeometry:
     thigh_angle_deg: float | None = None  # hip → knee, 0 = vertical
     cut_off: bool = False  # the box touches the top or bottom of the picture
     in_bed: bool = False  # the body centre is in a bed zone (or outside every floor zone)
+    hip_y: float | None = None  # mid-hip keypoint height, where the hips are seen
 
     @property
     def top_y(self) -> float:
@@ -91,6 +92,11 @@ def _segment_angle_deg(
     return float(np.degrees(np.arctan2(abs(dx) * aspect_wh, abs(dy) + 1e-9)))
 
 
+def hip_y(keypoints_xy: np.ndarray, scores: np.ndarray) -> float | None:
+    seen = [i for i in (L_HIP, R_HIP) if scores[i] >= _MIN_KEYPOINT_SCORE]
+    return float(keypoints_xy[seen, 1].mean()) if seen else None
+
+
 def torso_angle_deg(keypoints_xy: np.ndarray, scores: np.ndarray, aspect_wh: float) -> float | None:
     return _segment_angle_deg(
         keypoints_xy, scores, (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP), aspect_wh
@@ -115,6 +121,7 @@ def measure(
         ),
         cut_off=y1 <= _EDGE or y2 >= 1.0 - _EDGE,
         in_bed=in_bed,
+        hip_y=hip_y(kp, scores),
     )
 
 
@@ -144,6 +151,12 @@ class _Descent:
     drop: float  # in body lengths
     body_length: float
     asked_s: float | None = None  # when the second opinion was last asked about it
+    path: deque[BodyGeometry] = field(default_factory=deque)  # seen since, for settling
+
+
+def _moved(a: BodyGeometry, b: BodyGeometry) -> float:
+    """How far the body's centre or top moved between two observations, in frame heights."""
+    return max(abs(a.centre_y - b.centre_y), abs(a.top_y - b.top_y))
 
 
 class TrackFallState:
@@ -159,7 +172,6 @@ class TrackFallState:
         self._descent: _Descent | None = None
         self._down_since_s: float | None = None  # lying / fallen, until the person gets up
         self._down_top_y: float | None = None
-        self._settle_ref: BodyGeometry | None = None
         self._rise_since_s: float | None = None
         self._last_fall_s: float | None = None
         self._fall_key: str | None = None
@@ -169,7 +181,7 @@ class TrackFallState:
     def step(self, body: BodyGeometry, opinion: Opinion = no_opinion) -> list[FallSignal]:
         lying = is_lying(body, self.standing_height, self.th)
         self._learn_standing(body)
-        self._watch_descent(body)
+        self._watch_descent(body, lying)
         signals = self._confirm_fall(body, lying, opinion)
         signals += self._track_down(body, lying)
         signals += self._watch_long_lie(body)
@@ -205,22 +217,42 @@ class TrackFallState:
             return max(self.standing_height, body.long_side if lying else 0.0)
         return body.long_side if lying else body.long_side / self.th.crouched_height_ratio
 
-    def _watch_descent(self, body: BodyGeometry) -> None:
+    def _watch_descent(self, body: BodyGeometry, lying: bool) -> None:
         if self._descent and body.pts_s - self._descent.detected_s > self._descent_life_s():
             self._descent = None
         if self._descent or not self._history or body.in_bed:
             return
         highest, was_lying = min(reversed(self._history), key=lambda row: row[0].centre_y)
         length = self._body_length(highest, was_lying)
-        drop = (body.centre_y - highest.centre_y) / length
-        if self.standing_height is not None and not was_lying:
-            head_drop = (body.top_y - min(b.top_y for b, _ in self._history)) / length
-            drop = max(
-                drop, head_drop * self.th.descent_drop_ratio / self.th.descent_top_drop_ratio
-            )
+        drop = max(
+            (body.centre_y - highest.centre_y) / length,
+            self._head_drop(body, was_lying, length),
+            self._hip_drop(body, lying, was_lying),
+        )
         if drop >= self.th.descent_drop_ratio:
             self._descent = _Descent(highest.pts_s, body.pts_s, drop, length)
-            self._settle_ref = None
+
+    def _head_drop(self, body: BodyGeometry, was_lying: bool, length: float) -> float:
+        """From standing, the head end drops further than the centre: scaled to compare."""
+        if self.standing_height is None or was_lying:
+            return 0.0
+        head_drop = (body.top_y - min(b.top_y for b, _ in self._history)) / length
+        return head_drop * self.th.descent_drop_ratio / self.th.descent_top_drop_ratio
+
+    def _hip_drop(self, body: BodyGeometry, lying: bool, was_lying: bool) -> float:
+        """For a person never seen standing who now lies: the hips' drop in their lying length.
+
+        Without a standing height, the length of a body seen sitting, or lying along the line
+        of sight, is a guess (crouched_height_ratio) that can be twice too long; lying, the
+        box's long side measures it. Against that length the box centre would call lying down
+        from sitting a drop (the torso pivots about the hips); the hips drop with the body.
+        """
+        if self.standing_height is not None or was_lying or not lying or body.hip_y is None:
+            return 0.0
+        hips = [b.hip_y for b, _ in self._history if b.hip_y is not None]
+        if not hips:
+            return 0.0
+        return (body.hip_y - min(hips)) / body.long_side
 
     def _descent_life_s(self) -> float:
         return self.th.descent_to_down_max_s + self.th.confirm_s
@@ -253,17 +285,24 @@ class TrackFallState:
         ]
 
     def _is_settled(self, body: BodyGeometry) -> bool:
-        """At rest for confirm_s: the body has stopped moving since it came down."""
+        """At rest for confirm_s: where the body is now, it has been for the last confirm_s.
+
+        Measured back from now, not from the first frame after the descent: a body still
+        sliding when the descent is seen comes to rest later, and that must not restart
+        the wait once the slide has stopped.
+        """
         assert self._descent is not None
-        ref = self._settle_ref
+        path, confirm_s = self._descent.path, self.th.confirm_s
+        path.append(body)
+        while len(path) > 1 and body.pts_s - path[1].pts_s >= confirm_s:
+            path.popleft()
         tolerance = self.th.settle_motion_ratio * self._descent.body_length
-        if (
-            ref is None
-            or max(abs(body.centre_y - ref.centre_y), abs(body.top_y - ref.top_y)) > tolerance
-        ):
-            self._settle_ref = body
-            return self.th.confirm_s <= 0
-        return body.pts_s - ref.pts_s >= self.th.confirm_s
+        still_since_s = body.pts_s
+        for earlier in reversed(path):
+            if _moved(earlier, body) > tolerance:
+                break
+            still_since_s = earlier.pts_s
+        return body.pts_s - still_since_s >= confirm_s
 
     def _time_to_ask(self, body: BodyGeometry) -> bool:
         """Ask the (expensive) second opinion at most once per confirm_s for a descent."""

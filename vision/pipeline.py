@@ -26,6 +26,7 @@ from vision.zones import zone_kinds_at
 
 _OPINION_MIN_IOU = 0.3
 _OPINION_MIN_CONFIDENCE = 0.4
+_DOWN_MIN_IOU = 0.3  # a weak pose this much over a person who is down is taken as them
 
 
 class PoseEstimator(Protocol):
@@ -135,7 +136,7 @@ class Analyzer:
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
-        poses = poses.select(poses.scores >= self.config.fall.keep_pose_score)
+        poses = poses.select(self._followable(poses))
         people = self.tracker.update(poses, frame.pts_s)
         lost = [tid for tid in self._states if tid not in self.tracker.live_ids()]
         signals = [s for tid in lost for s in self._states.pop(tid).close(frame.pts_s)]
@@ -197,6 +198,19 @@ class Analyzer:
             self.check_fire(frame)
         found, self._fire_found = self._fire_found, None
         return found
+
+    def _followable(self, poses: PoseBatch) -> np.ndarray:
+        """Poses strong enough to follow: `keep_pose_score`, or `down_keep_pose_score` for a
+        pose over a person who is down."""
+        fall = self.config.fall
+        keep = poses.scores >= fall.keep_pose_score
+        boxes = self.tracker.boxes()
+        down = [boxes.get(tid) for tid, s in self._states.items() if s.phase is not Phase.UPRIGHT]
+        weak = np.flatnonzero(~keep & (poses.scores >= fall.down_keep_pose_score))
+        for index in weak if down else []:
+            overlaps = [iou(poses.boxes_xyxy[index], box) for box in down if box is not None]
+            keep[index] = bool(overlaps) and max(overlaps) >= _DOWN_MIN_IOU
+        return keep
 
     def _resting_place(self, person: PersonObservation) -> bool:
         """True where lying is normal: a bed zone, or outside every floor zone if any exist."""

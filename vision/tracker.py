@@ -77,6 +77,10 @@ class PersonTracker:
     def live_ids(self) -> set[int]:
         return {t.track_id for t in self._tracks}
 
+    def boxes(self) -> dict[int, np.ndarray]:
+        """Each live track's last box (normalised xyxy)."""
+        return {t.track_id: t.box_xyxy for t in self._tracks}
+
     def _greedy_pairs(self, poses: PoseBatch) -> dict[int, _Track]:
         candidates = [
             (match_score(track.box_xyxy, poses.boxes_xyxy[i]), i, track)

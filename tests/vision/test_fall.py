@@ -6,20 +6,27 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vision.config import FallThresholds
 from vision.events import EventType
-from vision.fall import BodyGeometry, FallSignal, TrackFallState
+from vision.fall import BodyGeometry, FallSignal, TrackFallState, hip_y
+from vision.records import KEYPOINT_COUNT, L_HIP, R_HIP
 
 FPS = 8.0
 STAND = (0.40, 0.60, 0.35, 5.0)  # centre_y, height, aspect, torso angle
 LIE = (0.75, 0.25, 1.8, 80.0)
 SIT = (0.55, 0.40, 0.80, 10.0)
+LANDING = (0.70, 0.30, 1.6, 70.0)
+SLID = (0.80, 0.20, 2.0, 85.0)
 
 
-def sequence(*segments: tuple[float, tuple[float, float, float, float]]) -> list[BodyGeometry]:
-    """Hold each pose for its seconds, moving linearly from the previous one."""
+def sequence(*segments: tuple[float, tuple[float, ...]]) -> list[BodyGeometry]:
+    """Hold each pose for its seconds, moving linearly from the previous one.
+
+    A pose is (centre_y, height, aspect, torso angle) and optionally the hips' height.
+    """
     bodies: list[BodyGeometry] = []
     previous = segments[0][1]
     t = 0.0
@@ -28,7 +35,9 @@ def sequence(*segments: tuple[float, tuple[float, float, float, float]]) -> list
         for k in range(1, steps + 1):
             f = k / steps
             values = [a + (b - a) * f for a, b in zip(previous, pose, strict=True)]
-            bodies.append(BodyGeometry(t, values[0], values[1], values[2], values[3]))
+            hip_y = values[4] if len(values) > 4 else None
+            centre_y, height, aspect, angle = values[:4]
+            bodies.append(BodyGeometry(t, centre_y, height, aspect, angle, hip_y=hip_y))
             t += 1 / FPS
         previous = pose
     return bodies
@@ -55,6 +64,19 @@ CASES = [
     ),
     ("slow lying down is no fall", sequence((3, STAND), (5, LIE), (3, LIE)), {}, []),
     ("sitting down quickly is no fall", sequence((3, STAND), (0.5, SIT), (5, SIT)), {}, []),
+    (
+        # The descent is seen mid-fall; the body slides on and rests 0.6 s before the clip ends.
+        "still sliding when the descent is seen, confirmed once at rest",
+        sequence((3, STAND), (0.5, LANDING), (1.0, SLID), (0.6, SLID)),
+        {},
+        [("fall", False)],
+    ),
+    (
+        "sliding on until the descent expires is no fall",
+        sequence((3, STAND), (0.5, LANDING), (4.0, (0.95, 0.2, 2.0, 85.0))),
+        {"settle_motion_ratio": 0.05},
+        [],
+    ),
     (
         "lying from the start: long lie, no fall",
         sequence((6, LIE)),
@@ -197,3 +219,58 @@ def test_long_lie_escalates_while_it_lasts() -> None:
         (3, False),
     ]
     assert len({s.key for s in long_lies}) == 1, "one event that escalates, not several"
+
+
+# Never seen standing: lying on a bed along the line of sight (the box looks upright, its
+# length is a guess), or sitting on the floor. Poses carry the hips' height.
+ALONG_SIGHT = (0.55, 0.80, 0.9, 30.0, 0.55)
+ON_FLOOR = (0.75, 0.40, 1.45, 75.0, 0.80)
+SEATED = (0.45, 0.30, 0.75, 5.0, 0.58)
+LAID_BACK = (0.56, 0.10, 2.6, 85.0, 0.58)
+ROLL_OFF_ALONG_SIGHT = sequence((2, ALONG_SIGHT), (1.0, ON_FLOOR), (2, ON_FLOOR))
+
+HIP_CASES = [
+    ("empty", [], []),
+    ("rolls off a bed along the line of sight: the hips drop", ROLL_OFF_ALONG_SIGHT, ["fall"]),
+    (
+        "the same without hips: the box centre drops too little of the guessed length",
+        [dataclasses.replace(body, hip_y=None) for body in ROLL_OFF_ALONG_SIGHT],
+        [],
+    ),
+    (
+        "lies down from sitting: the box centre drops, the hips stay put",
+        sequence((2, SEATED), (0.5, LAID_BACK), (3, LAID_BACK)),
+        [],
+    ),
+    (
+        "seen standing first: the standing height decides, the hips are not asked",
+        sequence(
+            (3, (0.40, 0.60, 0.35, 5.0, 0.45)),
+            (1.0, SEATED),
+            (2.0, SEATED),
+            (0.5, (0.56, 0.10, 2.6, 85.0, 0.75)),
+            (3, (0.56, 0.10, 2.6, 85.0, 0.75)),
+        ),
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "bodies", "expected"), HIP_CASES, ids=[c[0] for c in HIP_CASES])
+def test_hip_drop_without_standing_height(
+    name: str, bodies: list[BodyGeometry], expected: list[str]
+) -> None:
+    assert [str(s.type) for s in run(bodies)] == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [((0.6, 0.9), (0.7, 0.9), 0.65), ((0.6, 0.9), (0.7, 0.1), 0.6), ((0.6, 0.1), (0.7, 0.0), None)],
+    ids=["both hips", "one hip seen", "no hips seen"],
+)
+def test_hip_y(
+    left: tuple[float, float], right: tuple[float, float], expected: float | None
+) -> None:
+    keypoints, scores = np.zeros((KEYPOINT_COUNT, 2)), np.zeros(KEYPOINT_COUNT)
+    (keypoints[L_HIP, 1], scores[L_HIP]), (keypoints[R_HIP, 1], scores[R_HIP]) = left, right
+    assert hip_y(keypoints, scores) == pytest.approx(expected)
