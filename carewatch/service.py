@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from fastapi import FastAPI
 
 from carewatch.camera import CameraRunner
 from carewatch.camera_control import ServiceCameraControl
@@ -199,6 +200,20 @@ def _camera_records(settings: Settings) -> list[CameraRecord]:
     return [CameraRecord(c.id, c.facility, c.name, c.source.type) for c in settings.cameras]
 
 
+def dashboard_app(service: Service) -> FastAPI:
+    """The dashboard over a service: its database, live pictures, camera control, metrics."""
+    settings = service.settings
+    return create_app(
+        settings.dashboard,
+        service.store,
+        service,
+        settings.storage.media_dir,
+        settings.inspection,
+        camera_control=ServiceCameraControl(service),
+        metrics=service,
+    )
+
+
 def serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) -> int:
     """Run until interrupted; the dashboard serves on settings.dashboard.host:port.
 
@@ -208,16 +223,7 @@ def serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) 
     if seed is not None:
         seed(service.store)
     _warn_without_users(service.store)
-    app = create_app(
-        settings.dashboard,
-        service.store,
-        service,
-        settings.storage.media_dir,
-        settings.inspection,
-        camera_control=ServiceCameraControl(service),
-        metrics=service,
-    )
-    server = DashboardServer(app, settings.dashboard, log_level="warning")
+    server = DashboardServer(dashboard_app(service), settings.dashboard, log_level="warning")
     service.start()
     log.info("dashboard on http://%s:%d", settings.dashboard.host, settings.dashboard.port)
     try:

@@ -132,7 +132,10 @@ class Analyzer:
 
     def watching(self) -> bool:
         """True while anyone is down (or on the way down): they must be seen on every frame."""
-        return any(state.phase is not Phase.UPRIGHT for state in self._states.values())
+        return bool(self._down_ids())
+
+    def _down_ids(self) -> list[int]:
+        return [tid for tid, state in self._states.items() if state.phase is not Phase.UPRIGHT]
 
     def process(self, frame: Frame) -> FrameAnalysis:
         poses = self.pose.infer(frame.image_bgr)
@@ -205,11 +208,11 @@ class Analyzer:
         fall = self.config.fall
         keep = poses.scores >= fall.keep_pose_score
         boxes = self.tracker.boxes()
-        down = [boxes.get(tid) for tid, s in self._states.items() if s.phase is not Phase.UPRIGHT]
-        weak = np.flatnonzero(~keep & (poses.scores >= fall.down_keep_pose_score))
-        for index in weak if down else []:
-            overlaps = [iou(poses.boxes_xyxy[index], box) for box in down if box is not None]
-            keep[index] = bool(overlaps) and max(overlaps) >= _DOWN_MIN_IOU
+        down = [boxes[tid] for tid in self._down_ids() if tid in boxes]
+        if not down:
+            return keep
+        for index in np.flatnonzero(~keep & (poses.scores >= fall.down_keep_pose_score)):
+            keep[index] = max(iou(poses.boxes_xyxy[index], box) for box in down) >= _DOWN_MIN_IOU
         return keep
 
     def _resting_place(self, person: PersonObservation) -> bool:

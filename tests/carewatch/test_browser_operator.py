@@ -16,10 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from carewatch.camera_control import ServiceCameraControl
 from carewatch.config import Settings, parse_settings
-from carewatch.service import Service
-from dashboard.app import create_app
+from carewatch.service import Service, dashboard_app
 from dashboard.config import DashboardConfig
 from dashboard.server import DashboardServer
 from supervision.camera_configs import list_versions
@@ -101,15 +99,8 @@ def operated(tmp_path: Path, database_url: str) -> Iterator[Operated]:
         for name, role in (("operator", Role.OPERATOR), ("admin", Role.ADMIN)):
             create_user(session, name, PASSWORD, role, None, params=FAST_SCRYPT)
     record_clip_event(service, settings.storage.media_dir)
-    app = create_app(
-        settings.dashboard,
-        service.store,
-        service,
-        settings.storage.media_dir,
-        settings.inspection,
-        camera_control=ServiceCameraControl(service),
-    )
-    server = DashboardServer(app, DashboardConfig(port=free_port(), shutdown_grace_s=1), "warning")
+    dashboard = DashboardConfig(port=free_port(), shutdown_grace_s=1)
+    server = DashboardServer(dashboard_app(service), dashboard, "warning")
     thread = threading.Thread(target=server.run, name="uvicorn-operator", daemon=True)
     service.start()
     thread.start()
