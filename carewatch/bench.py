@@ -61,6 +61,7 @@ class BenchSpec:
     config: Path | None = None
     keep: bool = False
     substream: tuple[int, int, float] | None = None  # width, height, fps of each camera's feed
+    motion_gate: bool = True  # off: every frame goes through the models (the strictest test)
 
 
 def machine_cores() -> int:
@@ -99,6 +100,9 @@ def bench_settings(
         }
         for index, clip in enumerate(clips)
     ]
+    if not spec.motion_gate:
+        motion = {**(camera_template or {}).get("motion", {}), "enabled": False}
+        cameras = [{**camera, "motion": motion} for camera in cameras]
     database = spec.database_url or f"sqlite:///{run_dir.resolve() / 'bench.db'}"
     data = {
         **(base or {}),

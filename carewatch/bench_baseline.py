@@ -15,13 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carewatch.baseline import NfdBaseline
-from carewatch.offline import (
-    analyze_frames,
-    build_analyzer,
-    build_estimator,
-    build_shared_models,
-    on_clock,
-)
+from carewatch.offline import analyze_ahead, build_offline_models, default_workers, on_clock
 from streams.frame import Frame
 from streams.sources import iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
@@ -127,18 +121,20 @@ def timed(
     return Throughput(name, len(clips), tally.frames, tally.video_s, wall_s, fps)
 
 
-def carewatch_throughput(clips: Sequence[Path], models: ModelsConfig) -> Throughput:
-    """`carewatch analyze`'s path (analyze_file's steps) with the default analysis settings."""
+def carewatch_throughput(
+    clips: Sequence[Path], models: ModelsConfig, workers: int | None = None
+) -> Throughput:
+    """`carewatch analyze`'s path (analyze_file's steps) with the default analysis settings:
+    the models on `workers` threads (default: one per core) ahead of the analysis."""
     vision = VisionConfig()
-    shared, pose = build_shared_models(models), build_estimator(models)
+    offline = build_offline_models(models, workers or default_workers())
     fps = vision.analysis_fps
 
     def prepare(path: Path) -> ClipRun:
-        analyzer = build_analyzer(path.stem, vision, models, shared, pose)
-
         def run(tally: FrameTally) -> None:
-            frames = tally.count(iter_file_frames(str(path), path.stem, fps), fps)
-            for _ in analyze_frames(on_clock(frames, time.time()), analyzer):
+            decoded = tally.count(iter_file_frames(str(path), path.stem, fps), fps)
+            frames = on_clock(decoded, time.time())
+            for _ in analyze_ahead(frames, path.stem, vision, models, offline):
                 pass
 
         return run

@@ -91,6 +91,12 @@ def add_parser(commands: Any) -> None:
     add("--data-dir", type=Path, default=Path("data/bench"), help="generated clips (cached) "
         "and each run's database and media (removed after it unless --keep)")  # fmt: skip
     add("--database", help="SQLAlchemy URL of an empty database (default: SQLite per run)")
+    add(
+        "--no-gate",
+        action="store_true",
+        help="analyse every frame: the motion gate off "
+        "(the strictest busy test; gated frames count against a busy camera's rate)",
+    )
     add("--config", type=Path, help="settings file whose models, analysis, clips ... sections "
         "(and first camera's motion, fall ... settings) the bench cameras use")  # fmt: skip
     add("--keep", action="store_true", help="keep each run's database and media")
@@ -148,6 +154,7 @@ def step_command(args: argparse.Namespace, count: int) -> list[str]:
         command += ["--substream", f"{width}x{height}@{fps:g}"]
     for flag, value in (("--database", args.database), ("--config", args.config)):
         command += [flag, str(value)] if value is not None else []
+    command += ["--no-gate"] if args.no_gate else []
     return command + (["--keep"] if args.keep else [])
 
 
@@ -180,7 +187,7 @@ def spec_of(args: argparse.Namespace) -> Any:
     return BenchSpec(
         args.workload, args.cameras, args.target_fps, args.warmup_s, args.duration_s,
         args.clips, args.clip_size, args.data_dir, args.database, args.config, args.keep,
-        args.substream,
+        args.substream, not args.no_gate,
     )  # fmt: skip
 
 

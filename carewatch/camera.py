@@ -12,9 +12,10 @@ import numpy as np
 from carewatch.config import CameraConfig, Settings
 from carewatch.latency import EventLatencyMeter
 from streams.clips import ClipRecorder, ClipResult
-from streams.config import FileSourceConfig, SourceConfig, UrlSourceConfig
+from streams.config import ClipConfig, FileSourceConfig, SourceConfig, UrlSourceConfig
 from streams.frame import Frame
 from streams.health import CameraHealth, CameraState
+from streams.packets import PacketRing
 from streams.reader import CameraReader
 from streams.ringbuffer import RingBuffer
 from supervision.sink import EventSink
@@ -62,11 +63,22 @@ def needs_clip(event: SafetyEvent) -> bool:
     return event.is_open or event.end_s == event.start_s
 
 
+def clip_buffer(source: SourceConfig, clips: ClipConfig) -> RingBuffer | PacketRing:
+    """What keeps a camera's last seconds for clips: the compressed stream where FFmpeg
+    reads it (no cost until a clip is wanted), else decoded frames as JPEG."""
+    duration_s = clips.pre_roll_s + clips.post_roll_s + 5.0
+    if isinstance(source, FileSourceConfig | UrlSourceConfig):
+        return PacketRing(duration_s, clips.fps, clips.max_width_px)
+    return RingBuffer(
+        duration_s, clips.fps, clips.max_width_px, clips.jpeg_quality, clips.still_fps
+    )
+
+
 def frames_needed(source: SourceConfig, fps: float) -> SourceConfig:
     """A decoded source that hands on only the `fps` the camera uses, unless set already.
 
     Converting a decoded frame to a picture costs about as much as decoding it; a 30 fps
-    camera analysed at 5 fps and clipped at 10 needs a third of them.
+    camera analysed at 5 fps needs a sixth of them.
     """
     if isinstance(source, FileSourceConfig | UrlSourceConfig) and source.max_fps is None:
         return source.model_copy(update={"max_fps": fps})
@@ -97,15 +109,12 @@ class CameraRunner:
         self._publish_health = on_health
         self.media_dir = settings.storage.media_dir
         clips = settings.clips
-        self.ring = RingBuffer(
-            clips.pre_roll_s + clips.post_roll_s + 5.0,
-            clips.fps,
-            clips.max_width_px,
-            clips.jpeg_quality,
-            clips.still_fps,
-        )
+        self.ring = clip_buffer(camera.source, clips)
         self.recorder = ClipRecorder(self.ring, clips, self.media_dir, self._draw_zones)
-        source = frames_needed(camera.source, max(camera.analysis_fps, clips.fps))
+        needed_fps = camera.analysis_fps
+        if isinstance(self.ring, RingBuffer):  # it keeps decoded frames
+            needed_fps = max(needed_fps, clips.fps)
+        source = frames_needed(camera.source, needed_fps)
         self.reader = CameraReader(
             camera.id, source, settings.reconnect, ring=self.ring, on_health=self._on_health
         )

@@ -118,11 +118,13 @@ class AnalysisConfig(_Section):
         ge=1,
         le=256,
         description="Analysis threads shared by all cameras, each with its own pose model "
-        "instance; default: one per CPU core. A camera is analysed by one worker at a time.",
+        "instance; default: one per CPU core plus one, so that a long model call (the second "
+        "opinion on a fall, a fire check) does not hold up the other cameras' people. A camera "
+        "is analysed by one worker at a time.",
     )
 
     def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
+        return self.workers or (os.cpu_count() or 1) + 1
 
 
 class StorageConfig(_Section):

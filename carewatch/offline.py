@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from carewatch.config import ConfigError, Settings
+from carewatch.lookahead import Answers, Lookahead
 from models.registry import ModelError
 from models.runtime import resolve_backend
 from streams.frame import Frame
@@ -19,10 +21,13 @@ from vision.events import SafetyEvent
 from vision.fallen import load_fall_classifier
 from vision.fire import load_fire_detector
 from vision.pipeline import Analyzer, FireModel, PoseEstimator, SecondOpinion
+from vision.pool import PosePool
 from vision.pose import load_pose
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+AHEAD_PER_WORKER = 4  # frames analysed ahead per worker: enough to keep each one busy
+DECODE_AHEAD = 4  # frames decoded ahead of those (a 720p frame is 2.8 MB)
 
 
 class AnalyzeError(RuntimeError):
@@ -64,22 +69,24 @@ def _optional(what: str, load: Callable[[], T]) -> T | None:
         return None
 
 
-def build_second_opinion(models: ModelsConfig) -> SecondOpinion | None:
+def build_second_opinion(models: ModelsConfig, workers: int = 1) -> SecondOpinion | None:
     """The YOLO Normal/Fall model when enabled; fall detection goes on without it."""
     if not models.second_opinion:
         return None
     backend = resolve_backend(models.backend)  # an explicit backend that cannot run is an error
-    return _optional("second opinion", lambda: load_fall_classifier(models.threads_for(1), backend))
+    threads = models.threads_for(workers)
+    return _optional("second opinion", lambda: load_fall_classifier(threads, backend))
 
 
-def build_fire_model(models: ModelsConfig) -> FireModel | None:
+def build_fire_model(models: ModelsConfig, workers: int = 1) -> FireModel | None:
     """The fire/smoke model when enabled; the other rules go on without it."""
     if not models.fire:
         return None
     backend = resolve_backend(models.backend)  # an explicit backend that cannot run is an error
+    threads = models.threads_for(workers)
     return _optional(
         "fire detection",
-        lambda: load_fire_detector(models.threads_for(1), models.fire_input_px, backend=backend),
+        lambda: load_fire_detector(threads, models.fire_input_px, backend=backend),
     )
 
 
@@ -104,6 +111,52 @@ def build_analyzer(
     )
 
 
+def default_workers() -> int:
+    """Model workers for one video analysed as fast as it can be: one per core."""
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineModels:
+    """What a video analysed ahead runs on: a thread-safe pool of `workers` pose estimators
+    and the shared models."""
+
+    pose: PoseEstimator
+    shared: SharedModels
+    workers: int
+
+
+def build_offline_models(
+    models: ModelsConfig, workers: int, shared: SharedModels | None = None
+) -> OfflineModels:
+    """`workers` pose estimators with the machine's threads shared out among them, and the
+    shared models (loaded the same way unless given)."""
+    threads = models.threads_for(workers)
+    poses = [load_pose(models.pose_path, threads, models.backend) for _ in range(workers)]
+    if shared is None:
+        shared = SharedModels(
+            build_second_opinion(models, workers), build_fire_model(models, workers)
+        )
+    return OfflineModels(PosePool(poses), shared, workers)
+
+
+def analyze_ahead(
+    frames: Iterable[Frame],
+    camera_id: str,
+    vision: VisionConfig,
+    models: ModelsConfig,
+    offline: OfflineModels,
+) -> Iterator[SafetyEvent]:
+    """`analyze_frames` on a fresh analyzer, with decoding, pose and the fire checks run ahead
+    on other threads: the same events, sooner."""
+    answers = Answers(offline.pose, offline.shared.fire)
+    shared = SharedModels(offline.shared.second_opinion, answers.fire)
+    analyzer = build_analyzer(camera_id, vision, models, shared, answers)
+    depth = AHEAD_PER_WORKER * offline.workers
+    ahead = Lookahead(answers, vision.rules.fire_fps, offline.workers, depth, DECODE_AHEAD)
+    yield from analyze_frames(ahead.frames(frames), analyzer)
+
+
 def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
     """Each finished event of a frame sequence; open events are closed at the last frame."""
     last: Frame | None = None
@@ -126,20 +179,21 @@ def analyze_file(
     models: ModelsConfig,
     start_epoch_s: float | None = None,
     shared: SharedModels | None = None,
+    workers: int | None = None,
 ) -> Iterator[SafetyEvent]:
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time.
 
     Frames are stamped from `start_epoch_s` (default: now) plus their video time, so that
     zone schedules see the time of day the video shows, at whatever speed it is analysed.
     `shared` models are loaded from `models` when not given (a running service passes its own).
+    The models run on `workers` threads ahead of the analysis (default: one per core).
     """
     start_epoch_s = time.time() if start_epoch_s is None else start_epoch_s
     try:
         frames = on_clock(
             iter_file_frames(str(video), camera_id, vision.analysis_fps), start_epoch_s
         )
-        shared = build_shared_models(models) if shared is None else shared
-        analyzer = build_analyzer(camera_id, vision, models, shared)
-        yield from analyze_frames(frames, analyzer)
+        offline = build_offline_models(models, workers or default_workers(), shared)
+        yield from analyze_ahead(frames, camera_id, vision, models, offline)
     except (SourceError, ModelError) as error:
         raise AnalyzeError(str(error)) from None

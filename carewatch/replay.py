@@ -103,9 +103,9 @@ class Replayer:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        events = list(
-            analyze_file(clip.file, camera_id, vision, self.models, clip.start_epoch_s, self.shared)
-        )
+        # One worker: a replay runs beside the live cameras and must not take their cores.
+        start_s, shared = clip.start_epoch_s, self.shared
+        events = list(analyze_file(clip.file, camera_id, vision, self.models, start_s, shared, 1))
         self._cache[key] = events
         if len(self._cache) > CACHE_ENTRIES:
             self._cache.popitem(last=False)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import av
 import av.container
 import av.video
+
+from streams.packets import EncodedPacket, StreamCodec
 
 _USERINFO = re.compile(r"(?<=://)[^/@]*@")
 FALLBACK_FPS = 25.0
@@ -36,7 +39,9 @@ class AvDecoder:
     """Decodes the first video stream of an opened container, giving (frame, pts_s) pairs.
 
     `pts_s` counts from the first frame; missing or non-increasing timestamps (seen on some
-    live streams) are replaced by the previous value plus one nominal frame period.
+    live streams) are replaced by the previous value plus one nominal frame period. With
+    `keep_packets` the compressed packets read are kept, on the same timeline, until
+    `drain_packets` takes them (a clip buffer keeps the stream as sent).
     """
 
     def __init__(
@@ -45,6 +50,7 @@ class AvDecoder:
         label: str,
         threads: int = 1,
         fast: bool = False,
+        keep_packets: bool = False,
     ) -> None:
         if not container.streams.video:
             container.close()
@@ -57,21 +63,55 @@ class AvDecoder:
             self._stream.codec_context.thread_count = threads
         if fast:  # no deblocking: half of H.264's decode time
             self._stream.codec_context.options = {"skip_loop_filter": "all"}
-        self._frames: Iterator[av.VideoFrame] = container.decode(self._stream)
+        self._frames: Iterator[av.VideoFrame] = self._decode()
         self._origin_s: float | None = None
         self._last_pts_s: float | None = None
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.nominal_fps = float(rate) if rate and 0 < float(rate) < 1000 else FALLBACK_FPS
+        context = self._stream.codec_context
+        self._codec = StreamCodec(context.name, context.extradata)
+        self._keep_packets = keep_packets
+        self._kept: list[tuple[float | None, bool, bytes]] = []  # (time_s, keyframe, data)
+        self._last_packet_s: float | None = None
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        for packet in self._container.demux(self._stream):
+            if self._keep_packets and packet.size:
+                self._kept.append((_packet_time_s(packet), packet.is_keyframe, bytes(packet)))
+            yield from packet.decode()
+
+    def drain_packets(self) -> list[EncodedPacket]:
+        """The packets read since the last call, timed like the frames (from the first
+        frame's time); none until a frame has been decoded."""
+        if self._origin_s is None or not self._kept:
+            return []
+        kept, self._kept = self._kept, []
+        return [self._timed(*item) for item in kept]
+
+    def _timed(self, time_s: float | None, keyframe: bool, data: bytes) -> EncodedPacket:
+        last_s = self._last_packet_s
+        if time_s is not None:
+            pts_s = time_s - (self._origin_s or 0.0)
+        else:  # a live stream without timestamps: one nominal period on
+            pts_s = 0.0 if last_s is None else last_s + 1.0 / self.nominal_fps
+        self._last_packet_s = pts_s
+        return EncodedPacket(pts_s, keyframe, data, self._codec)
 
     @classmethod
     def open(
-        cls, target: str, label: str, threads: int = 1, fast: bool = False, **open_kwargs: Any
+        cls,
+        target: str,
+        label: str,
+        threads: int = 1,
+        fast: bool = False,
+        keep_packets: bool = False,
+        **open_kwargs: Any,
     ) -> AvDecoder:
         try:
             container = av.open(target, mode="r", **open_kwargs)
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise SourceError(f"{label}: {one_line(exc)}") from exc
-        return cls(container, label, threads, fast)
+        return cls(container, label, threads, fast, keep_packets)
 
     def next(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded frame and its pts in seconds, or None at the end of the stream."""
@@ -96,3 +136,10 @@ class AvDecoder:
 
     def close(self) -> None:
         self._container.close()
+
+
+def _packet_time_s(packet: av.Packet) -> float | None:
+    time = packet.pts if packet.pts is not None else packet.dts
+    if time is None or packet.time_base is None:
+        return None
+    return float(time * Fraction(packet.time_base))

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import av
 import cv2
 import numpy as np
 
 from streams.config import ClipConfig
-from streams.ringbuffer import RingBuffer, encode_jpeg
+from streams.ringbuffer import encode_jpeg
 
 log = logging.getLogger(__name__)
 
+CLIP_NICENESS = 10  # clip writing uses the CPU analysis leaves
 TIME_BASE = Fraction(1, 1000)  # millisecond pts keep uneven frame spacing exact enough
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class BufferedVideo(Protocol):
+    """The last seconds of a camera, as a clip needs them (RingBuffer, PacketRing)."""
+
+    @property
+    def latest_pts_s(self) -> float | None: ...
+
+    @property
+    def ended(self) -> bool: ...
+
+    def frames_between(self, t0_s: float, t1_s: float) -> Iterable[tuple[float, np.ndarray]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +75,22 @@ def _fit(image_bgr: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
 
 
 def write_clip(
-    frames: Sequence[tuple[float, np.ndarray]], path: str | Path, fps: float
+    frames: Iterable[tuple[float, np.ndarray]], path: str | Path, fps: float
 ) -> ClipInfo:
     """Writes (pts_s, image_bgr) frames as H.264 MP4 that browsers play.
 
     Timestamps follow the frames' own pts (relative to the first), so gaps stay real time;
-    the last frame lasts one `fps` period. The file appears atomically under `path`.
+    the last frame lasts one `fps` period. Frames are taken one at a time (a clip's decoded
+    frames would take hundreds of MB at once). The file appears atomically under `path`.
     """
-    if not frames:
+    first, frames = _peek(frames)
+    if first is None:
         raise ValueError("write_clip needs at least one frame")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    size_wh = _even_size(frames[0][1])
-    start_s, count, last_ms = frames[0][0], 0, -1
+    size_wh = _even_size(first[1])
+    start_s, count, last_ms = first[0], 0, -1
     with av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         rate = Fraction(fps).limit_denominator(1000)
         stream = out.add_stream("libx264", rate=rate, options={"preset": "veryfast", "crf": "23"})
@@ -92,6 +109,15 @@ def write_clip(
     return ClipInfo(path, count, last_ms / 1000 + 1.0 / fps, size_wh)
 
 
+def _peek(
+    frames: Iterable[tuple[float, np.ndarray]],
+) -> tuple[tuple[float, np.ndarray] | None, Iterable[tuple[float, np.ndarray]]]:
+    """The first frame (None if there is none) and all the frames, the first included."""
+    iterator = iter(frames)
+    first = next(iterator, None)
+    return first, iterator if first is None else itertools.chain([first], iterator)
+
+
 def write_snapshot(image_bgr: np.ndarray, path: str | Path, quality: int = 85) -> Path:
     """Writes a JPEG atomically (readers never see half a file)."""
     path = Path(path)
@@ -105,6 +131,15 @@ def write_snapshot(image_bgr: np.ndarray, path: str | Path, quality: int = 85) -
 def safe_name(text: str) -> str:
     """A file-name-safe form of an id (event keys and camera ids come from config and users)."""
     return _UNSAFE.sub("_", text).strip("._") or "_"
+
+
+def _yield_cpu() -> None:
+    """Lowers this thread's CPU priority (Linux: per thread; the encoder's threads inherit
+    it): a clip decodes and encodes seconds of video at once, and must not delay alerts."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CLIP_NICENESS)
+    except (AttributeError, OSError):  # not on this platform: clips just compete
+        log.debug("clip writer keeps normal CPU priority")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +165,7 @@ class ClipRecorder:
 
     def __init__(
         self,
-        ring: RingBuffer,
+        ring: BufferedVideo,
         clip_config: ClipConfig,
         clips_dir: str | Path,
         decorate: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -183,6 +218,7 @@ class ClipRecorder:
         return snapshot_path
 
     def _work(self) -> None:
+        _yield_cpu()
         while True:
             request = self._queue.get()
             if request is None:
@@ -215,13 +251,14 @@ class ClipRecorder:
 
     def _write(self, request: _Request) -> ClipResult:
         t0_s = request.trigger_pts_s - self.config.pre_roll_s
-        frames = self.ring.frames_between(t0_s, request.trigger_pts_s + self.config.post_roll_s)
-        if not frames:
+        t1_s = request.trigger_pts_s + self.config.post_roll_s
+        first, frames = _peek(self.ring.frames_between(t0_s, t1_s))
+        if first is None:
             return ClipResult(request.event_key, request.snapshot_path, None, None, 0.0)
-        if self.decorate is not None:
-            frames = [(pts_s, self.decorate(image)) for pts_s, image in frames]
+        decorate = self.decorate
+        if decorate is not None:
+            frames = ((pts_s, decorate(image)) for pts_s, image in frames)
         info = write_clip(frames, request.clip_path, self.config.fps)
-        start_s = frames[0][0]
         return ClipResult(
-            request.event_key, request.snapshot_path, info.path, start_s, info.duration_s
+            request.event_key, request.snapshot_path, info.path, first[0], info.duration_s
         )

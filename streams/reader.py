@@ -13,8 +13,9 @@ from streams.config import FileSourceConfig, ReconnectConfig, SourceConfig
 from streams.frame import Frame
 from streams.health import CameraHealth, CameraState
 from streams.latest import LatestFrameSlot
+from streams.packets import PacketRing
 from streams.ringbuffer import RingBuffer
-from streams.sources import FrameSource, build_source
+from streams.sources import FrameSource, PacketSource, build_source
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,10 @@ class _Ended(Exception):
 
 
 class CameraReader:
-    """Reads one camera on a daemon thread into a latest-frame slot and a ring buffer.
+    """Reads one camera on a daemon thread into a latest-frame slot and a clip buffer.
+
+    The clip buffer is a RingBuffer (decoded frames, as JPEG) or, for a source that hands
+    on its compressed packets, a PacketRing.
 
     Failures (open or read errors, a live stream ending) are retried with exponential
     backoff; a file without loop that ends moves the reader to STOPPED. A second thread
@@ -42,7 +46,7 @@ class CameraReader:
         reconnect: ReconnectConfig,
         *,
         slot: LatestFrameSlot | None = None,
-        ring: RingBuffer | None = None,
+        ring: RingBuffer | PacketRing | None = None,
         on_frame: Sequence[Callable[[Frame], None]] = (),
         on_health: Callable[[CameraHealth], None] | None = None,
         source_factory: Callable[[str, SourceConfig], FrameSource] = build_source,
@@ -138,7 +142,12 @@ class CameraReader:
             opened = True
             self._session_fresh = True
             while not self._stop.is_set():
-                self._deliver(self._read_one(source), source.nominal_fps)
+                frame = source.read()
+                if frame is not None:
+                    self._deliver(frame, source.nominal_fps)
+                self._keep_packets(source)
+                if frame is None:
+                    self._stream_ended()
         except _Ended:
             raise
         except Exception as exc:  # a camera must never take the process down
@@ -147,13 +156,19 @@ class CameraReader:
             if source is not None:
                 _close_quietly(source, self.camera_id)
 
-    def _read_one(self, source: FrameSource) -> Frame:
-        frame = source.read()
-        if frame is not None:
-            return frame
+    def _stream_ended(self) -> None:
         if isinstance(self.source_config, FileSourceConfig):
             raise _Ended
         raise SourceError("stream ended")
+
+    def _keep_packets(self, source: FrameSource) -> None:
+        """Moves the packets the source read into a packet ring, on the frames' timeline."""
+        if not isinstance(source, PacketSource):
+            return
+        packets = source.drain_packets()
+        if packets and isinstance(self.ring, PacketRing):
+            offset_s = self._pts_offset_s
+            self._guarded(self.ring.add_packets, [p.shifted(offset_s) for p in packets])
 
     def _fail(self, exc: Exception, opened: bool) -> None:
         error = one_line(exc) if isinstance(exc, SourceError) else _describe(exc)
@@ -180,7 +195,7 @@ class CameraReader:
         if went_online:
             self._transition(CameraState.ONLINE, None)
         self.slot.put(frame)
-        if self.ring is not None:
+        if isinstance(self.ring, RingBuffer):
             self._guarded(self.ring.add, frame.pts_s, frame.image_bgr)
         for callback in self._on_frame:
             self._guarded(callback, frame)

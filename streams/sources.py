@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import av
 import cv2
@@ -20,12 +20,14 @@ from streams.config import (
 )
 from streams.demo import DemoSource
 from streams.frame import Frame
+from streams.packets import EncodedPacket
 from streams.sampling import RateSampler, RealtimePacer
 
 __all__ = [
     "DemoSource",
     "FileSource",
     "FrameSource",
+    "PacketSource",
     "SourceError",
     "UrlSource",
     "UsbSource",
@@ -47,8 +49,17 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class PacketSource(Protocol):
+    """A source that also hands on the compressed packets it read (for a packet clip buffer)."""
+
+    def drain_packets(self) -> list[EncodedPacket]:
+        """The packets read since the last call, on the timeline of the frames read."""
+        ...
+
+
 def _open_file(
-    path: str, threads: int = 0, fast: bool = False
+    path: str, threads: int = 0, fast: bool = False, keep_packets: bool = False
 ) -> tuple[AvDecoder, tuple[av.VideoFrame, float] | None]:
     """Opens a video file and decodes its first frame, so a corrupt file fails here.
 
@@ -57,7 +68,7 @@ def _open_file(
     """
     if not Path(path).is_file():
         raise SourceError(f"video file not found: {path}")
-    decoder = AvDecoder.open(path, f"cannot decode {path}", threads, fast)
+    decoder = AvDecoder.open(path, f"cannot decode {path}", threads, fast, keep_packets)
     try:
         first = decoder.next()
     except SourceError:
@@ -93,6 +104,7 @@ class FileSource:
         self._offset_s = 0.0
         self._last_pts_s = -1.0
         self._index = 0
+        self._packets: list[EncodedPacket] = []  # of passes already ended (looping)
 
     @property
     def nominal_fps(self) -> float:
@@ -100,9 +112,7 @@ class FileSource:
 
     def open(self) -> None:
         self.close()
-        self._decoder, self._pending = _open_file(
-            self.config.path, self.config.decode_threads, self.config.fast_decode
-        )
+        self._decoder, self._pending = self._open()
         self._offset_s, self._last_pts_s, self._index = 0.0, -1.0, 0
         self._pacer.reset()
         self._sampler = RateSampler(self.config.max_fps)
@@ -130,11 +140,21 @@ class FileSource:
         self._index += 1
         return frame
 
+    def drain_packets(self) -> list[EncodedPacket]:
+        fresh = self._decoder.drain_packets() if self._decoder else []
+        packets, self._packets = self._packets + [p.shifted(self._offset_s) for p in fresh], []
+        return packets
+
     def close(self) -> None:
         if self._decoder is not None:
             self._decoder.close()
             self._decoder = None
         self._pending = None
+        self._packets = []
+
+    def _open(self) -> tuple[AvDecoder, tuple[av.VideoFrame, float] | None]:
+        cfg = self.config
+        return _open_file(cfg.path, cfg.decode_threads, cfg.fast_decode, keep_packets=True)
 
     def _next_item(self) -> tuple[av.VideoFrame, float] | None:
         if self._decoder is None:
@@ -147,10 +167,9 @@ class FileSource:
     def _restart(self) -> None:
         period_s = 1.0 / (self.nominal_fps or 25.0)
         if self._decoder is not None:
+            self._packets = self.drain_packets()
             self._decoder.close()
-        self._decoder, self._pending = _open_file(
-            self.config.path, self.config.decode_threads, self.config.fast_decode
-        )
+        self._decoder, self._pending = self._open()
         self._offset_s = self._last_pts_s + period_s
 
 
@@ -219,6 +238,7 @@ class UrlSource:
                 f"cannot open {self._label}",
                 self.config.decode_threads,
                 self.config.fast_decode,
+                keep_packets=True,
                 container_options=_url_options(self.config),
                 timeout=(timeout_s, timeout_s),
             )
@@ -238,6 +258,9 @@ class UrlSource:
                 self._index += 1
                 return frame
         return None
+
+    def drain_packets(self) -> list[EncodedPacket]:
+        return self._decoder.drain_packets() if self._decoder else []
 
     def close(self) -> None:
         if self._decoder is not None:

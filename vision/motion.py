@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +34,14 @@ class MotionConfig(BaseModel):
         description="Share of the picture that must change since the last analysed frame to "
         "count as motion (0.002 = 0.2%).",
     )
+    fire_recheck_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A fire check of a picture that has not changed since the last one repeats "
+        "that one's finding instead of running the model, but the model still looks this often "
+        "(seconds).",
+    )
     pixel_threshold: int = Field(
         PIXEL_THRESHOLD,
         ge=1,
@@ -41,32 +51,61 @@ class MotionConfig(BaseModel):
     )
 
 
+@dataclass(slots=True)
+class _Reference:
+    """The picture (small grey) a model last looked at, and when."""
+
+    grey: np.ndarray | None = None
+    pts_s: float | None = None
+
+    def stale(self, pts_s: float, every_s: float) -> bool:
+        # A clock that went backwards (a restarted source) counts as stale.
+        last = self.pts_s
+        return last is None or pts_s - last >= every_s or pts_s < last
+
+    def changed(self, grey: np.ndarray, config: MotionConfig) -> bool:
+        if self.grey is None:
+            return True
+        fraction = changed_fraction(self.grey, grey, config.pixel_threshold)
+        return fraction >= config.min_changed_fraction
+
+    def take(self, grey: np.ndarray | None, pts_s: float) -> None:
+        self.grey, self.pts_s = grey, pts_s
+
+
 class MotionGate:
     """Decides per frame whether the models must look; compares with the last analysed frame.
 
     Comparing with the last analysed frame (not the previous one) means slow movement adds
-    up until it is seen; a still scene is still analysed every `recheck_s`.
+    up until it is seen; a still scene is still analysed every `recheck_s`. Fire checks
+    keep their own reference: a picture unchanged since the last check needs no new one.
     """
 
     def __init__(self, config: MotionConfig) -> None:
         self.config = config
-        self._reference: np.ndarray | None = None
-        self._analysed_pts_s: float | None = None
+        self._people = _Reference()
+        self._fire = _Reference()
 
     def should_analyse(self, image_bgr: np.ndarray, pts_s: float, watching: bool) -> bool:
         """True when the frame needs the models; `watching` is true while anyone is down."""
         cfg = self.config
-        grey = small_grey(image_bgr) if cfg.enabled else None
-        due = self._due(pts_s) or watching or not cfg.enabled
-        if not due and grey is not None and self._reference is not None:
-            due = changed_fraction(self._reference, grey, cfg.pixel_threshold) >= (
-                cfg.min_changed_fraction
-            )
+        if not cfg.enabled:
+            return True
+        grey = small_grey(image_bgr)
+        people = self._people
+        due = watching or people.stale(pts_s, cfg.recheck_s) or people.changed(grey, cfg)
         if due:
-            self._reference, self._analysed_pts_s = grey, pts_s
+            people.take(grey, pts_s)
         return due
 
-    def _due(self, pts_s: float) -> bool:
-        last = self._analysed_pts_s
-        # A clock that went backwards (a restarted source) counts as due.
-        return last is None or pts_s - last >= self.config.recheck_s or pts_s < last
+    def fire_unchanged(self, image_bgr: np.ndarray, pts_s: float) -> bool:
+        """True when the fire model would see the picture of its last check again."""
+        cfg = self.config
+        if not cfg.enabled:
+            return False
+        grey = small_grey(image_bgr)
+        fire = self._fire
+        if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg):
+            return True
+        fire.take(grey, pts_s)
+        return False

@@ -129,6 +129,7 @@ class Analyzer:
         self._next_fire_s = 0.0
         self._fire_motion = BoxMotion()
         self._fire_found: FireBoxes | None = None
+        self._fire_boxes: FireBoxes | None = None  # what the model found at its last look
 
     def watching(self) -> bool:
         """True while anyone is down (or on the way down): they must be seen on every frame."""
@@ -186,12 +187,18 @@ class Analyzer:
         fire_fps = self.config.rules.fire_fps
         return self.fire is not None and fire_fps > 0 and pts_s >= self._next_fire_s
 
-    def check_fire(self, frame: Frame) -> None:
-        """Look for fire and smoke now; the rules see the result with the next analysed frame."""
+    def check_fire(self, frame: Frame, unchanged: bool = False) -> None:
+        """Look for fire and smoke now; the rules see the result with the next analysed frame.
+
+        `unchanged`: the caller saw no change since the last check, whose boxes then stand
+        (the model would look at the same picture again).
+        """
         if self.fire is None:
             return
         self._next_fire_s = frame.pts_s + 1.0 / self.config.rules.fire_fps - 1e-6
-        boxes = self.fire.detect(frame.image_bgr)
+        boxes = self._fire_boxes
+        if boxes is None or not unchanged:
+            boxes = self._fire_boxes = self.fire.detect(frame.image_bgr)
         self._fire_found = self._fire_motion.measure(frame.image_bgr, boxes)
 
     def _fire_for(self, frame: Frame) -> FireBoxes | None:

@@ -36,7 +36,8 @@ class CameraLoad:
     frames_analysed: int
     frames_gated: int
     frames_shed: int
-    fire_checks: int  # fire/smoke model runs (given spare time, after people)
+    fire_checks: int  # fire/smoke model runs (given spare time, after people; a picture
+    # unchanged since the last check repeats its finding without one)
     analysed_fps: float
     checked_fps: float
     result_latency_p50_s: float | None
@@ -143,6 +144,7 @@ class AnalysisScheduler:
         self._stopping = False
         self._threads: list[threading.Thread] = []
         self._fire_cost_s = 0.05  # running mean of a fire check's wall time
+        self._fire_running = 0  # fire checks under way
 
     def add(
         self,
@@ -213,6 +215,7 @@ class AnalysisScheduler:
             finally:
                 with self._changed:
                     camera.busy = False
+                    self._fire_running -= not people
                     if people:
                         camera.served(time.monotonic(), camera.late_s)
                     self._changed.notify_all()
@@ -226,11 +229,16 @@ class AnalysisScheduler:
                 job = self._starved_fire(now) or self._people(now) or self._fire(now)
                 if job is not None:
                     job[0].busy = True
+                    self._fire_running += not job[1]
                     return job
                 self._changed.wait(self._idle_s(now))
             return None
 
     def _starved_fire(self, now_mono: float) -> tuple[_Camera, bool] | None:
+        """The fire check starved longest, unless another worker is on one already (checks
+        that starve together, as cameras started together do, must not stop everyone)."""
+        if self._fire_running:
+            return None
         starved = [
             c
             for c in self._cameras.values()
@@ -277,9 +285,11 @@ class AnalysisScheduler:
         if frame is None or camera.removed:
             return
         started = camera.fire_at_mono = time.monotonic()
-        self._guarded(camera, frame, lambda: camera.analyzer.check_fire(frame))
-        camera.stats.fire_checks += 1
-        self._fire_cost_s += 0.2 * (time.monotonic() - started - self._fire_cost_s)
+        unchanged = camera.gate.fire_unchanged(frame.image_bgr, frame.pts_s)
+        self._guarded(camera, frame, lambda: camera.analyzer.check_fire(frame, unchanged))
+        if not unchanged:  # the model ran
+            camera.stats.fire_checks += 1
+            self._fire_cost_s += 0.2 * (time.monotonic() - started - self._fire_cost_s)
 
     def _guarded(self, camera: _Camera, frame: Frame, job: Callable[[], T]) -> T | None:
         try:

@@ -324,6 +324,15 @@ def test_settings_from_a_config_file(tmp_path: Path) -> None:
     assert settings.database.url == f"sqlite:///{(tmp_path / 'run').resolve()}/bench.db"
 
 
+@pytest.mark.parametrize("gate", [True, False])
+def test_no_gate_sends_every_frame_to_the_models(tmp_path: Path, gate: bool) -> None:
+    spec = BenchSpec(BUSY, 2, 5.0, 1.0, 4.0, tmp_path / "m.csv", SIZE_WH, tmp_path)
+    spec = replace(spec, motion_gate=gate)
+    clips = [CameraClip(tmp_path / "a.mp4", "a.mp4")] * 2
+    settings = bench_settings(spec, clips, tmp_path / "run", {}, {"motion": {"recheck_s": 2}})
+    assert {(c.motion.enabled, c.motion.recheck_s) for c in settings.cameras} == {(gate, 2.0)}
+
+
 # One short run of the real service -----------------------------------------------------
 
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from carewatch.camera import health_event, needs_clip
-from carewatch.config import parse_settings
-from carewatch.service import Service
+from carewatch.camera import clip_buffer, health_event, needs_clip
+from carewatch.config import Settings, parse_settings
+from carewatch.service import GIL_SWITCH_INTERVAL_S, Service
+from streams.config import (
+    ClipConfig,
+    DemoSourceConfig,
+    FileSourceConfig,
+    SourceConfig,
+    UrlSourceConfig,
+    UsbSourceConfig,
+)
 from streams.health import CameraHealth, CameraState
+from streams.packets import PacketRing
+from streams.ringbuffer import RingBuffer
 from tests.supervision.conftest import _wait_until
 from vision.events import EventType, SafetyEvent, Severity
 
@@ -50,26 +62,25 @@ def test_offline_opens_and_online_closes_one_event() -> None:
     assert health_event(health(CameraState.ONLINE), None) is None
 
 
-def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None:
-    """The runner keeps the analysed frame as read beside its annotated copy."""
-    settings = parse_settings(
+def one_camera(tmp_path: Path, camera_id: str, **camera: object) -> Settings:
+    return parse_settings(
         {
             "facilities": [{"id": "home", "name": "Home"}],
-            "cameras": [
-                {
-                    "id": "demo",
-                    "name": "Demo",
-                    "facility": "home",
-                    "source": {"type": "demo", "width": 320, "height": 240},
-                    "zones": [{"id": "bed", "kind": "bed", "polygon": BED_POLYGON}],
-                }
-            ],
+            "cameras": [{"id": camera_id, "name": camera_id, "facility": "home", **camera}],
             "storage": {"data_dir": str(tmp_path / "data")},
             "database": {"url": f"sqlite:///{tmp_path / 'data' / 'carewatch.db'}"},
         }
     )
-    service = Service(settings)
+
+
+def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None:
+    """The runner keeps the analysed frame as read beside its annotated copy."""
+    source = {"type": "demo", "width": 320, "height": 240}
+    zones = [{"id": "bed", "kind": "bed", "polygon": BED_POLYGON}]
+    service = Service(one_camera(tmp_path, "demo", source=source, zones=zones))
     service.start()
+    assert sys.getswitchinterval() == GIL_SWITCH_INTERVAL_S
+    assert service.scheduler.workers == (os.cpu_count() or 1) + 1
     try:
         _wait_until(lambda: service.latest_frame("demo") is not None)
         annotated = service.latest_frame("demo")
@@ -83,3 +94,39 @@ def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None
     edge = (slice(corner_y - 1, corner_y + 2), slice(corner_x + 5, corner_x + 40))
     assert np.abs(annotated[edge].astype(int) - raw[edge].astype(int)).max() > 40
     assert annotated is not raw
+
+
+@pytest.mark.parametrize(
+    ("source", "buffer"),
+    [
+        (FileSourceConfig(path="a.mp4"), PacketRing),
+        (UrlSourceConfig(url="rtsp://camera/sub"), PacketRing),
+        (UsbSourceConfig(), RingBuffer),
+        (DemoSourceConfig(), RingBuffer),
+    ],
+    ids=["file", "url", "usb", "demo"],
+)
+def test_cameras_ffmpeg_reads_buffer_their_compressed_stream(
+    source: SourceConfig, buffer: type
+) -> None:
+    ring = clip_buffer(source, ClipConfig(pre_roll_s=4, post_roll_s=6))
+    assert isinstance(ring, buffer) and ring.duration_s == 15.0
+
+
+@pytest.mark.parametrize(
+    ("source", "max_fps"),
+    [
+        (FileSourceConfig(path="a.mp4"), 5.0),  # clips come from the packets: analysis only
+        (FileSourceConfig(path="a.mp4", max_fps=12.0), 12.0),  # set by the operator: kept
+        (UsbSourceConfig(), None),  # not decoded by FFmpeg: nothing to decimate
+    ],
+    ids=["file", "file with max_fps", "usb"],
+)
+def test_readers_convert_only_the_frames_analysis_uses(
+    tmp_path: Path, source: SourceConfig, max_fps: float | None
+) -> None:
+    service = Service(one_camera(tmp_path, "cam", source=source.model_dump(), analysis_fps=5))
+    try:
+        assert getattr(service.cameras["cam"].reader.source_config, "max_fps", None) == max_fps
+    finally:
+        service.engine.dispose()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -9,9 +10,11 @@ import cv2
 import pytest
 
 from streams.clips import ClipRecorder, ClipResult, safe_name, write_clip, write_snapshot
-from streams.config import ClipConfig
+from streams.config import ClipConfig, FileSourceConfig
+from streams.packets import PacketRing
 from streams.ringbuffer import RingBuffer
-from tests.streams.videos import moving_box
+from streams.sources import FileSource
+from tests.streams.videos import VideoFactory, moving_box
 
 
 def probe(path: Path) -> tuple[str, int, float]:
@@ -164,3 +167,40 @@ def test_recorder_decorates_every_clip_frame(tmp_path: Path) -> None:
             for f in container.decode(video=0)
         ]
     assert corners and all(c[2] > 200 and c[0] < 60 for c in corners)
+
+
+def test_recorder_writes_a_clip_from_the_compressed_stream(
+    tmp_path: Path, make_video: VideoFactory
+) -> None:
+    path = make_video(frame_count=60, keyframe_every=15)
+    source = FileSource("cam", FileSourceConfig(path=str(path), realtime=False))
+    source.open()
+    ring = PacketRing(10.0, 10.0, 160)
+    while source.read() is not None:
+        ring.add_packets(source.drain_packets())
+    ring.add_packets(source.drain_packets())
+    ring.mark_ended()
+    config = ClipConfig(pre_roll_s=0.5, post_roll_s=0.5, fps=10.0, max_width_px=160)
+    recorder = ClipRecorder(ring, config, tmp_path / "clips")
+    results: list[ClipResult] = []
+    recorder.request("a", "cam", 1.0, moving_box(0, (64, 48)), results.append)
+    recorder.stop()
+    assert results[0].clip_path is not None and results[0].clip_start_pts_s == 0.5
+    codec, count, _ = probe(results[0].clip_path)
+    assert codec == "h264" and count == 11  # 0.5 .. 1.5 s at 10 fps
+
+
+def test_the_clip_writer_runs_at_low_cpu_priority(tmp_path: Path) -> None:
+    own_priority = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    recorder = ClipRecorder(RingBuffer(1.0, 10.0, 160, 85), ClipConfig(), tmp_path)
+    recorder.start()
+    try:
+        deadline = time.monotonic() + 5.0
+        worker = recorder._worker
+        assert worker is not None and worker.native_id is not None
+        while os.getpriority(os.PRIO_PROCESS, worker.native_id) < 10:
+            assert time.monotonic() < deadline, "the clip writer kept normal priority"
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own_priority
+    finally:
+        recorder.stop()

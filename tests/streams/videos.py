@@ -20,9 +20,12 @@ def moving_box(index: int, size_wh: tuple[int, int]) -> np.ndarray:
     return image
 
 
-def write_video(path: Path, frame_count: int, fps: int, size_wh: tuple[int, int]) -> Path:
+def write_video(
+    path: Path, frame_count: int, fps: int, size_wh: tuple[int, int], keyframe_every: int = 250
+) -> Path:
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
+        options = {"g": str(keyframe_every), "keyint_min": str(keyframe_every)}
+        stream = container.add_stream("libx264", rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = size_wh[0], size_wh[1], "yuv420p"
         for index in range(frame_count):
             frame = av.VideoFrame.from_ndarray(moving_box(index, size_wh), format="bgr24")

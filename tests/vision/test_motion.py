@@ -83,3 +83,40 @@ def test_small_grey_is_160_wide_and_keeps_the_aspect() -> None:
 def test_config_rejects_bad_values(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         MotionConfig(**{field: value})
+
+
+# (square positions, one frame every 0.5 s; config) -> fire_unchanged decisions
+FIRE_CASES = [
+    ("still: the first check looks, the next repeat it", [None] * 4, {}, [0, 1, 1, 1]),
+    (
+        "the model looks again every fire_recheck_s",
+        [None] * 5,
+        {"fire_recheck_s": 1.0},
+        [0, 1, 0, 1, 0],
+    ),
+    ("anything moving: the model looks", [100, 140, 180], {}, [0, 0, 0]),
+    ("gate off: the model always looks", [None] * 3, {"enabled": False}, [0, 0, 0]),
+    ("no frames", [], {}, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("squares", "overrides", "expected"),
+    [case[1:] for case in FIRE_CASES],
+    ids=[case[0] for case in FIRE_CASES],
+)
+def test_fire_checks_of_an_unchanged_picture(
+    squares: list[int | None], overrides: dict[str, object], expected: list[int]
+) -> None:
+    gate = MotionGate(MotionConfig(**overrides))
+    decisions = [
+        int(gate.fire_unchanged(room(n, square), n * 0.5)) for n, square in enumerate(squares)
+    ]
+    assert decisions == expected
+
+
+def test_fire_and_people_keep_their_own_reference() -> None:
+    gate = MotionGate(MotionConfig())
+    assert not gate.fire_unchanged(room(), 0.0)
+    assert gate.should_analyse(room(square_at_px=300), 0.1, False)  # people saw the change
+    assert not gate.fire_unchanged(room(square_at_px=300), 0.2)  # fire had not yet

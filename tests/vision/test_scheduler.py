@@ -40,8 +40,10 @@ class SlowFire:
 
     def __init__(self, cost_s: float) -> None:
         self.cost_s = cost_s
+        self.calls = 0
 
     def detect(self, image_bgr: np.ndarray) -> FireBoxes:
+        self.calls += 1
         time.sleep(self.cost_s)
         return FireBoxes(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), [])
 
@@ -219,3 +221,30 @@ def test_fire_checks_use_the_time_people_leave(
         assert all(3 <= checks <= 5 for checks in fire_checks), fire_checks
     else:
         assert sum(fire_checks) <= 1, fire_checks
+
+
+def test_a_still_picture_repeats_its_fire_finding_without_the_model() -> None:
+    scheduler = AnalysisScheduler(workers=1)
+    slot = LatestFrameSlot()
+    camera = analyzer("still", fps=10.0, fire_cost_s=0.01)
+    results: list[FrameAnalysis] = []
+    scheduler.add("still", slot, camera, results.append, gate())
+    scheduler.start()
+    try:
+        feed({"still": slot}, seconds=2.0, moving=False)
+    finally:
+        scheduler.stop()
+    assert isinstance(camera.fire, SlowFire)
+    assert camera.fire.calls == 1  # fire_fps 2: the later checks saw the same picture
+    assert scheduler.loads()[0].fire_checks == 1
+    assert sum(r.fire is not None for r in results) >= 1  # the rules still get findings
+
+
+def test_check_fire_reuses_the_last_boxes_only_when_told_unchanged() -> None:
+    camera = analyzer("c", fire_cost_s=0.0)
+    assert isinstance(camera.fire, SlowFire)
+    camera.check_fire(frame("c", 0), unchanged=True)  # nothing to repeat yet: the model runs
+    camera.check_fire(frame("c", 1), unchanged=True)
+    assert camera.fire.calls == 1
+    camera.check_fire(frame("c", 2))
+    assert camera.fire.calls == 2
