@@ -94,13 +94,14 @@ class ReconnectConfig(_Section):
 class ClipConfig(_Section):
     pre_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds kept before an event.")
     post_roll_s: float = Field(5.0, ge=0, le=120, description="Seconds recorded after it.")
-    fps: float = Field(10.0, gt=0, le=30, description="Frame rate of buffered clip frames.")
+    fps: float = Field(10.0, gt=0, le=30, description="Frame rate of event clips.")
     still_fps: float = Field(
         1.0,
         gt=0,
         le=30,
-        description="Frame rate buffered while nothing in the picture moves (clips keep real "
-        "time: a still frame just lasts longer); saves most of the buffer's cost in still rooms.",
+        description="USB and demo cameras (whose buffer holds JPEG frames): frame rate buffered "
+        "while nothing in the picture moves (clips keep real time: a still frame just lasts "
+        "longer). File and stream cameras buffer the compressed stream as sent.",
     )
     max_width_px: int = Field(
         960, ge=160, le=3840, description="Clip frames are scaled down to this width."
