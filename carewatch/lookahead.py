@@ -3,7 +3,8 @@
 The Analyzer stays sequential and gets exactly what the one-thread path gives it: the same
 frames in the same order, and the same model answers, only computed earlier on other threads.
 Pose is stateless per frame, and the inline fire checks' schedule follows from the frames'
-pts alone (`FireSchedule`), so both can be computed for frames the Analyzer has not reached.
+pts alone (`vision.fire.FireSchedule`, which the Analyzer keeps too), so both can be
+computed for frames the Analyzer has not reached.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from streams.frame import Frame
-from vision.fire import FireBoxes
+from vision.fire import FireBoxes, FireSchedule
 from vision.pipeline import FireModel, PoseEstimator
 from vision.records import PoseBatch
 
@@ -81,22 +82,6 @@ def _put(slots: queue.Queue[_Item[T]], item: _Item[T], stop: threading.Event) ->
         except queue.Full:
             continue
     return False
-
-
-class FireSchedule:
-    """The frames the Analyzer's inline fire checks look at (`Analyzer.fire_due` and
-    `check_fire`): the first frame at or after each 1 / `fire_fps` step of video time."""
-
-    def __init__(self, fire_fps: float) -> None:
-        self._fire_fps = fire_fps
-        self._next_s = 0.0
-
-    def due(self, pts_s: float) -> bool:
-        """Whether a check runs at `pts_s`; frames must be asked about in order."""
-        if self._fire_fps <= 0 or pts_s < self._next_s:
-            return False
-        self._next_s = pts_s + 1.0 / self._fire_fps - 1e-6  # as Analyzer.check_fire
-        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +175,7 @@ class Lookahead:
         pose = pool.submit(self.answers.models.infer, frame.image_bgr)
         fire: Future[FireBoxes] | None = None
         if self.answers.fire is not None and schedule.due(frame.pts_s):
+            schedule.checked(frame.pts_s)
             fire = pool.submit(self.answers.fire.model.detect, frame.image_bgr)
         return _Ahead(frame, pose, fire)
 

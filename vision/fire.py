@@ -71,6 +71,22 @@ def _changed_share(changed: np.ndarray, box_xyxy: np.ndarray) -> float:
     return float(changed[y0:y1, x0:x1].mean())
 
 
+class FireSchedule:
+    """When fire checks fall due: the first frame at or after each 1 / `fire_fps` of video
+    time since the last check (0: never)."""
+
+    def __init__(self, fire_fps: float) -> None:
+        self.fire_fps = fire_fps
+        self._next_s = 0.0
+
+    def due(self, pts_s: float) -> bool:
+        return self.fire_fps > 0 and pts_s >= self._next_s
+
+    def checked(self, pts_s: float) -> None:
+        if self.fire_fps > 0:
+            self._next_s = pts_s + 1.0 / self.fire_fps - 1e-6
+
+
 class BoxMotion:
     """How much of each box moved since the previous check of the same camera.
 

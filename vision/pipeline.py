@@ -14,7 +14,7 @@ from vision.config import VisionConfig
 from vision.events import SafetyEvent, Severity
 from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
 from vision.fallen import PostureBoxes
-from vision.fire import BoxMotion, FireBoxes
+from vision.fire import BoxMotion, FireBoxes, FireSchedule
 from vision.records import PersonObservation, PoseBatch
 from vision.rules.engine import RuleEngine, build_rules
 from vision.rules.lifecycle import RuleSignal
@@ -126,7 +126,7 @@ class Analyzer:
         # Inline: a due fire check runs inside `process`. Otherwise the caller runs
         # `check_fire` when it has time (a scheduler gives people priority over fire).
         self.fire_inline = fire_inline
-        self._next_fire_s = 0.0
+        self._fire_schedule = FireSchedule(config.rules.fire_fps)
         self._fire_motion = BoxMotion()
         self._fire_found: FireBoxes | None = None
         self._fire_boxes: FireBoxes | None = None  # what the model found at its last look
@@ -184,8 +184,7 @@ class Analyzer:
 
     def fire_due(self, pts_s: float) -> bool:
         """True when a fire check is due at video time `pts_s`."""
-        fire_fps = self.config.rules.fire_fps
-        return self.fire is not None and fire_fps > 0 and pts_s >= self._next_fire_s
+        return self.fire is not None and self._fire_schedule.due(pts_s)
 
     def check_fire(self, frame: Frame, unchanged: bool = False) -> None:
         """Look for fire and smoke now; the rules see the result with the next analysed frame.
@@ -195,7 +194,7 @@ class Analyzer:
         """
         if self.fire is None:
             return
-        self._next_fire_s = frame.pts_s + 1.0 / self.config.rules.fire_fps - 1e-6
+        self._fire_schedule.checked(frame.pts_s)
         boxes = self._fire_boxes
         if boxes is None or not unchanged:
             boxes = self._fire_boxes = self.fire.detect(frame.image_bgr)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from carewatch.lookahead import Answers, FireSchedule, Lookahead, prefetch
+from carewatch.lookahead import Answers, Lookahead, prefetch
 from carewatch.offline import (
     OfflineModels,
     SharedModels,
@@ -28,7 +28,7 @@ from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
 from vision.config import ModelsConfig, RuleThresholds, VisionConfig
 from vision.events import SafetyEvent
-from vision.fire import FireBoxes
+from vision.fire import FireBoxes, FireSchedule
 from vision.pipeline import Analyzer
 from vision.records import PoseBatch
 
@@ -137,6 +137,16 @@ SCHEDULES = {
 }
 
 
+def due_frames(frames: list[Frame], fire_fps: float) -> list[int]:
+    """The frames a FireSchedule gives a check, each check booked as it runs."""
+    schedule, due = FireSchedule(fire_fps), []
+    for frame in frames:
+        if schedule.due(frame.pts_s):
+            schedule.checked(frame.pts_s)
+            due.append(frame.index)
+    return due
+
+
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
 def test_fire_schedule_foresees_the_analyzers_checks(name: str) -> None:
     fire_fps, pts_s = SCHEDULES[name]
@@ -145,8 +155,7 @@ def test_fire_schedule_foresees_the_analyzers_checks(name: str) -> None:
     vision = VisionConfig(rules=RuleThresholds(fire_fps=fire_fps))
     analyzer = Analyzer("cam", vision, ScriptedPose(), fire=fire)
     list(analyze_frames(frames, analyzer))
-    schedule = FireSchedule(fire_fps)
-    assert [f.index for f in frames if schedule.due(f.pts_s)] == fire.seen
+    assert due_frames(frames, fire_fps) == fire.seen
 
 
 # the look-ahead with scripted models --------------------------------------------------------
@@ -166,9 +175,8 @@ def run_ahead(
 def test_each_frame_is_looked_at_once(count: int) -> None:
     frames = frames_at([i / 8 for i in range(count)])
     _, answers, pose, fire = run_ahead(frames)
-    schedule = FireSchedule(VisionConfig().rules.fire_fps)
     assert (pose.calls, answers.misses) == (count, 0)
-    assert fire.seen == [f.index for f in frames if schedule.due(f.pts_s)]
+    assert fire.seen == due_frames(frames, VisionConfig().rules.fire_fps)
 
 
 def test_a_question_not_foreseen_is_answered_on_the_spot() -> None:
