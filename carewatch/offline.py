@@ -90,8 +90,9 @@ def build_fire_model(models: ModelsConfig, workers: int = 1) -> FireModel | None
     )
 
 
-def build_shared_models(models: ModelsConfig) -> SharedModels:
-    return SharedModels(build_second_opinion(models), build_fire_model(models))
+def build_shared_models(models: ModelsConfig, workers: int = 1) -> SharedModels:
+    """The shared models, each with the threads of `workers` running at once."""
+    return SharedModels(build_second_opinion(models, workers), build_fire_model(models, workers))
 
 
 def build_analyzer(
@@ -133,10 +134,7 @@ def build_offline_models(
     shared models (loaded the same way unless given)."""
     threads = models.threads_for(workers)
     poses = [load_pose(models.pose_path, threads, models.backend) for _ in range(workers)]
-    if shared is None:
-        shared = SharedModels(
-            build_second_opinion(models, workers), build_fire_model(models, workers)
-        )
+    shared = build_shared_models(models, workers) if shared is None else shared
     return OfflineModels(PosePool(poses), shared, workers)
 
 

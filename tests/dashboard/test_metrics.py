@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -107,9 +107,8 @@ def test_figures_per_camera(store: EventStore, live_feed: StaticLiveFeed, media_
 def test_a_camera_without_latency_samples_has_no_quantiles(
     store: EventStore, live_feed: StaticLiveFeed, media_root: Path
 ) -> None:
-    idle = CameraLoad(
-        camera_id="cam-1",
-        target_fps=5.0,
+    idle = replace(
+        FIGURES.loads[0],
         frames_analysed=0,
         frames_gated=0,
         frames_shed=0,
