@@ -217,7 +217,8 @@ class Evaluator:
         frames = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
         recorder = PoseRecorder(self.estimator, self.opinion)
         analyzer = Analyzer(camera_id, self.vision, recorder, recorder.opinion, scene_rules=False)
-        events = list(analyze_frames(recorder.watch(apply_variant(frames, variant)), analyzer))
+        watched = recorder.watch(apply_variant(frames, variant))
+        events = list(analyze_frames(watched, analyzer, gated=False))
         try:
             return events, recorder.recording(time.perf_counter() - started)
         except CacheError as error:

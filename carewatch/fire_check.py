@@ -37,7 +37,7 @@ def check_clip(
     frames = iter_file_frames(str(row.path), row.path.stem, vision.analysis_fps)
     found = [
         (str(e.type), round(e.start_s, 2))
-        for e in analyze_frames(frames, analyzer)
+        for e in analyze_frames(frames, analyzer, gated=True)
         if e.type in FIRE_TYPES
     ]
     return FireOutcome(row.clip, row.label, found, round(time.perf_counter() - started, 1))

@@ -1,10 +1,10 @@
-"""Offline analysis on every core: decode, pose and due fire checks run ahead of the analysis.
+"""Offline analysis on every core: decoding and pose run ahead of the analysis.
 
 The Analyzer stays sequential and gets exactly what the one-thread path gives it: the same
 frames in the same order, and the same model answers, only computed earlier on other threads.
-Pose is stateless per frame, and the inline fire checks' schedule follows from the frames'
-pts alone (`vision.fire.FireSchedule`, which the Analyzer keeps too), so both can be
-computed for frames the Analyzer has not reached.
+Pose is stateless per frame, so it can be computed for frames the Analyzer has not reached;
+which frames the Analyzer will analyse (its motion gate) is foreseen, not known, so a frame
+not foreseen costs time, never a different answer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
@@ -21,8 +21,8 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from streams.frame import Frame
-from vision.fire import FireBoxes, FireSchedule
-from vision.pipeline import FireModel, PoseEstimator
+from vision.motion import MotionConfig, MotionGate
+from vision.pipeline import PoseEstimator
 from vision.records import PoseBatch
 
 T = TypeVar("T")
@@ -86,83 +86,68 @@ def _put(slots: queue.Queue[_Item[T]], item: _Item[T], stop: threading.Event) ->
 
 @dataclass(frozen=True, slots=True)
 class _Ahead:
-    """A frame and its answers, computed (or being computed) by the workers."""
+    """A frame and its pose, computed (or being computed) by the workers; None: not foreseen."""
 
     frame: Frame
-    pose: Future[PoseBatch]
-    fire: Future[FireBoxes] | None
+    pose: Future[PoseBatch] | None
 
 
 class Answers:
     """The pose estimator an Analyzer is given: it answers with what was computed ahead for
-    the frame being analysed. Anything else (a frame or a fire check that was not foreseen)
-    is computed on the spot and counted in `misses`: slower, never different.
+    the frame being analysed. A frame that was not foreseen is computed on the spot and
+    counted in `misses`: slower, never different."""
 
-    `fire` is the fire model to give the same Analyzer (None without a fire model).
-    """
-
-    def __init__(self, pose: PoseEstimator, fire: FireModel | None) -> None:
+    def __init__(self, pose: PoseEstimator) -> None:
         self.models = pose
         self.version = pose.version
-        self.fire = _FireAnswers(self, fire) if fire is not None else None
         self.current: _Ahead | None = None
         self.misses = 0
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch:
-        ahead = self._ahead_for(image_bgr)
-        if ahead is None:
+        ahead = self.current
+        if ahead is None or ahead.pose is None or ahead.frame.image_bgr is not image_bgr:
+            self.misses += 1
             return self.models.infer(image_bgr)
         return ahead.pose.result()
 
-    def _ahead_for(self, image_bgr: np.ndarray) -> _Ahead | None:
-        ahead = self.current
-        if ahead is None or ahead.frame.image_bgr is not image_bgr:
-            self.misses += 1
-            return None
-        return ahead
-
-
-class _FireAnswers:
-    def __init__(self, owner: Answers, model: FireModel) -> None:
-        self.owner, self.model, self.version = owner, model, model.version
-
-    def detect(self, image_bgr: np.ndarray) -> FireBoxes:
-        ahead = self.owner._ahead_for(image_bgr)
-        if ahead is not None and ahead.fire is not None:
-            return ahead.fire.result()
-        if ahead is not None:  # a check the schedule did not foresee
-            self.owner.misses += 1
-        return self.model.detect(image_bgr)
-
 
 class Lookahead:
-    """Runs the models for the frames ahead of an Analyzer on `workers` threads.
+    """Runs the pose model for the frames ahead of an Analyzer on `workers` threads.
 
-    `answers.models` must be thread-safe (a PosePool of `workers` estimators); a fire model
-    is (one ONNX Runtime session runs calls from many threads). At most `depth` frames wait
-    for the Analyzer and `decode_depth` more are decoded ahead of them: memory stays small.
+    Only frames the Analyzer is likely to analyse are foreseen: those that pass a motion gate
+    of their own (`motion`; `watching` tells it whether the Analyzer watches someone who is
+    down). `answers.models` must be thread-safe (a PosePool of `workers` estimators). At
+    most `depth` frames wait for the Analyzer and `decode_depth` more are decoded ahead of
+    them: memory stays small.
     """
 
     def __init__(
-        self, answers: Answers, fire_fps: float, workers: int, depth: int, decode_depth: int
+        self,
+        answers: Answers,
+        workers: int,
+        depth: int,
+        decode_depth: int,
+        motion: MotionConfig,
+        watching: Callable[[], bool],
     ) -> None:
         if workers < 1 or depth < 1:
             raise ValueError(f"workers and depth must be at least 1, got {workers}, {depth}")
         self.answers = answers
-        self.fire_fps = fire_fps if answers.fire is not None else 0.0
         self.workers = workers
         self.depth = depth
         self.decode_depth = decode_depth
+        self.motion = motion
+        self.watching = watching
 
     def frames(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         """`frames` in order; while the consumer holds a frame, `answers` answers for it."""
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="lookahead")
         waiting: deque[_Ahead] = deque()
-        schedule = FireSchedule(self.fire_fps)
+        gate = MotionGate(self.motion)
         try:
             with closing(prefetch(frames, self.decode_depth)) as decoded:
                 for frame in decoded:
-                    waiting.append(self._submit(pool, frame, schedule))
+                    waiting.append(self._submit(pool, frame, gate))
                     if len(waiting) >= self.depth:
                         yield self._handed(waiting.popleft())
             while waiting:
@@ -171,13 +156,10 @@ class Lookahead:
             self.answers.current = None
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self, pool: ThreadPoolExecutor, frame: Frame, schedule: FireSchedule) -> _Ahead:
-        pose = pool.submit(self.answers.models.infer, frame.image_bgr)
-        fire: Future[FireBoxes] | None = None
-        if self.answers.fire is not None and schedule.due(frame.pts_s):
-            schedule.checked(frame.pts_s)
-            fire = pool.submit(self.answers.fire.model.detect, frame.image_bgr)
-        return _Ahead(frame, pose, fire)
+    def _submit(self, pool: ThreadPoolExecutor, frame: Frame, gate: MotionGate) -> _Ahead:
+        if not gate.should_analyse(frame.image_bgr, frame.pts_s, self.watching()):
+            return _Ahead(frame, None)
+        return _Ahead(frame, pool.submit(self.answers.models.infer, frame.image_bgr))
 
     def _handed(self, ahead: _Ahead) -> Frame:
         self.answers.current = ahead

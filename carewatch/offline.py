@@ -20,6 +20,7 @@ from vision.config import ModelsConfig, VisionConfig
 from vision.events import SafetyEvent
 from vision.fallen import load_fall_classifier
 from vision.fire import load_fire_detector
+from vision.motion import MotionConfig, MotionGate
 from vision.pipeline import Analyzer, FireModel, PoseEstimator, SecondOpinion
 from vision.pool import PosePool
 from vision.pose import load_pose
@@ -101,15 +102,11 @@ def build_analyzer(
     models: ModelsConfig,
     shared: SharedModels,
     pose: PoseEstimator | None = None,
-    fire_inline: bool = True,
 ) -> Analyzer:
     """A camera's analysis: its own state, the shared models, and its own pose model unless
-    `pose` is given (a service shares a pool of them among its cameras and schedules fire
-    checks itself: `fire_inline` False)."""
+    `pose` is given (a service shares a pool of them among its cameras)."""
     pose = build_estimator(models) if pose is None else pose
-    return Analyzer(
-        camera_id, vision, pose, shared.second_opinion, shared.fire, fire_inline=fire_inline
-    )
+    return Analyzer(camera_id, vision, pose, shared.second_opinion, shared.fire)
 
 
 def default_workers() -> int:
@@ -145,21 +142,35 @@ def analyze_ahead(
     models: ModelsConfig,
     offline: OfflineModels,
 ) -> Iterator[SafetyEvent]:
-    """`analyze_frames` on a fresh analyzer, with decoding, pose and the fire checks run ahead
-    on other threads: the same events, sooner."""
-    answers = Answers(offline.pose, offline.shared.fire)
-    shared = SharedModels(offline.shared.second_opinion, answers.fire)
-    analyzer = build_analyzer(camera_id, vision, models, shared, answers)
+    """`analyze_frames` (gated, as a live camera) on a fresh analyzer, with decoding and pose
+    run ahead on other threads: the same events, sooner."""
+    answers = Answers(offline.pose)
+    analyzer = build_analyzer(camera_id, vision, models, offline.shared, answers)
     depth = AHEAD_PER_WORKER * offline.workers
-    ahead = Lookahead(answers, vision.rules.fire_fps, offline.workers, depth, DECODE_AHEAD)
-    yield from analyze_frames(ahead.frames(frames), analyzer)
+    ahead = Lookahead(
+        answers, offline.workers, depth, DECODE_AHEAD, vision.motion, analyzer.watching
+    )
+    yield from analyze_frames(ahead.frames(frames), analyzer, gated=True)
 
 
-def analyze_frames(frames: Iterable[Frame], analyzer: Analyzer) -> Iterator[SafetyEvent]:
-    """Each finished event of a frame sequence; open events are closed at the last frame."""
+def analyze_frames(
+    frames: Iterable[Frame], analyzer: Analyzer, *, gated: bool
+) -> Iterator[SafetyEvent]:
+    """Each finished event of a frame sequence; open events are closed at the last frame.
+
+    `gated`: frames pass the analyzer's motion gate (`config.motion`) as a live camera's do,
+    fire checks included. Otherwise every frame is analysed and every due fire check runs the
+    model (recorded perception is replayed so: it keeps no pictures to compare).
+    """
+    motion = analyzer.config.motion if gated else MotionConfig(enabled=False)
+    gate = MotionGate(motion)
     last: Frame | None = None
     for last in frames:
-        yield from (e for e in analyzer.process(last).events if not e.is_open)
+        if analyzer.fire_due(last.pts_s):
+            people = analyzer.people_xyxy()
+            analyzer.check_fire(last, gate.fire_unchanged(last.image_bgr, last.pts_s, people))
+        if gate.should_analyse(last.image_bgr, last.pts_s, analyzer.watching()):
+            yield from (e for e in analyzer.process(last).events if not e.is_open)
     if last is not None:
         yield from analyzer.finish(last)
 

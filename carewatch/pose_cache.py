@@ -203,7 +203,7 @@ def replay_events(
     """The finished events the analysis gives on recorded perception (no model runs)."""
     replay = PoseReplay(recording, versions.pose, versions.opinion)
     analyzer = Analyzer(camera_id, vision, replay, replay.opinion, scene_rules=False)
-    events = list(analyze_frames(replay.frames(camera_id), analyzer))
+    events = list(analyze_frames(replay.frames(camera_id), analyzer, gated=False))
     return Replayed(events, replay.opinion_misses)
 
 

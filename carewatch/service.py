@@ -127,9 +127,7 @@ class Service:
 
     def _runner(self, camera: CameraConfig) -> CameraRunner:
         vision = self.settings.vision_for(camera)
-        analyzer = build_analyzer(
-            camera.id, vision, self.settings.models, self.shared, self.pose, fire_inline=False
-        )
+        analyzer = build_analyzer(camera.id, vision, self.settings.models, self.shared, self.pose)
         return CameraRunner(
             camera,
             self.settings,

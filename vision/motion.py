@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, changed_fraction, small_grey
+
+# A person's box grows by this share of its size each way before it is masked: limbs
+# reach past the keypoints, and a person's shadow falls around them.
+PERSON_MARGIN = 0.2
+# People covering more of the picture than this leave too little to judge: the model looks.
+MAX_PEOPLE_SHARE = 0.5
+NO_PEOPLE = np.zeros((0, 4), np.float32)
 
 
 class MotionConfig(BaseModel):
@@ -38,9 +46,9 @@ class MotionConfig(BaseModel):
         10.0,
         gt=0,
         le=300,
-        description="A fire check of a picture that has not changed since the last one repeats "
-        "that one's finding instead of running the model, but the model still looks this often "
-        "(seconds).",
+        description="A fire check of a picture that has not changed since the last one (apart "
+        "from where people are and were) repeats that one's finding instead of running the "
+        "model, but the model still looks this often (seconds).",
     )
     pixel_threshold: int = Field(
         PIXEL_THRESHOLD,
@@ -57,20 +65,43 @@ class _Reference:
 
     grey: np.ndarray | None = None
     pts_s: float | None = None
+    people_xyxy: np.ndarray = field(default_factory=lambda: NO_PEOPLE)
 
     def stale(self, pts_s: float, every_s: float) -> bool:
         # A clock that went backwards (a restarted source) counts as stale.
         last = self.pts_s
         return last is None or pts_s - last >= every_s or pts_s < last
 
-    def changed(self, grey: np.ndarray, config: MotionConfig) -> bool:
+    def changed(self, grey: np.ndarray, config: MotionConfig, people_xyxy: np.ndarray) -> bool:
+        """Whether the picture changed, outside the people where they are and where they were
+        (normalised boxes; none: the whole picture counts)."""
         if self.grey is None:
             return True
-        fraction = changed_fraction(self.grey, grey, config.pixel_threshold)
-        return fraction >= config.min_changed_fraction
+        if not len(people_xyxy) and not len(self.people_xyxy):
+            fraction = changed_fraction(self.grey, grey, config.pixel_threshold)
+            return fraction >= config.min_changed_fraction
+        if self.grey.shape != grey.shape:
+            return True
+        people = people_mask(grey.shape, np.concatenate([self.people_xyxy, people_xyxy]))
+        if people.mean() > MAX_PEOPLE_SHARE:
+            return True
+        changed = (cv2.absdiff(self.grey, grey) > config.pixel_threshold) & ~people
+        return float(np.count_nonzero(changed)) / grey.size >= config.min_changed_fraction
 
-    def take(self, grey: np.ndarray | None, pts_s: float) -> None:
-        self.grey, self.pts_s = grey, pts_s
+    def take(self, grey: np.ndarray | None, pts_s: float, people_xyxy: np.ndarray) -> None:
+        self.grey, self.pts_s, self.people_xyxy = grey, pts_s, people_xyxy
+
+
+def people_mask(shape_hw: tuple[int, ...], people_xyxy: np.ndarray) -> np.ndarray:
+    """True over each person's box (normalised xyxy), grown by PERSON_MARGIN."""
+    height, width = shape_hw[:2]
+    mask = np.zeros((height, width), bool)
+    for x0, y0, x1, y1 in people_xyxy:
+        grow_x, grow_y = (x1 - x0) * PERSON_MARGIN, (y1 - y0) * PERSON_MARGIN
+        left, right = max(0, int((x0 - grow_x) * width)), int(np.ceil((x1 + grow_x) * width))
+        top, bottom = max(0, int((y0 - grow_y) * height)), int(np.ceil((y1 + grow_y) * height))
+        mask[top:bottom, left:right] = True
+    return mask
 
 
 class MotionGate:
@@ -93,19 +124,24 @@ class MotionGate:
             return True
         grey = small_grey(image_bgr)
         people = self._people
-        due = watching or people.stale(pts_s, cfg.recheck_s) or people.changed(grey, cfg)
+        due = watching or people.stale(pts_s, cfg.recheck_s) or people.changed(grey, cfg, NO_PEOPLE)
         if due:
-            people.take(grey, pts_s)
+            people.take(grey, pts_s, NO_PEOPLE)
         return due
 
-    def fire_unchanged(self, image_bgr: np.ndarray, pts_s: float) -> bool:
-        """True when the fire model would see the picture of its last check again."""
+    def fire_unchanged(
+        self, image_bgr: np.ndarray, pts_s: float, people_xyxy: np.ndarray | None = None
+    ) -> bool:
+        """True when the fire model would see the picture of its last check again, apart from
+        the people (`people_xyxy`: normalised boxes of those now in the picture), who move
+        without being fire: where they are now and where they were then is not compared."""
         cfg = self.config
         if not cfg.enabled:
             return False
         grey = small_grey(image_bgr)
         fire = self._fire
-        if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg):
+        people = NO_PEOPLE if people_xyxy is None else people_xyxy
+        if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg, people):
             return True
-        fire.take(grey, pts_s)
+        fire.take(grey, pts_s, people)
         return False

@@ -100,7 +100,6 @@ class Analyzer:
         second_opinion: SecondOpinion | None = None,
         fire: FireModel | None = None,
         scene_rules: bool = True,
-        fire_inline: bool = True,
     ) -> None:
         self.camera_id = camera_id
         self.config = config
@@ -123,9 +122,8 @@ class Analyzer:
         self.health_monitor = SceneHealthMonitor(config.health) if scene_rules else None
         has_exits = scene_rules and any(zone.kind == "exit" for zone in config.zones)
         self.static = StaticObjectDetector(config.static) if has_exits else None
-        # Inline: a due fire check runs inside `process`. Otherwise the caller runs
-        # `check_fire` when it has time (a scheduler gives people priority over fire).
-        self.fire_inline = fire_inline
+        # The caller runs `check_fire` when `fire_due` (a scheduler when it has time, after
+        # people; offline analysis before the frame), and the next analysed frame sees it.
         self._fire_schedule = FireSchedule(config.rules.fire_fps)
         self._fire_motion = BoxMotion()
         self._fire_found: FireBoxes | None = None
@@ -134,6 +132,10 @@ class Analyzer:
     def watching(self) -> bool:
         """True while anyone is down (or on the way down): they must be seen on every frame."""
         return bool(self._down_ids())
+
+    def people_xyxy(self) -> np.ndarray:
+        """The boxes (normalised xyxy) of the people followed now, (N, 4)."""
+        return np.array(list(self.tracker.boxes().values()), np.float32).reshape(-1, 4)
 
     def _down_ids(self) -> list[int]:
         return [tid for tid, state in self._states.items() if state.phase is not Phase.UPRIGHT]
@@ -152,7 +154,7 @@ class Analyzer:
             body = measure(person, frame.pts_s, frame.size_wh, self._resting_place(person))
             signals += state.step(body, opinion.for_box(person.box_xyxy))
         phases = {p.track_id: self._states[p.track_id].phase for p in people}
-        fire = self._fire_for(frame)
+        fire = self._fire_seen()
         monitor = self.health_monitor
         health = monitor.update(frame.image_bgr, frame.pts_s) if monitor is not None else None
         view = self._scene(frame, people, lost, fire, health)
@@ -200,11 +202,9 @@ class Analyzer:
             boxes = self._fire_boxes = self.fire.detect(frame.image_bgr)
         self._fire_found = self._fire_motion.measure(frame.image_bgr, boxes)
 
-    def _fire_for(self, frame: Frame) -> FireBoxes | None:
-        """The fire check this frame's rules see: run now if inline and due, else the last one
-        run since the previous frame (None: no check since)."""
-        if self.fire_inline and self.fire_due(frame.pts_s):
-            self.check_fire(frame)
+    def _fire_seen(self) -> FireBoxes | None:
+        """The fire check this frame's rules see: the last one since the previous analysed
+        frame (None: no check since)."""
         found, self._fire_found = self._fire_found, None
         return found
 

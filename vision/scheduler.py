@@ -83,7 +83,7 @@ class _Camera:
         return not self.busy and self.next_due_mono <= now_mono and self.slot.has_new
 
     def fire_ready(self) -> bool:
-        if self.busy or self.analyzer.fire_inline:
+        if self.busy:
             return False
         frame = self.slot.peek()
         return frame is not None and self.analyzer.fire_due(frame.pts_s)
@@ -129,7 +129,7 @@ class AnalysisScheduler:
     no camera can hold up another's. Readers are never waited for: a worker takes the newest
     frame of a camera's slot. A camera's analysis runs on one worker at a time.
 
-    Fire checks of analyzers that are not `fire_inline` run in the time people leave: a
+    Fire checks run in the time people leave: a
     worker runs the due fire check that waited longest when it would end before the next
     person analysis falls due (one starved for FIRE_STARVED_S goes first). The fire model
     costs twice the pose model; a fall must not wait for it.
@@ -285,7 +285,8 @@ class AnalysisScheduler:
         if frame is None or camera.removed:
             return
         started = camera.fire_at_mono = time.monotonic()
-        unchanged = camera.gate.fire_unchanged(frame.image_bgr, frame.pts_s)
+        people = camera.analyzer.people_xyxy()
+        unchanged = camera.gate.fire_unchanged(frame.image_bgr, frame.pts_s, people)
         self._guarded(camera, frame, lambda: camera.analyzer.check_fire(frame, unchanged))
         if not unchanged:  # the model ran
             camera.stats.fire_checks += 1

@@ -22,7 +22,7 @@ def test_demo_fall_is_detected() -> None:
     vision = VisionConfig(fall=FallThresholds(long_lie_s=600))
     models = ModelsConfig()
     analyzer = build_analyzer("demo", vision, models, build_shared_models(models))
-    events = list(analyze_frames(kept, analyzer))
+    events = list(analyze_frames(kept, analyzer, gated=True))
     falls = [e for e in events if e.type == "fall"]
     assert len(falls) == 1
     assert abs(falls[0].start_s - fall_at_s) < 1.5

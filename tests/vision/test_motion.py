@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from streams.motion import changed_fraction, small_grey
-from vision.motion import MotionConfig, MotionGate
+from vision.motion import MotionConfig, MotionGate, people_mask
 
 HEIGHT_PX, WIDTH_PX = 360, 640
 
@@ -113,6 +113,78 @@ def test_fire_checks_of_an_unchanged_picture(
         int(gate.fire_unchanged(room(n, square), n * 0.5)) for n, square in enumerate(squares)
     ]
     assert decisions == expected
+
+
+def person_at(square_at_px: int | None) -> np.ndarray:
+    """The normalised box of `room`'s square, as a tracked person's."""
+    if square_at_px is None:
+        return np.zeros((0, 4), np.float32)
+    left, right = square_at_px / WIDTH_PX, (square_at_px + 60) / WIDTH_PX
+    return np.array([[left, 120 / HEIGHT_PX, right, 300 / HEIGHT_PX]], np.float32)
+
+
+def two_squares(person_px: int, other_px: int) -> np.ndarray:
+    image = room(square_at_px=person_px)
+    image[20:80, other_px : other_px + 40] = 200  # something that is not a person
+    return image
+
+
+# (pictures, the people followed in each, one check every 0.5 s) -> fire_unchanged decisions
+PEOPLE_CASES = [
+    (
+        "a person walking: only they changed, the finding repeats",
+        [room(square_at_px=x) for x in (100, 160, 220, 280)],
+        [person_at(x) for x in (100, 160, 220, 280)],
+        [0, 1, 1, 1],
+    ),
+    (
+        "a person who left: where they were is not compared",
+        [room(square_at_px=100), room()],
+        [person_at(100), person_at(None)],
+        [0, 1],
+    ),
+    (
+        "something else moves beside them: the model looks",
+        [two_squares(100, x) for x in (400, 460, 520)],
+        [person_at(100)] * 3,
+        [0, 0, 0],
+    ),
+    (
+        "a moving square no one follows: the model looks",
+        [room(square_at_px=x) for x in (100, 160, 220)],
+        [person_at(None)] * 3,
+        [0, 0, 0],
+    ),
+    (
+        "people over most of the picture: the model looks",
+        [room(square_at_px=x) for x in (100, 160, 220)],
+        [np.array([[0.0, 0.0, 0.9, 0.9]], np.float32)] * 3,
+        [0, 0, 0],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("pictures", "people", "expected"),
+    [case[1:] for case in PEOPLE_CASES],
+    ids=[case[0] for case in PEOPLE_CASES],
+)
+def test_fire_checks_do_not_compare_where_people_are_or_were(
+    pictures: list[np.ndarray], people: list[np.ndarray], expected: list[int]
+) -> None:
+    gate = MotionGate(MotionConfig())
+    decisions = [
+        int(gate.fire_unchanged(picture, n * 0.5, boxes))
+        for n, (picture, boxes) in enumerate(zip(pictures, people, strict=True))
+    ]
+    assert decisions == expected
+
+
+def test_people_mask_grows_each_box_and_stays_inside_the_picture() -> None:
+    mask = people_mask((100, 200), np.array([[0.0, 0.5, 0.1, 1.0]], np.float32))
+    rows, columns = np.nonzero(mask)
+    assert (rows.min(), rows.max()) == (40, 99)  # 0.5 - 0.2 * 0.5 of the height
+    assert (columns.min(), columns.max()) == (0, 23)  # 0.1 + 0.2 * 0.1 of the width, rounded up
 
 
 def test_fire_and_people_keep_their_own_reference() -> None:

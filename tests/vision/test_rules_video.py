@@ -299,7 +299,7 @@ def fire_events(clip: Path, until_s: float = float("inf")) -> list[SafetyEvent]:
     vision = VisionConfig(analysis_fps=4)
     frames = iter_file_frames(str(clip), clip.stem, 4)
     opening = itertools.takewhile(lambda frame: frame.pts_s < until_s, on_clock(frames, clock(12)))
-    events = analyze_frames(opening, build_analyzer(clip.stem, vision, models, shared))
+    events = analyze_frames(opening, build_analyzer(clip.stem, vision, models, shared), gated=True)
     return [e for e in events if e.type in FIRE_TYPES]
 
 

@@ -58,7 +58,6 @@ def analyzer(
         SlowPose(cost_s),
         fire=fire,
         scene_rules=fire is not None,
-        fire_inline=False,
     )
 
 
