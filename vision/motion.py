@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, changed_fraction, small_grey
+from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, small_grey
 
 # A person's box grows by this share of its size each way before it is masked: limbs
 # reach past the keypoints, and a person's shadow falls around them.
@@ -75,12 +75,7 @@ class _Reference:
     def changed(self, grey: np.ndarray, config: MotionConfig, people_xyxy: np.ndarray) -> bool:
         """Whether the picture changed, outside the people where they are and where they were
         (normalised boxes; none: the whole picture counts)."""
-        if self.grey is None:
-            return True
-        if not len(people_xyxy) and not len(self.people_xyxy):
-            fraction = changed_fraction(self.grey, grey, config.pixel_threshold)
-            return fraction >= config.min_changed_fraction
-        if self.grey.shape != grey.shape:
+        if self.grey is None or self.grey.shape != grey.shape:
             return True
         people = people_mask(grey.shape, np.concatenate([self.people_xyxy, people_xyxy]))
         if people.mean() > MAX_PEOPLE_SHARE:
