@@ -111,13 +111,20 @@ class MotionGate:
         self.config = config
         self._people = _Reference()
         self._fire = _Reference()
+        self._last: tuple[np.ndarray, np.ndarray] | None = None  # (picture, its small grey)
+
+    def _grey(self, image_bgr: np.ndarray) -> np.ndarray:
+        """The picture's small grey, made once when both checks look at the same picture."""
+        if self._last is None or self._last[0] is not image_bgr:
+            self._last = (image_bgr, small_grey(image_bgr))
+        return self._last[1]
 
     def should_analyse(self, image_bgr: np.ndarray, pts_s: float, watching: bool) -> bool:
         """True when the frame needs the models; `watching` is true while anyone is down."""
         cfg = self.config
         if not cfg.enabled:
             return True
-        grey = small_grey(image_bgr)
+        grey = self._grey(image_bgr)
         people = self._people
         due = watching or people.stale(pts_s, cfg.recheck_s) or people.changed(grey, cfg, NO_PEOPLE)
         if due:
@@ -133,7 +140,7 @@ class MotionGate:
         cfg = self.config
         if not cfg.enabled:
             return False
-        grey = small_grey(image_bgr)
+        grey = self._grey(image_bgr)
         fire = self._fire
         people = NO_PEOPLE if people_xyxy is None else people_xyxy
         if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg, people):
