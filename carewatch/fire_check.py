@@ -11,8 +11,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from carewatch.eval_manifest import ManifestError, ManifestRow, read_manifest
-from carewatch.offline import SharedModels, analyze_frames, build_analyzer, build_fire_model
-from streams.sources import iter_file_frames
+from carewatch.offline import (
+    SharedModels,
+    analyze_frames,
+    build_analyzer,
+    build_fire_model,
+    live_frames,
+)
 from vision.config import ModelsConfig, VisionConfig
 from vision.events import EventType
 
@@ -34,7 +39,7 @@ def check_clip(
 ) -> FireOutcome:
     started = time.perf_counter()
     analyzer = build_analyzer(row.path.stem, vision, models, shared)
-    frames = iter_file_frames(str(row.path), row.path.stem, vision.analysis_fps)
+    frames = live_frames(row.path, row.path.stem, vision.analysis_fps)
     found = [
         (str(e.type), round(e.start_s, 2))
         for e in analyze_frames(frames, analyzer, gated=True)

@@ -175,6 +175,12 @@ def analyze_frames(
         yield from analyzer.finish(last)
 
 
+def live_frames(video: Path, camera_id: str, fps: float) -> Iterator[Frame]:
+    """A file's frames at `fps`, decoded as a live camera decodes them by default (without
+    deblocking: `fast_decode`), so that offline analysis sees the pictures live analysis sees."""
+    return iter_file_frames(str(video), camera_id, fps, fast_decode=True)
+
+
 def on_clock(frames: Iterable[Frame], start_epoch_s: float) -> Iterator[Frame]:
     """Frames stamped as if the video's first frame was captured at `start_epoch_s`."""
     for frame in frames:
@@ -199,9 +205,7 @@ def analyze_file(
     """
     start_epoch_s = time.time() if start_epoch_s is None else start_epoch_s
     try:
-        frames = on_clock(
-            iter_file_frames(str(video), camera_id, vision.analysis_fps), start_epoch_s
-        )
+        frames = on_clock(live_frames(video, camera_id, vision.analysis_fps), start_epoch_s)
         offline = build_offline_models(models, workers or default_workers(), shared)
         yield from analyze_ahead(frames, camera_id, vision, models, offline)
     except (SourceError, ModelError) as error:

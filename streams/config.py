@@ -106,4 +106,12 @@ class ClipConfig(_Section):
     max_width_px: int = Field(
         960, ge=160, le=3840, description="Clip frames are scaled down to this width."
     )
+    stream_buffer_mb: int = Field(
+        64,
+        ge=1,
+        le=4096,
+        description="Most memory (MiB) a file or stream camera's buffer of its compressed "
+        "stream may hold; past it the oldest seconds go first. A camera whose keyframes are "
+        "too far apart for this keeps none for a while (warned): its clips start later.",
+    )
     jpeg_quality: int = Field(85, ge=30, le=100, description="Snapshot and buffer JPEG quality.")

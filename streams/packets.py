@@ -52,17 +52,26 @@ class PacketRing:
     every kept frame, most of a reader's cost); a clip request decodes the span it needs,
     at most `fps` frames a second scaled to `max_width_px`. Packets are grouped by keyframe
     so the oldest group can go whole once the next one is old enough; packets before the
-    first keyframe cannot be decoded and are not kept. Thread-safe: the reader adds, the
-    clip writer reads.
+    first keyframe cannot be decoded and are not kept. Memory stays under `max_bytes`: the
+    oldest groups go first, and a group that alone outgrows it (keyframes too far apart for
+    the bitrate) is dropped, counted in `overflows`; clips then start at the next keyframe.
+    Thread-safe: the reader adds, the clip writer reads.
     """
 
-    def __init__(self, duration_s: float, fps: float, max_width_px: int) -> None:
+    def __init__(
+        self, duration_s: float, fps: float, max_width_px: int, max_bytes: int = 64 << 20
+    ) -> None:
         if duration_s <= 0:
             raise ValueError(f"duration_s must be positive, got {duration_s}")
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be positive, got {max_bytes}")
         self.duration_s = duration_s
         self.fps = fps
         self.max_width_px = max_width_px
+        self.max_bytes = max_bytes
+        self.overflows = 0  # groups dropped whole because one alone outgrew max_bytes
         self._groups: deque[list[EncodedPacket]] = deque()
+        self._bytes = 0
         self._latest_s: float | None = None
         self._lock = threading.Lock()
         self._ended = False
@@ -76,7 +85,7 @@ class PacketRing:
     def _add(self, packet: EncodedPacket) -> None:
         latest_s = self._latest_s
         if latest_s is not None and packet.pts_s < latest_s - CLOCK_JUMP_S:
-            self._groups.clear()  # the source restarted its clock: old packets no longer fit
+            self._clear()  # the source restarted its clock: old packets no longer fit
             latest_s = None
         if packet.keyframe:
             self._groups.append([packet])
@@ -84,10 +93,33 @@ class PacketRing:
             self._groups[-1].append(packet)
         else:
             return
+        self._bytes += len(packet.data)
         self._latest_s = packet.pts_s if latest_s is None else max(latest_s, packet.pts_s)
         oldest_needed_s = self._latest_s - self.duration_s
         while len(self._groups) > 1 and self._groups[1][0].pts_s <= oldest_needed_s:
-            self._groups.popleft()
+            self._drop_oldest()
+        while len(self._groups) > 1 and self._bytes > self.max_bytes:
+            self._drop_oldest()
+        if self._bytes > self.max_bytes:
+            self._overflow()
+
+    def _drop_oldest(self) -> None:
+        self._bytes -= sum(len(p.data) for p in self._groups.popleft())
+
+    def _clear(self) -> None:
+        self._groups.clear()
+        self._bytes = 0
+
+    def _overflow(self) -> None:
+        if not self.overflows:
+            log.warning(
+                "a keyframe group outgrew the clip buffer (%d MB): keyframes are too far "
+                "apart for the bitrate; set the camera's keyframe interval (GOP) to a few "
+                "seconds, or raise clips.stream_buffer_mb",
+                self.max_bytes >> 20,
+            )
+        self.overflows += 1
+        self._clear()
 
     def frames_between(self, t0_s: float, t1_s: float) -> Iterator[tuple[float, np.ndarray]]:
         """Decoded (pts_s, image) for t0_s <= pts_s <= t1_s, oldest first, at most `fps`
@@ -118,7 +150,7 @@ class PacketRing:
     @property
     def nbytes(self) -> int:
         with self._lock:
-            return sum(len(p.data) for group in self._groups for p in group)
+            return self._bytes
 
     @property
     def ended(self) -> bool:

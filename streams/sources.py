@@ -173,14 +173,17 @@ class FileSource:
         self._offset_s = self._last_pts_s + period_s
 
 
-def iter_file_frames(path: str, camera_id: str, sample_fps: float | None) -> Iterator[Frame]:
+def iter_file_frames(
+    path: str, camera_id: str, sample_fps: float | None, *, fast_decode: bool = False
+) -> Iterator[Frame]:
     """Frames of a file for offline analysis, as fast as possible, sampled to `sample_fps`.
 
     Every frame is decoded (H.264 needs it) but only kept frames are converted to arrays,
     which is the expensive step. `Frame.index` is the frame's position in the file.
+    `fast_decode` skips deblocking as a live camera does by default (FileSourceConfig).
     Raises SourceError at call time for a missing or undecodable file.
     """
-    decoder, first = _open_file(path)
+    decoder, first = _open_file(path, fast=fast_decode)
     return _sampled_frames(decoder, first, camera_id, RateSampler(sample_fps))
 
 

@@ -144,3 +144,40 @@ def _wait(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
     while time.monotonic() < deadline and not condition():
         time.sleep(0.01)
     return condition()
+
+
+def _packet(pts_s: float, keyframe: bool, size: int = 100) -> EncodedPacket:
+    return EncodedPacket(pts_s, keyframe, b"x" * size, StreamCodec("h264", None))
+
+
+def test_the_byte_cap_drops_the_oldest_keyframe_groups_first() -> None:
+    ring = PacketRing(60.0, 10.0, 960, max_bytes=1000)
+    ring.add_packets([_packet(i / 10, keyframe=i % 3 == 0) for i in range(12)])  # 4 groups
+    assert ring.nbytes <= 1000 and ring.nbytes == 100 * len(ring)
+    assert ring.oldest_pts_s == pytest.approx(0.3)  # the first group (300 bytes) went
+    assert ring.latest_pts_s == pytest.approx(1.1) and ring.overflows == 0
+
+
+def test_a_keyframe_group_larger_than_the_cap_is_dropped_and_counted() -> None:
+    ring = PacketRing(60.0, 10.0, 960, max_bytes=1000)
+    ring.add_packets([_packet(i / 10, keyframe=i == 0) for i in range(15)])  # one long group
+    assert (len(ring), ring.nbytes, ring.overflows) == (0, 0, 1)
+    ring.add_packets([_packet(1.5, keyframe=False)])  # not decodable without its keyframe
+    assert len(ring) == 0
+    ring.add_packets([_packet(1.6, keyframe=True), _packet(1.7, keyframe=False)])
+    assert (len(ring), ring.nbytes, ring.oldest_pts_s) == (2, 200, pytest.approx(1.6))
+
+
+def test_a_capped_ring_still_decodes_what_it_keeps(make_video: VideoFactory) -> None:
+    packets = packets_of(str(make_video(frame_count=30, keyframe_every=10)))
+    group_bytes = sum(len(p.data) for p in packets[10:20])
+    kept_bytes = group_bytes + sum(len(p.data) for p in packets[20:])
+    ring = PacketRing(60.0, 30.0, 32, max_bytes=kept_bytes)
+    ring.add_packets(packets)
+    assert ring.oldest_pts_s == pytest.approx(10 / FPS)
+    assert len(list(ring.frames_between(0.0, 1.0))) == 20
+
+
+def test_an_invalid_byte_cap_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_bytes"):
+        PacketRing(10.0, 10.0, 960, max_bytes=0)

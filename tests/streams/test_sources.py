@@ -5,6 +5,7 @@ import socket
 import time
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -192,3 +193,23 @@ def test_fast_decode_gives_the_same_frames_nearly(make_video: VideoFactory) -> N
         for a, b in zip(plain, fast, strict=True)
     ]
     assert max(differences) < 8.0  # only deblocking differs
+
+
+def test_fast_offline_frames_are_the_pictures_a_live_file_camera_gives(tmp_path: Path) -> None:
+    path = tmp_path / "blocky.mp4"  # textured and coarsely coded: deblocking changes pixels
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"crf": "45"})
+        stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
+        for _ in range(10):
+            image = rng.integers(0, 255, (96, 128, 3), np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode(None))
+    live = read_all(FileSource("cam", FileSourceConfig(path=str(path), realtime=False)))
+    offline = list(iter_file_frames(str(path), "cam", None, fast_decode=True))
+    deblocked = list(iter_file_frames(str(path), "cam", None))
+    assert FileSourceConfig(path=str(path)).fast_decode  # what a live camera does by default
+    assert [f.pts_s for f in offline] == [f.pts_s for f in live] and len(live) == 10
+    same = [np.array_equal(a.image_bgr, b.image_bgr) for a, b in zip(offline, live, strict=True)]
+    plain = [np.array_equal(a.image_bgr, b.image_bgr) for a, b in zip(deblocked, live, strict=True)]
+    assert all(same) and not all(plain)
