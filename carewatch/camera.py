@@ -63,13 +63,15 @@ def needs_clip(event: SafetyEvent) -> bool:
     return event.is_open or event.end_s == event.start_s
 
 
-def clip_buffer(source: SourceConfig, clips: ClipConfig) -> RingBuffer | PacketRing:
+def clip_buffer(
+    source: SourceConfig, clips: ClipConfig, camera_id: str = "camera"
+) -> RingBuffer | PacketRing:
     """What keeps a camera's last seconds for clips: the compressed stream where FFmpeg
     reads it (no cost until a clip is wanted), else decoded frames as JPEG."""
     duration_s = clips.pre_roll_s + clips.post_roll_s + 5.0
     if isinstance(source, FileSourceConfig | UrlSourceConfig):
         max_bytes = clips.stream_buffer_mb << 20
-        return PacketRing(duration_s, clips.fps, clips.max_width_px, max_bytes)
+        return PacketRing(duration_s, clips.fps, clips.max_width_px, max_bytes, camera_id)
     return RingBuffer(
         duration_s, clips.fps, clips.max_width_px, clips.jpeg_quality, clips.still_fps
     )
@@ -110,7 +112,7 @@ class CameraRunner:
         self._publish_health = on_health
         self.media_dir = settings.storage.media_dir
         clips = settings.clips
-        self.ring = clip_buffer(camera.source, clips)
+        self.ring = clip_buffer(camera.source, clips, camera.id)
         self.recorder = ClipRecorder(self.ring, clips, self.media_dir, self._draw_zones)
         needed_fps = camera.analysis_fps
         if isinstance(self.ring, RingBuffer):  # it keeps decoded frames

@@ -59,7 +59,12 @@ class PacketRing:
     """
 
     def __init__(
-        self, duration_s: float, fps: float, max_width_px: int, max_bytes: int = 64 << 20
+        self,
+        duration_s: float,
+        fps: float,
+        max_width_px: int,
+        max_bytes: int = 64 << 20,
+        name: str = "camera",
     ) -> None:
         if duration_s <= 0:
             raise ValueError(f"duration_s must be positive, got {duration_s}")
@@ -69,6 +74,7 @@ class PacketRing:
         self.fps = fps
         self.max_width_px = max_width_px
         self.max_bytes = max_bytes
+        self.name = name  # for the log
         self.overflows = 0  # groups dropped whole because one alone outgrew max_bytes
         self._groups: deque[list[EncodedPacket]] = deque()
         self._bytes = 0
@@ -113,9 +119,10 @@ class PacketRing:
     def _overflow(self) -> None:
         if not self.overflows:
             log.warning(
-                "a keyframe group outgrew the clip buffer (%d MB): keyframes are too far "
-                "apart for the bitrate; set the camera's keyframe interval (GOP) to a few "
+                "%s: a keyframe group outgrew the clip buffer (%d MiB): keyframes are too "
+                "far apart for the bitrate; set the camera's keyframe interval (GOP) to a few "
                 "seconds, or raise clips.stream_buffer_mb",
+                self.name,
                 self.max_bytes >> 20,
             )
         self.overflows += 1

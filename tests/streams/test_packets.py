@@ -158,10 +158,13 @@ def test_the_byte_cap_drops_the_oldest_keyframe_groups_first() -> None:
     assert ring.latest_pts_s == pytest.approx(1.1) and ring.overflows == 0
 
 
-def test_a_keyframe_group_larger_than_the_cap_is_dropped_and_counted() -> None:
-    ring = PacketRing(60.0, 10.0, 960, max_bytes=1000)
+def test_a_keyframe_group_larger_than_the_cap_is_dropped_and_counted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ring = PacketRing(60.0, 10.0, 960, max_bytes=1000, name="hall")
     ring.add_packets([_packet(i / 10, keyframe=i == 0) for i in range(15)])  # one long group
     assert (len(ring), ring.nbytes, ring.overflows) == (0, 0, 1)
+    assert "hall: a keyframe group outgrew" in caplog.text and "stream_buffer_mb" in caplog.text
     ring.add_packets([_packet(1.5, keyframe=False)])  # not decodable without its keyframe
     assert len(ring) == 0
     ring.add_packets([_packet(1.6, keyframe=True), _packet(1.7, keyframe=False)])
