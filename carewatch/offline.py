@@ -127,12 +127,16 @@ class OfflineModels:
 def build_offline_models(
     models: ModelsConfig, workers: int, shared: SharedModels | None = None
 ) -> OfflineModels:
-    """`workers` pose estimators with the machine's threads shared out among them, and the
-    shared models (loaded the same way unless given)."""
-    threads = models.threads_for(workers)
-    poses = [load_pose(models.pose_path, threads, models.backend) for _ in range(workers)]
+    """A pose pool of `workers` and the shared models (loaded the same way unless given)."""
     shared = build_shared_models(models, workers) if shared is None else shared
-    return OfflineModels(PosePool(poses), shared, workers)
+    return OfflineModels(build_pose_pool(models, workers), shared, workers)
+
+
+def build_pose_pool(models: ModelsConfig, workers: int) -> PosePool:
+    """`workers` pose estimators, one per worker, with the machine's threads shared out
+    among them (a service's cameras share one; so do the look-ahead's workers)."""
+    threads = models.threads_for(workers)
+    return PosePool([load_pose(models.pose_path, threads, models.backend) for _ in range(workers)])
 
 
 def analyze_ahead(

@@ -16,7 +16,7 @@ from carewatch.camera_control import ServiceCameraControl
 from carewatch.camera_versions import seed_from_settings, stored_settings
 from carewatch.config import CameraConfig, Settings
 from carewatch.latency import EventLatency, EventLatencyMeter
-from carewatch.offline import build_analyzer, build_estimator, build_shared_models
+from carewatch.offline import build_analyzer, build_pose_pool, build_shared_models
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
@@ -28,7 +28,6 @@ from supervision.retention import Retention
 from supervision.sink import StoreSink
 from supervision.store import EventStore
 from supervision.users import list_users
-from vision.pool import PosePool
 from vision.scheduler import AnalysisScheduler, CameraLoad
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class Service:
         )
         self.shared = build_shared_models(models)
         self.scheduler = AnalysisScheduler(workers)
-        self.pose = PosePool([build_estimator(models) for _ in range(workers)])
+        self.pose = build_pose_pool(models, workers)
         self.cameras = {camera.id: self._runner(camera) for camera in settings.cameras}
         self._apply_lock = threading.Lock()
         self._started = False
