@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from carewatch.bench_report import BUSY
-from carewatch.eval_manifest import ManifestRow, read_manifest
+from carewatch.eval_manifest import ManifestRow, clip_digest, read_manifest
 from streams.sampling import RateSampler
 from vision.pipeline import PoseEstimator
 
@@ -250,8 +250,8 @@ def phase_of(row_index: int, variant: int) -> float:
 
 
 def cache_key(path: Path) -> str:
-    stat = path.stat()
-    text = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{GENERATOR_VERSION}"
+    """A generated clip's name: its source's content and the generator's version."""
+    text = f"{clip_digest(path)}|{GENERATOR_VERSION}"
     return f"{path.stem}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 

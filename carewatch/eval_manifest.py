@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,6 +12,20 @@ from pathlib import Path
 LABELS = ("fall", "adl", "immobile", "fire")
 REQUIRED_COLUMNS = ("clip", "label")
 TIME_COLUMNS = ("fall_start_s", "floor_s")
+
+
+def clip_digest(path: Path) -> str:
+    """The SHA-256 of a clip file's bytes, which caches of its analysis are keyed on: the same
+    footage copied or restored elsewhere (another path, another mtime) still finds them.
+    Computed once per path, size and mtime in a process."""
+    stat = path.stat()
+    return _file_sha256(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 class ManifestError(ValueError):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from carewatch.eval_manifest import clip_digest
 from carewatch.offline import analyze_frames
 from streams.frame import Frame
 from vision.config import VisionConfig
@@ -270,13 +271,12 @@ class PoseCache:
         self.root = root  # None: caching is off
 
     def key(self, kind: str, clip: Path, variant: str, fps: float, version: str) -> dict[str, Any]:
-        """What a cached result depends on; a changed clip file or model gives a new key."""
-        stat = clip.stat()
+        """What a cached result depends on: the clip's content (not its path or mtime),
+        variant, rate and models; a changed clip file or model gives a new key."""
         return {
             "kind": kind,
-            "clip": str(clip.resolve()),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
+            "clip": clip.name,
+            "sha256": clip_digest(clip),
             "variant": variant,
             "fps": fps,
             "version": version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,19 @@ def test_key_changes_with_the_file_variant_and_model(tmp_path: Path) -> None:
         assert cache.load_recording(other) is None
     clip.write_bytes(b"other video")
     assert cache.load_recording(cache.key("pose", clip, "original", 8.0, "movenet@1")) is None
+
+
+def test_the_same_footage_elsewhere_hits_the_cache(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"video")
+    cache = PoseCache(tmp_path / "cache")
+    cache.save_recording(cache.key("pose", clip, "original", 8.0, "v"), recording([1]))
+    copy = tmp_path / "restored" / "clip.mp4"  # another path, another mtime, the same bytes
+    copy.parent.mkdir()
+    copy.write_bytes(b"video")
+    os.utime(copy, ns=(1, 1))
+    loaded = cache.load_recording(cache.key("pose", copy, "original", 8.0, "v"))
+    assert loaded is not None and len(loaded.batches) == 1
 
 
 def test_disabled_and_corrupt_caches_miss(tmp_path: Path) -> None:
