@@ -130,11 +130,15 @@ def timed(
 
 
 def carewatch_throughput(
-    clips: Sequence[Path], models: ModelsConfig, workers: int | None = None
+    clips: Sequence[Path],
+    models: ModelsConfig,
+    workers: int | None = None,
+    vision: VisionConfig | None = None,
 ) -> Throughput:
-    """`carewatch analyze`'s path (analyze_file's steps) with the default analysis settings:
-    the models on `workers` threads (default: one per core) ahead of the analysis."""
-    vision = VisionConfig()
+    """`carewatch analyze`'s path (analyze_file's steps) with `vision`'s analysis settings
+    (default: the defaults): the models on `workers` threads (default: one per core) ahead
+    of the analysis."""
+    vision = VisionConfig() if vision is None else vision
     offline = build_offline_models(models, workers or default_workers())
     fps = vision.analysis_fps
 
@@ -166,5 +170,8 @@ def nfd_throughput(clips: Sequence[Path], baseline: NfdBaseline) -> Throughput:
     return timed(baseline.name, clips, fps, prepare)
 
 
-def compare(clips: Sequence[Path], models: ModelsConfig, baseline: NfdBaseline) -> Comparison:
-    return Comparison(carewatch_throughput(clips, models), nfd_throughput(clips, baseline))
+def compare(
+    clips: Sequence[Path], models: ModelsConfig, vision: VisionConfig, baseline: NfdBaseline
+) -> Comparison:
+    ours = carewatch_throughput(clips, models, vision=vision)
+    return Comparison(ours, nfd_throughput(clips, baseline))

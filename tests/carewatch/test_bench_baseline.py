@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import av
@@ -10,6 +11,7 @@ import pytest
 
 from carewatch.bench_baseline import Comparison, FrameTally, Throughput, carewatch_throughput
 from streams.frame import Frame
+from streams.sources import iter_file_frames
 from vision.config import ModelsConfig
 
 
@@ -74,3 +76,29 @@ def test_carewatch_runs_each_clip_ahead_on_its_workers(tmp_path: Path) -> None:
     figures = carewatch_throughput(clips, ModelsConfig(second_opinion=False), workers=2)
     assert (figures.clips, figures.frames, figures.video_s) == (2, 32, pytest.approx(4.0, abs=0.05))
     assert figures.wall_s > 0
+
+
+@pytest.mark.slow
+def test_the_baseline_bench_runs_carewatch_as_its_config_sets_it_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carewatch.cli import main
+
+    clips = [write_clip(tmp_path / f"{name}.mp4", 2.0) for name in ("a", "b")]
+    at_4_fps = sum(len(list(iter_file_frames(str(clip), "c", 4.0))) for clip in clips)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("clip,label\na.mp4,adl\nb.mp4,adl\n")
+    config = tmp_path / "four.yaml"
+    config.write_text(
+        "facilities: [{id: home, name: Home}]\n"
+        "models: {fire: false, second_opinion: false}\n"
+        "cameras:\n"
+        "  - {id: room, name: Room, facility: home, source: {type: file, path: x.mp4},\n"
+        "     analysis_fps: 4}\n"
+    )
+    args = ["bench", "--cameras", "0", "--baseline", "nfd", "--clips", str(manifest)]
+    args += ["--clip-size", "320x180", "--config", str(config), "--json"]
+    assert main(args) == 0
+    figures = json.loads(capsys.readouterr().out)["baseline"]
+    assert figures["carewatch"]["analysis_fps"] == 4.0
+    assert figures["carewatch"]["frames"] == at_4_fps < figures["baseline"]["frames"]
