@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,15 @@ def needs_clip(event: SafetyEvent) -> bool:
     if event.category is Category.CAMERA_HEALTH or event.level != 1:
         return False
     return event.is_open or event.end_s == event.start_s
+
+
+@dataclass(frozen=True, slots=True)
+class ClipBufferLoad:
+    """What a camera's clip buffer holds now, and how often a keyframe group outgrew it."""
+
+    camera_id: str
+    nbytes: int
+    overflows: int  # always 0 for a JPEG buffer, which keeps whole frames
 
 
 def clip_buffer(
@@ -131,6 +141,10 @@ class CameraRunner:
         self._offline_key: str | None = None
         self._last_frame: Frame | None = None
         self.frames_analysed = 0
+
+    def buffer_load(self) -> ClipBufferLoad:
+        overflows = self.ring.overflows if isinstance(self.ring, PacketRing) else 0
+        return ClipBufferLoad(self.camera.id, self.ring.nbytes, overflows)
 
     def start(self) -> None:
         self.recorder.start()

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from fastapi import FastAPI
 
-from carewatch.camera import CameraRunner
+from carewatch.camera import CameraRunner, ClipBufferLoad
 from carewatch.camera_control import ServiceCameraControl
 from carewatch.camera_versions import seed_from_settings, stored_settings
 from carewatch.config import CameraConfig, Settings
@@ -144,6 +144,10 @@ class Service:
     def event_latencies(self) -> list[EventLatency]:
         """Per camera: frame capture -> event row written, since the service started."""
         return self.latency.latencies()
+
+    def clip_buffers(self) -> list[ClipBufferLoad]:
+        """Per camera: the memory its clip buffer holds, and its overflows."""
+        return [runner.buffer_load() for runner in self.cameras.values()]
 
     # LiveFeed for the dashboard
     def camera_ids(self) -> list[str]:

@@ -54,12 +54,25 @@ class EventLatencyFigures(Protocol):
     def max_s(self) -> float | None: ...
 
 
+class ClipBufferFigures(Protocol):
+    """A camera's clip buffer (the service's ClipBufferLoad has these)."""
+
+    @property
+    def camera_id(self) -> str: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def overflows(self) -> int: ...
+
+
 class MetricsSource(Protocol):
     """What /metrics reads besides the live feed's health; called once per scrape, cheap."""
 
     def camera_loads(self) -> Sequence[CameraLoadFigures]: ...
 
     def event_latencies(self) -> Sequence[EventLatencyFigures]: ...
+
+    def clip_buffers(self) -> Sequence[ClipBufferFigures]: ...
 
 
 Family = GaugeMetricFamily | CounterMetricFamily
@@ -152,6 +165,21 @@ def latency_metrics(latencies: Sequence[EventLatencyFigures]) -> Iterator[Metric
     )
 
 
+def buffer_metrics(buffers: Sequence[ClipBufferFigures]) -> Iterator[Metric]:
+    yield _per_camera(
+        GaugeMetricFamily,
+        "clip_buffer_bytes",
+        "Memory the camera's clip buffer holds (clips.stream_buffer_mb caps a stream's).",
+        [(x.camera_id, x.nbytes) for x in buffers],
+    )
+    yield _per_camera(
+        CounterMetricFamily,
+        "clip_buffer_overflows",
+        "Keyframe groups dropped whole for outgrowing the buffer (keyframes too far apart).",
+        [(x.camera_id, x.overflows) for x in buffers],
+    )
+
+
 def health_metrics(healths: Sequence[CameraHealth]) -> Iterator[Metric]:
     counter = CounterMetricFamily
     yield _per_camera(
@@ -193,6 +221,7 @@ class ServiceCollector:
         if self.source is not None:
             yield from load_metrics(self.source.camera_loads())
             yield from latency_metrics(self.source.event_latencies())
+            yield from buffer_metrics(self.source.clip_buffers())
 
 
 def metrics_registry(live: LiveFeed, source: MetricsSource | None) -> CollectorRegistry:

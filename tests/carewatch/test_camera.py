@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carewatch.camera import clip_buffer, health_event, needs_clip
+from carewatch.camera import ClipBufferLoad, clip_buffer, health_event, needs_clip
 from carewatch.config import Settings, parse_settings
 from carewatch.service import GIL_SWITCH_INTERVAL_S, Service
 from streams.config import (
@@ -21,7 +21,7 @@ from streams.config import (
     UsbSourceConfig,
 )
 from streams.health import CameraHealth, CameraState
-from streams.packets import PacketRing
+from streams.packets import EncodedPacket, PacketRing, StreamCodec
 from streams.ringbuffer import RingBuffer
 from tests.supervision.conftest import _wait_until
 from vision.events import EventType, SafetyEvent, Severity
@@ -109,8 +109,24 @@ def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None
 def test_cameras_ffmpeg_reads_buffer_their_compressed_stream(
     source: SourceConfig, buffer: type
 ) -> None:
-    ring = clip_buffer(source, ClipConfig(pre_roll_s=4, post_roll_s=6))
+    ring = clip_buffer(source, ClipConfig(pre_roll_s=4, post_roll_s=6, stream_buffer_mb=8))
     assert isinstance(ring, buffer) and ring.duration_s == 15.0
+    assert not isinstance(ring, PacketRing) or ring.max_bytes == 8 << 20
+
+
+def test_the_service_reports_each_cameras_clip_buffer(tmp_path: Path) -> None:
+    settings = one_camera(tmp_path, "cam", source={"type": "file", "path": "a.mp4"})
+    service = Service(settings.model_copy(update={"clips": ClipConfig(stream_buffer_mb=1)}))
+    try:
+        ring = service.cameras["cam"].ring
+        assert isinstance(ring, PacketRing)
+        codec = StreamCodec("h264", None)
+        ring.add_packets([EncodedPacket(0.0, True, bytes(1000), codec)])
+        assert service.clip_buffers() == [ClipBufferLoad("cam", 1000, 0)]
+        ring.add_packets([EncodedPacket(0.1, False, bytes(2 << 20), codec)])  # 2 MiB > 1 MiB
+        assert service.clip_buffers() == [ClipBufferLoad("cam", 0, 1)]
+    finally:
+        service.engine.dispose()
 
 
 @pytest.mark.parametrize(

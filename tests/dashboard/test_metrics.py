@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from carewatch.camera import ClipBufferLoad
 from carewatch.latency import EventLatency
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
@@ -25,12 +26,16 @@ class Figures:
 
     loads: list[CameraLoad] = field(default_factory=list)
     latencies: list[EventLatency] = field(default_factory=list)
+    buffers: list[ClipBufferLoad] = field(default_factory=list)
 
     def camera_loads(self) -> list[CameraLoad]:
         return self.loads
 
     def event_latencies(self) -> list[EventLatency]:
         return self.latencies
+
+    def clip_buffers(self) -> list[ClipBufferLoad]:
+        return self.buffers
 
 
 FIGURES = Figures(
@@ -49,6 +54,7 @@ FIGURES = Figures(
         )
     ],
     [EventLatency("cam-1", 3, 0.2, 0.6, 0.7, (0.1, 0.2, 0.7))],
+    [ClipBufferLoad("cam-1", 3_500_000, 2)],
 )
 
 
@@ -92,6 +98,8 @@ def test_figures_per_camera(store: EventStore, live_feed: StaticLiveFeed, media_
         "carewatch_camera_event_latency_seconds{camera=cam-1,quantile=0.5}": 0.2,
         "carewatch_camera_event_latency_seconds{camera=cam-1,quantile=0.95}": 0.6,
         "carewatch_camera_event_latency_max_seconds{camera=cam-1}": 0.7,
+        "carewatch_camera_clip_buffer_bytes{camera=cam-1}": 3_500_000,
+        "carewatch_camera_clip_buffer_overflows_total{camera=cam-1}": 2,
         # from the live feed's health
         "carewatch_camera_frames_read_total{camera=cam-1}": 100,
         "carewatch_camera_frames_dropped_total{camera=cam-1}": 2,
