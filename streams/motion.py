@@ -20,8 +20,14 @@ def small_grey(image_bgr: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(grey, (5, 5), 0)
 
 
-def changed_fraction(before: np.ndarray, after: np.ndarray, pixel_threshold: int) -> float:
-    """Share of pixels whose grey level moved by more than `pixel_threshold`."""
+def changed_fraction(
+    before: np.ndarray, after: np.ndarray, pixel_threshold: int, ignore: np.ndarray | None = None
+) -> float:
+    """Share of the picture's pixels whose grey level moved by more than `pixel_threshold`,
+    leaving out those where `ignore` (a bool mask of the same shape) is true."""
     if before.shape != after.shape:
         return 1.0  # the camera's picture changed size: everything changed
-    return float(np.count_nonzero(cv2.absdiff(before, after) > pixel_threshold)) / before.size
+    changed = cv2.absdiff(before, after) > pixel_threshold
+    if ignore is not None:
+        changed &= ~ignore
+    return float(np.count_nonzero(changed)) / before.size

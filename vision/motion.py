@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, small_grey
+from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, changed_fraction, small_grey
 
 # A person's box grows by this share of its size each way before it is masked: limbs
 # reach past the keypoints, and a person's shadow falls around them.
@@ -75,13 +74,13 @@ class _Reference:
     def changed(self, grey: np.ndarray, config: MotionConfig, people_xyxy: np.ndarray) -> bool:
         """Whether the picture changed, outside the people where they are and where they were
         (normalised boxes; none: the whole picture counts)."""
-        if self.grey is None or self.grey.shape != grey.shape:
+        if self.grey is None:
             return True
         people = people_mask(grey.shape, np.concatenate([self.people_xyxy, people_xyxy]))
         if people.mean() > MAX_PEOPLE_SHARE:
             return True
-        changed = (cv2.absdiff(self.grey, grey) > config.pixel_threshold) & ~people
-        return float(np.count_nonzero(changed)) / grey.size >= config.min_changed_fraction
+        fraction = changed_fraction(self.grey, grey, config.pixel_threshold, ignore=people)
+        return fraction >= config.min_changed_fraction
 
     def take(self, grey: np.ndarray | None, pts_s: float, people_xyxy: np.ndarray) -> None:
         self.grey, self.pts_s, self.people_xyxy = grey, pts_s, people_xyxy
@@ -132,7 +131,7 @@ class MotionGate:
         return due
 
     def fire_unchanged(
-        self, image_bgr: np.ndarray, pts_s: float, people_xyxy: np.ndarray | None = None
+        self, image_bgr: np.ndarray, pts_s: float, people_xyxy: np.ndarray = NO_PEOPLE
     ) -> bool:
         """True when the fire model would see the picture of its last check again, apart from
         the people (`people_xyxy`: normalised boxes of those now in the picture), who move
@@ -142,8 +141,7 @@ class MotionGate:
             return False
         grey = self._grey(image_bgr)
         fire = self._fire
-        people = NO_PEOPLE if people_xyxy is None else people_xyxy
-        if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg, people):
+        if not fire.stale(pts_s, cfg.fire_recheck_s) and not fire.changed(grey, cfg, people_xyxy):
             return True
-        fire.take(grey, pts_s, people)
+        fire.take(grey, pts_s, people_xyxy)
         return False

@@ -129,10 +129,10 @@ class AnalysisScheduler:
     no camera can hold up another's. Readers are never waited for: a worker takes the newest
     frame of a camera's slot. A camera's analysis runs on one worker at a time.
 
-    Fire checks run in the time people leave: a
-    worker runs the due fire check that waited longest when it would end before the next
-    person analysis falls due (one starved for FIRE_STARVED_S goes first). The fire model
-    costs twice the pose model; a fall must not wait for it.
+    Fire checks run in the time people leave: a worker runs the due fire check that waited
+    longest when it would end before the next person analysis falls due (one starved for
+    FIRE_STARVED_S goes first). The fire model costs twice the pose model; a fall must not
+    wait for it.
     """
 
     def __init__(self, workers: int) -> None:
