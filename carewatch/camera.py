@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from carewatch.config import CameraConfig, Settings
 from carewatch.latency import EventLatencyMeter
-from streams.clips import ClipRecorder, ClipResult
+from streams.clips import ClipEvent, ClipRecorder, ClipResult
 from streams.config import ClipConfig, FileSourceConfig, SourceConfig, UrlSourceConfig
 from streams.frame import Frame
 from streams.health import CameraHealth, CameraState
@@ -28,6 +29,7 @@ from vision.pipeline import Analyzer, FrameAnalysis
 from vision.scheduler import AnalysisScheduler
 
 log = logging.getLogger(__name__)
+CLIP_WRITE_MARGIN_S = 5.0  # buffered beyond the longest clip: writing may lag the post-roll
 
 
 def health_event(health: CameraHealth, open_key: str | None) -> SafetyEvent | None:
@@ -77,13 +79,22 @@ def clip_buffer(
     source: SourceConfig, clips: ClipConfig, camera_id: str = "camera"
 ) -> RingBuffer | PacketRing:
     """What keeps a camera's last seconds for clips: the compressed stream where FFmpeg
-    reads it (no cost until a clip is wanted), else decoded frames as JPEG."""
-    duration_s = clips.pre_roll_s + clips.post_roll_s + 5.0
+    reads it (no cost until a clip is wanted), else decoded frames as JPEG.
+
+    It holds the longest clip (`max_lead_s` before a confirmation, `post_roll_s` after) and
+    `CLIP_WRITE_MARGIN_S` more, for a clip whose writing waits behind another's.
+    """
+    duration_s = clips.max_lead_s + clips.post_roll_s + CLIP_WRITE_MARGIN_S
+    max_bytes = clips.stream_buffer_mb << 20
     if isinstance(source, FileSourceConfig | UrlSourceConfig):
-        max_bytes = clips.stream_buffer_mb << 20
         return PacketRing(duration_s, clips.fps, clips.max_width_px, max_bytes, camera_id)
     return RingBuffer(
-        duration_s, clips.fps, clips.max_width_px, clips.jpeg_quality, clips.still_fps
+        duration_s,
+        clips.fps,
+        clips.max_width_px,
+        clips.jpeg_quality,
+        clips.still_fps,
+        max_bytes,
     )
 
 
@@ -121,13 +132,14 @@ class CameraRunner:
         self.latency = latency
         self._publish_health = on_health
         self.media_dir = settings.storage.media_dir
-        clips = settings.clips
-        self.ring = clip_buffer(camera.source, clips, camera.id)
-        self.recorder = ClipRecorder(self.ring, clips, self.media_dir, self._draw_zones)
-        needed_fps = camera.analysis_fps
-        if isinstance(self.ring, RingBuffer):  # it keeps decoded frames
-            needed_fps = max(needed_fps, clips.fps)
-        source = frames_needed(camera.source, needed_fps)
+        source = settings.source_for(camera)
+        self.ring = clip_buffer(source, settings.clips, camera.id)
+        timezone = ZoneInfo(settings.timezone_of(camera))
+        self.recorder = ClipRecorder(
+            self.ring, settings.clips, self.media_dir, self._draw_zones, timezone
+        )
+        # A JPEG buffer (USB, demo) is fed every frame; those sources have no rate to set.
+        source = frames_needed(source, camera.analysis_fps)
         self.reader = CameraReader(
             camera.id, source, settings.reconnect, ring=self.ring, on_health=self._on_health
         )
@@ -231,9 +243,10 @@ class CameraRunner:
         return draw_people(canvas, result.people, result.phases)
 
     def _record_clip(self, event: SafetyEvent, frame: Frame, annotated: np.ndarray) -> None:
-        snapshot = self.recorder.request(
-            event.key, self.camera.id, frame.pts_s, annotated, self._on_clip
-        )
+        """A snapshot of the confirming frame now; a clip from before the event's start to
+        after this confirmation once it has arrived (ClipEvent.span)."""
+        wanted = ClipEvent(event.key, self.camera.id, event.start_s, frame.pts_s, frame.captured_at)
+        snapshot = self.recorder.request(wanted, annotated, self._on_clip)
         self.sink.attach_media(event.key, snapshot_path=self._relative(snapshot))
 
     def _on_clip(self, result: ClipResult) -> None:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dashboard.config import DashboardConfig
-from streams.config import ClipConfig, ReconnectConfig, SourceConfig
+from streams.config import ClipConfig, DemoSourceConfig, ReconnectConfig, SourceConfig
 from supervision.config import (
     DatabaseConfig,
     EscalationConfig,
@@ -19,6 +19,7 @@ from supervision.config import (
     PublishConfig,
     RetentionConfig,
 )
+from supervision.push.config import PushConfig
 from vision.config import (
     FallThresholds,
     ModelsConfig,
@@ -138,6 +139,11 @@ class StorageConfig(_Section):
     def spool_path(self) -> Path:
         return self.data_dir / "spool.jsonl"
 
+    @property
+    def link_key_path(self) -> Path:
+        """The key that signs expiring snapshot links for phone groups (made on first run)."""
+        return self.data_dir / "link.key"
+
 
 class Settings(_Section):
     districts: list[DistrictConfig] = Field(
@@ -162,6 +168,10 @@ class Settings(_Section):
     publish: PublishConfig = Field(
         default_factory=PublishConfig, description="Webhooks and MQTT for other systems."
     )
+    push: PushConfig = Field(
+        default_factory=PushConfig,
+        description="Phone groups (WeCom, DingTalk, Feishu robots) that get incidents.",
+    )
     clips: ClipConfig = Field(default_factory=ClipConfig, description="Event clips.")
     reconnect: ReconnectConfig = Field(default_factory=ReconnectConfig, description="Retries.")
     models: ModelsConfig = Field(default_factory=ModelsConfig, description="Model weights.")
@@ -172,8 +182,20 @@ class Settings(_Section):
 
     def vision_for(self, camera: CameraConfig) -> VisionConfig:
         """A camera's analysis settings, with its facility's time zone."""
+        return camera.vision(self.timezone_of(camera))
+
+    def timezone_of(self, camera: CameraConfig) -> str:
+        """The IANA time zone of a camera's facility (its pages, clocks and clip dates)."""
         zones = {facility.id: facility.timezone for facility in self.facilities}
-        return camera.vision(zones[camera.facility])
+        return zones[camera.facility]
+
+    def source_for(self, camera: CameraConfig) -> SourceConfig:
+        """A camera's source; a demo camera's burned-in clock runs in its facility's time
+        zone unless the source names one."""
+        source = camera.source
+        if isinstance(source, DemoSourceConfig) and source.timezone is None:
+            return source.model_copy(update={"timezone": self.timezone_of(camera)})
+        return source
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -183,6 +205,7 @@ class Settings(_Section):
         _check_unique_ids("districts", [d.id for d in self.districts])
         _check_unique_ids("streets", [s.id for s in self.streets()])
         _check_facility_streets(self)
+        _check_push_nodes(self)
         return self
 
     def streets(self) -> list[StreetConfig]:
@@ -214,6 +237,21 @@ def _check_facility_streets(settings: Settings) -> None:
             raise ValueError(
                 f"facilities[{index}].street: unknown street {facility.street!r} "
                 f"(known: {', '.join(sorted(known)) or 'none; add districts[].streets'})"
+            )
+
+
+def _check_push_nodes(settings: Settings) -> None:
+    known = {
+        "facility": {f.id for f in settings.facilities},
+        "street": {s.id for s in settings.streets()},
+        "district": {d.id for d in settings.districts},
+    }
+    for index, group in enumerate(settings.push.groups):
+        kind, _, node_id = group.node.partition(":")
+        if node_id not in known[kind]:
+            raise ValueError(
+                f"push.groups[{index}].node: unknown {kind} {node_id!r} "
+                f"(known: {', '.join(sorted(known[kind])) or 'none'})"
             )
 
 

@@ -191,6 +191,13 @@ def on_clock(frames: Iterable[Frame], start_epoch_s: float) -> Iterator[Frame]:
         yield replace(frame, captured_at=start_epoch_s + frame.pts_s)
 
 
+def exact_frames(video: Path, camera_id: str, fps: float) -> Iterator[Frame]:
+    """A file's frames at `fps`, decoded exactly (with deblocking): for clips carewatch
+    wrote itself, whose pictures are the camera's as analysed. Skipping the deblocking of
+    such a clip (one keyframe for its whole length) drifts further from them every frame."""
+    return iter_file_frames(str(video), camera_id, fps, fast_decode=False)
+
+
 def analyze_file(
     video: Path,
     camera_id: str,
@@ -199,6 +206,7 @@ def analyze_file(
     start_epoch_s: float | None = None,
     shared: SharedModels | None = None,
     workers: int | None = None,
+    decode: Callable[[Path, str, float], Iterator[Frame]] = live_frames,
 ) -> Iterator[SafetyEvent]:
     """Yield each finished event of a file, analysed at `vision.analysis_fps` of video time.
 
@@ -206,10 +214,12 @@ def analyze_file(
     zone schedules see the time of day the video shows, at whatever speed it is analysed.
     `shared` models are loaded from `models` when not given (a running service passes its own).
     The models run on `workers` threads ahead of the analysis (default: one per core).
+    `decode` gives the frames: as a live camera decodes a file (`live_frames`), or exactly
+    (`exact_frames`, for recorded event clips).
     """
     start_epoch_s = time.time() if start_epoch_s is None else start_epoch_s
     try:
-        frames = on_clock(live_frames(video, camera_id, vision.analysis_fps), start_epoch_s)
+        frames = on_clock(decode(video, camera_id, vision.analysis_fps), start_epoch_s)
         offline = build_offline_models(models, workers or default_workers(), shared)
         yield from analyze_ahead(frames, camera_id, vision, models, offline)
     except (SourceError, ModelError) as error:

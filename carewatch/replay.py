@@ -2,7 +2,10 @@
 
 Each clip is analysed with the running configuration and with the proposed one; an event of
 the proposed run that matches one of the current run (same type and zone, overlapping in
-time) is kept, the others are new, and current events nothing matched are dropped.
+time) is kept, the others are new, and current events nothing matched are dropped. Event
+types that need more video than a clip holds (a long lie needs `long_lie_s` of lying) are
+named per clip: no configuration would fire them on it. The same clip and configuration give
+the same events every time (the clip is decoded exactly, the analysis is sequential).
 """
 
 from __future__ import annotations
@@ -11,12 +14,22 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from carewatch.offline import AnalyzeError, SharedModels, analyze_file
-from dashboard.camera_control import ClipReplay, Outcome, ReplayClip, ReplayEvent, ReplayResult
+from carewatch.offline import AnalyzeError, SharedModels, analyze_file, exact_frames
+from dashboard.camera_control import (
+    ClipReplay,
+    Outcome,
+    ReplayClip,
+    ReplayEvent,
+    ReplayLimit,
+    ReplayResult,
+    Run,
+)
+from streams.clips import clip_length_s
 from vision.config import ModelsConfig, VisionConfig
-from vision.events import SafetyEvent
+from vision.events import EventType, SafetyEvent
 
 # Two runs' events this close in time (seconds) are one event, fired earlier or later.
 MATCH_TOLERANCE_S = 1.0
@@ -67,6 +80,63 @@ def _closest_twin(
     return min(twins, key=lambda other: abs(other.start_s - event.start_s), default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Need:
+    """An event type fires only after `needs_s` seconds of its condition (`setting`)."""
+
+    type: EventType
+    zone_id: str | None
+    setting: str
+    needs_s: float
+
+
+# Zone kinds whose rule fires after a hold: (event, the rules' default hold field).
+_HOLDS = {
+    "exit": (EventType.EXIT_BLOCKED, "exit_blocked_s"),
+    "restricted": (EventType.INTRUSION, "intrusion_s"),
+    "duty": (EventType.UNDERSTAFFED, "understaffed_s"),
+}
+
+
+def needs(vision: VisionConfig) -> list[Need]:
+    """The event types of a configuration that need a condition to last (seconds)."""
+    found = [Need(EventType.LONG_LIE, None, "fall.long_lie_s", vision.fall.long_lie_s)]
+    rules = vision.rules
+    for zone in vision.zones:
+        if zone.kind in _HOLDS:
+            kind, default = _HOLDS[zone.kind]
+            if zone.hold_s is not None:
+                found.append(Need(kind, zone.id, f"zones[{zone.id}].hold_s", zone.hold_s))
+            else:
+                found.append(Need(kind, zone.id, f"rules.{default}", getattr(rules, default)))
+        elif zone.kind == "bed" and zone.schedule:  # in bed long enough, then out of it
+            both_s = rules.bed_occupied_s + rules.bed_exit_s
+            setting = "rules.bed_occupied_s + rules.bed_exit_s"
+            found.append(Need(EventType.BED_EXIT, zone.id, setting, both_s))
+    return found
+
+
+def clip_limits(current: VisionConfig, proposed: VisionConfig, clip_s: float) -> list[ReplayLimit]:
+    """What a clip of `clip_s` seconds cannot reproduce, with which configuration."""
+    runs = {
+        run: {(n.type, n.zone_id): n for n in needs(vision) if n.needs_s >= clip_s}
+        for run, vision in ((Run.CURRENT, current), (Run.PROPOSED, proposed))
+    }
+    before, after = runs[Run.CURRENT], runs[Run.PROPOSED]
+    limits: list[ReplayLimit] = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or "")):
+        b, a = before.get(key), after.get(key)
+        if b is not None and b == a:
+            limits.append(_limit(b, Run.BOTH))
+            continue
+        limits += [_limit(n, run) for n, run in ((b, Run.CURRENT), (a, Run.PROPOSED)) if n]
+    return limits
+
+
+def _limit(need: Need, run: Run) -> ReplayLimit:
+    return ReplayLimit(str(need.type), need.zone_id, need.setting, round(need.needs_s, 2), run)
+
+
 class Replayer:
     """Runs one replay at a time, on one CPU thread, so live cameras keep their share."""
 
@@ -96,7 +166,12 @@ class Replayer:
             after = self._events(camera_id, proposed, clip)
         except AnalyzeError as error:
             return ClipReplay(clip.event_id, clip.clip_path, [], str(error))
-        return ClipReplay(clip.event_id, clip.clip_path, match_events(before, after))
+        events = match_events(before, after)
+        clip_s = clip_length_s(clip.file)
+        if clip_s is None:
+            return ClipReplay(clip.event_id, clip.clip_path, events)
+        limits = clip_limits(current, proposed, clip_s)
+        return ClipReplay(clip.event_id, clip.clip_path, events, None, round(clip_s, 2), limits)
 
     def _events(self, camera_id: str, vision: VisionConfig, clip: ReplayClip) -> list[SafetyEvent]:
         key = _cache_key(clip.file, clip.start_epoch_s, vision)
@@ -104,8 +179,10 @@ class Replayer:
             self._cache.move_to_end(key)
             return self._cache[key]
         # One worker: a replay runs beside the live cameras and must not take their cores.
-        start_s, shared = clip.start_epoch_s, self.shared
-        events = list(analyze_file(clip.file, camera_id, vision, self.models, start_s, shared, 1))
+        # The clip is decoded exactly: its pictures are the camera's as they were analysed.
+        start_s, models, shared = clip.start_epoch_s, self.models, self.shared
+        found = analyze_file(clip.file, camera_id, vision, models, start_s, shared, 1, exact_frames)
+        events = list(found)
         self._cache[key] = events
         if len(self._cache) > CACHE_ENTRIES:
             self._cache.popitem(last=False)

@@ -23,6 +23,9 @@ from streams.health import CameraHealth
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.escalation import Escalator
 from supervision.publish import Publisher
+from supervision.push.links import LinkSigner, load_or_create_key
+from supervision.push.pusher import Pusher
+from supervision.push.routing import GroupRoute, PushRouting, parse_node
 from supervision.records import CameraRecord, FacilityRecord, StreetRecord
 from supervision.retention import Retention
 from supervision.sink import StoreSink
@@ -46,7 +49,13 @@ class Service:
         settings.storage.media_dir.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine_for(settings.database)
         migrate(self.engine)
-        self.store = EventStore(session_factory(self.engine), settings.incidents)
+        routing = push_routing(settings)
+        self.store = EventStore(session_factory(self.engine), settings.incidents, routing)
+        self.link_signer = LinkSigner(load_or_create_key(settings.storage.link_key_path))
+        self.pusher = None
+        if routing is not None:
+            self.pusher = Pusher(self.store.sessions, settings.push, self.link_signer)
+            self.store.on_change(self.pusher.wake)
         # The database's newest camera versions run; the file seeds the cameras it lacks.
         settings = self.settings = stored_settings(self.store, settings)
         self.store.sync_topology(
@@ -57,7 +66,12 @@ class Service:
         self.sink = StoreSink(
             self.store, settings.storage.spool_path, on_written=self.latency.written
         )
-        self.escalator = Escalator(self.store, settings.escalation, inspection=settings.inspection)
+        self.escalator = Escalator(
+            self.store,
+            settings.escalation,
+            inspection=settings.inspection,
+            remind_after_s=settings.push.remind_after_s,
+        )
         self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
         self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
@@ -79,6 +93,8 @@ class Service:
         # Before the writer: a target configured for the first time starts at the latest
         # change, so what this run writes (the spool's backlog included) is published.
         self.publisher.start()
+        if self.pusher is not None:
+            self.pusher.start()
         self.sink.start()
         self.escalator.start()
         self.retention.start()
@@ -99,6 +115,8 @@ class Service:
         self.retention.stop()
         self.escalator.stop()
         self.sink.stop()
+        if self.pusher is not None:
+            self.pusher.stop()
         self.publisher.stop()
         self.engine.dispose()
 
@@ -179,6 +197,14 @@ def _with_camera(settings: Settings, camera: CameraConfig) -> Settings:
     return settings.model_copy(update={"cameras": cameras})
 
 
+def push_routing(settings: Settings) -> PushRouting | None:
+    """Where the configured phone groups' pushes go; None when there are none."""
+    groups = settings.push.groups
+    if not groups:
+        return None
+    return PushRouting([GroupRoute(group.name, parse_node(group.node)) for group in groups])
+
+
 def _street_records(settings: Settings) -> list[StreetRecord]:
     return [
         StreetRecord(street.id, street.name, district.id, district.name)
@@ -218,6 +244,7 @@ def dashboard_app(service: Service) -> FastAPI:
         settings.inspection,
         camera_control=ServiceCameraControl(service),
         metrics=service,
+        link_signer=service.link_signer,
     )
 
 

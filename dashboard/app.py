@@ -32,6 +32,7 @@ from dashboard.routes import (
     media,
     overview,
     pages,
+    push_links,
     reports,
     timeline,
 )
@@ -39,6 +40,7 @@ from dashboard.routes import live as live_video
 from dashboard.routes import metrics as metrics_route
 from dashboard.routes.pages import STATIC_DIR
 from supervision.config import InspectionConfig
+from supervision.push.links import LinkSigner
 from supervision.store import EventStore
 
 
@@ -50,6 +52,7 @@ def create_app(
     inspection: InspectionConfig | None = None,
     camera_control: CameraControl | None = None,
     metrics: MetricsSource | None = None,
+    link_signer: LinkSigner | None = None,
 ) -> FastAPI:
     """Build the web app over a store, a live feed and the folder snapshots and clips live in.
 
@@ -66,6 +69,7 @@ def create_app(
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
         camera_control=camera_control,
         metrics=metrics_registry(live, metrics),
+        link_signer=link_signer,
     )
     store.on_change(context.changes.notify)
 
@@ -82,7 +86,7 @@ def create_app(
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
-    inspector = (overview, timeline, audit_log, reports)
+    inspector = (overview, timeline, audit_log, reports, push_links)
     app.include_router(metrics_route.router)
     for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)

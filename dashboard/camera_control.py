@@ -39,12 +39,34 @@ class ReplayEvent:
     outcome: Outcome
 
 
+class Run(StrEnum):
+    """Which configuration of a replay something holds for."""
+
+    BOTH = "both"
+    CURRENT = "current"
+    PROPOSED = "proposed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayLimit:
+    """An event type a clip is too short to reproduce: it fires only after `needs_s` seconds
+    of its condition (`setting`, e.g. fall.long_lie_s) and the clip is shorter than that."""
+
+    type: str
+    zone_id: str | None
+    setting: str
+    needs_s: float
+    run: Run
+
+
 @dataclass(frozen=True, slots=True)
 class ClipReplay:
     event_id: int
     clip_path: str
     events: list[ReplayEvent]
     error: str | None = None  # the clip could not be analysed (gone, unreadable)
+    clip_s: float | None = None  # the clip's length
+    limits: list[ReplayLimit] = field(default_factory=list)  # what it cannot reproduce
 
 
 @dataclass(frozen=True, slots=True)

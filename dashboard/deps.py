@@ -15,6 +15,7 @@ from dashboard.config import DashboardConfig
 from dashboard.feed import ChangeSignal
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
+from supervision.push.links import LinkSigner
 from supervision.store import EventStore
 
 
@@ -35,6 +36,8 @@ class AppContext:
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     # Set off by the store's commits, so the event stream pushes them without a poll's delay.
     changes: ChangeSignal = field(default_factory=ChangeSignal)
+    # Checks the expiring snapshot links pushed to phone groups; None: no such links.
+    link_signer: LinkSigner | None = None
 
 
 def get_context(request: Request) -> AppContext:
@@ -70,6 +73,10 @@ def get_changes(request: Request) -> ChangeSignal:
     return get_context(request).changes
 
 
+def get_link_signer(request: Request) -> LinkSigner | None:
+    return get_context(request).link_signer
+
+
 ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
 LiveDep = Annotated[LiveFeed, Depends(get_live)]
@@ -77,3 +84,4 @@ MediaRootDep = Annotated[Path, Depends(get_media_root)]
 PeersDep = Annotated[PeerRegistry, Depends(get_peers)]
 ClosingDep = Annotated[asyncio.Event, Depends(get_closing)]
 ChangesDep = Annotated[ChangeSignal, Depends(get_changes)]
+LinkSignerDep = Annotated[LinkSigner | None, Depends(get_link_signer)]

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from streams.health import CameraHealth, CameraState
 from supervision.records import (
@@ -15,7 +15,6 @@ from supervision.records import (
     EventView,
     FamilyNotice,
     FamilyNoticeMethod,
-    IncidentView,
     TransitionAction,
     TransitionView,
 )
@@ -125,6 +124,10 @@ class EventOut(_Schema):
     escalated_to: str | None
     revision: int
     transitions: list[TransitionOut]
+    raised_at: datetime = Field(
+        description="When the detector raised it; a long lie starts earlier, when the lying began."
+    )
+    incident_id: int | None = Field(description="The incident it belongs to.")
 
     @classmethod
     def from_view(cls, view: EventView, media_root: Path) -> EventOut:
@@ -156,6 +159,8 @@ class EventOut(_Schema):
             escalated_to=view.escalated_to,
             revision=view.revision,
             transitions=[TransitionOut.from_view(t) for t in view.transitions],
+            raised_at=view.raised_at,
+            incident_id=view.incident_id,
         )
 
 
@@ -249,6 +254,7 @@ class UserOut(_Schema):
     node_id: str | None
     permissions: list[str] = Field(description="What the role may do (see the README).")
     locale: str | None = Field(description="Dashboard language (en, zh-CN); None: the browser's.")
+    alarm_sound: bool = Field(description="Whether the dashboard rings for unacknowledged alarms.")
 
     @classmethod
     def from_scope(cls, user: UserView, scope: Scope) -> UserOut:
@@ -261,13 +267,27 @@ class UserOut(_Schema):
             node_id=None if user.node is None else user.node.id,
             permissions=sorted(str(p) for p in ROLE_PERMISSIONS[scope.role]),
             locale=user.locale,
+            alarm_sound=user.alarm_sound,
         )
 
 
 class PreferencesIn(_Schema):
+    """Only the fields sent change."""
+
     model_config = ConfigDict(extra="forbid")
 
-    locale: Literal["en", "zh-CN"] | None = Field(description="None: follow the browser.")
+    locale: Literal["en", "zh-CN"] | None = Field(
+        default=None, description="The dashboard's language; None: follow the browser."
+    )
+    alarm_sound: bool | None = Field(
+        default=None, description="Ring for unacknowledged alarms (on every browser)."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> PreferencesIn:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send locale and/or alarm_sound")
+        return self
 
 
 class FacilityOut(_Schema):
@@ -301,50 +321,3 @@ def media_url(stored_path: str | None, media_root: Path) -> str | None:
             return None
         path = path.relative_to(media_root)
     return "/media/" + path.as_posix()
-
-
-class IncidentTransitionIn(_Schema):
-    """A step for all of an incident's events; the actor is the signed-in user."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    note: str | None = Field(
-        default=None, max_length=2000, pattern=NO_NUL, description="Kept in each event's history."
-    )
-    family: FamilyNoticeIn | None = Field(
-        default=None, description="Required to resolve an incident holding a fall or long lie."
-    )
-
-
-class IncidentOut(_Schema):
-    id: int
-    facility_id: str
-    camera_id: str
-    category: str = Field(description="Of its first event.")
-    status: str = Field(description="Its least advanced open event's status, or how it closed.")
-    opened_at: datetime
-    last_event_at: datetime
-    updated_at: datetime
-    event_ids: list[int] = Field(description="Its events, oldest first (see /api/events/{id}).")
-    event_types: list[str] = Field(description="The type of each of `event_ids`.")
-    escalated_to: str | None = Field(description="The furthest any of its events was raised.")
-    severity: str = Field(description="The gravest of its events': info, warning or critical.")
-    level: int = Field(description="The highest escalation level of its events.")
-
-    @classmethod
-    def from_view(cls, view: IncidentView) -> IncidentOut:
-        return cls(
-            id=view.id,
-            facility_id=view.facility_id,
-            camera_id=view.camera_id,
-            category=view.category,
-            status=str(view.status),
-            opened_at=view.opened_at,
-            last_event_at=view.last_event_at,
-            updated_at=view.updated_at,
-            event_ids=list(view.event_ids),
-            event_types=list(view.event_types),
-            escalated_to=view.escalated_to,
-            severity=view.severity,
-            level=view.level,
-        )

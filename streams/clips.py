@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import os
 import queue
 import re
+import statistics
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +29,12 @@ log = logging.getLogger(__name__)
 
 CLIP_NICENESS = 10  # clip writing uses the CPU analysis leaves
 TIME_BASE = Fraction(1, 1000)  # millisecond pts keep uneven frame spacing exact enough
+# No B-frames: with them the MP4's duration comes from the last frame in decode order, which
+# is not the last one shown, and a clip ends early in players (uneven frame timing, worst).
+X264_OPTIONS = {"preset": "veryfast", "crf": "23", "bf": "0"}
+RATE_FRAMES = 8  # a clip's frame rate is measured over its first frames
+FALLBACK_FPS = 10.0  # the frame rate of a clip of one frame
+LATE_START_S = 1.0  # a clip starting this much later than asked is worth a warning
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -75,25 +84,27 @@ def _fit(image_bgr: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
 
 
 def write_clip(
-    frames: Iterable[tuple[float, np.ndarray]], path: str | Path, fps: float
+    frames: Iterable[tuple[float, np.ndarray]], path: str | Path, fps: float | None = None
 ) -> ClipInfo:
     """Writes (pts_s, image_bgr) frames as H.264 MP4 that browsers play.
 
     Timestamps follow the frames' own pts (relative to the first), so gaps stay real time;
-    the last frame lasts one `fps` period. Frames are taken one at a time (a clip's decoded
-    frames would take hundreds of MB at once). The file appears atomically under `path`.
+    the last frame lasts one frame period: 1 / `fps`, by default the frames' own (their
+    median interval). Frames are taken one at a time (a clip's decoded frames would take
+    hundreds of MB at once). The file appears atomically under `path`.
     """
-    first, frames = _peek(frames)
-    if first is None:
+    head, frames = _head(frames, RATE_FRAMES)
+    if not head:
         raise ValueError("write_clip needs at least one frame")
+    fps = fps or _frame_rate([pts_s for pts_s, _ in head])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    size_wh = _even_size(first[1])
-    start_s, count, last_ms = first[0], 0, -1
+    size_wh = _even_size(head[0][1])
+    start_s, count, last_ms = head[0][0], 0, -1
     with av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         rate = Fraction(fps).limit_denominator(1000)
-        stream = out.add_stream("libx264", rate=rate, options={"preset": "veryfast", "crf": "23"})
+        stream = out.add_stream("libx264", rate=rate, options=X264_OPTIONS)
         stream.width, stream.height, stream.pix_fmt = size_wh[0], size_wh[1], "yuv420p"
         stream.codec_context.time_base = TIME_BASE
         for pts_s, image in frames:
@@ -109,13 +120,37 @@ def write_clip(
     return ClipInfo(path, count, last_ms / 1000 + 1.0 / fps, size_wh)
 
 
-def _peek(
-    frames: Iterable[tuple[float, np.ndarray]],
-) -> tuple[tuple[float, np.ndarray] | None, Iterable[tuple[float, np.ndarray]]]:
-    """The first frame (None if there is none) and all the frames, the first included."""
+def _frame_rate(times_s: list[float]) -> float:
+    """Frames a second of frames at these times: their median interval's."""
+    intervals = [b - a for a, b in itertools.pairwise(times_s) if b > a]
+    return 1.0 / statistics.median(intervals) if intervals else FALLBACK_FPS
+
+
+def _head(
+    frames: Iterable[tuple[float, np.ndarray]], count: int
+) -> tuple[list[tuple[float, np.ndarray]], Iterator[tuple[float, np.ndarray]]]:
+    """The first `count` frames (fewer if there are fewer), and all the frames."""
     iterator = iter(frames)
-    first = next(iterator, None)
-    return first, iterator if first is None else itertools.chain([first], iterator)
+    head = list(itertools.islice(iterator, count))
+    return head, itertools.chain(head, iterator)
+
+
+def clip_length_s(path: str | Path) -> float | None:
+    """How long a video plays, from its first frame to the end of its last, by its packets'
+    times (a header's duration can be short: B-frames); None if it cannot be read."""
+    first_s, end_s = math.inf, -math.inf
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            for packet in container.demux(stream):
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                time_base = packet.time_base
+                first_s = min(first_s, float(packet.pts * time_base))
+                end_s = max(end_s, float((packet.pts + (packet.duration or 0)) * time_base))
+    except (av.FFmpegError, OSError, IndexError):
+        return None
+    return end_s - first_s if end_s >= first_s else None
 
 
 def write_snapshot(image_bgr: np.ndarray, path: str | Path, quality: int = 85) -> Path:
@@ -143,25 +178,47 @@ def _yield_cpu() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class ClipEvent:
+    """The event a clip is for, on the camera's video timeline (the buffer's pts)."""
+
+    key: str
+    camera_id: str
+    start_pts_s: float  # where the event began (a fall: its descent)
+    confirmed_pts_s: float  # the frame at which it was raised
+    confirmed_at: float  # that frame's wall-clock epoch time (the clip's folder date)
+
+    def span(self, config: ClipConfig) -> tuple[float, float]:
+        """(t0_s, t1_s) the clip covers: `pre_roll_s` before the start, but at most
+        `max_lead_s` before the confirmation, to `post_roll_s` after the confirmation."""
+        start_s = min(self.start_pts_s, self.confirmed_pts_s)
+        t0_s = max(start_s - config.pre_roll_s, self.confirmed_pts_s - config.max_lead_s)
+        return t0_s, self.confirmed_pts_s + config.post_roll_s
+
+
+@dataclass(frozen=True, slots=True)
 class _Request:
-    event_key: str
-    trigger_pts_s: float
+    event: ClipEvent
     clip_path: Path
     snapshot_path: Path
-    deadline_mono: float
     on_done: Callable[[ClipResult], None]
 
 
 class ClipRecorder:
-    """Turns event triggers into a snapshot now and a pre/post-roll clip a little later.
+    """Turns events into a snapshot now and a clip once its post-roll has arrived.
 
-    One background worker takes requests in order; it waits until the ring buffer holds
-    `post_roll_s` past the trigger, or the source ended, or a deadline passed, then writes
-    what the buffer has for [trigger - pre_roll_s, trigger + post_roll_s].
+    One background worker takes requests in order; it waits until the buffer holds
+    `post_roll_s` past the event's confirmation (as long as frames keep coming: a camera
+    silent for `STALL_S` gets the clip it has), or the source ended, then writes what the
+    buffer has for the event's span (ClipEvent.span). Clips and snapshots go under
+    <clips_dir>/<camera>/<YYYYMMDD>/, the date of the confirmation in `timezone` (the
+    facility's: the date its pages show; default the machine's).
     """
 
     POLL_S = 0.1
-    GRACE_S = 5.0  # extra wall time allowed for the post-roll to arrive
+    STALL_S = 5.0  # no new frame for this long: the post-roll is not coming
+    # A stream's packets come in decode order: frames shown before the newest packet's may
+    # still be on the way (B-frames), for a few frame periods.
+    REORDER_S = 0.25
 
     def __init__(
         self,
@@ -169,11 +226,13 @@ class ClipRecorder:
         clip_config: ClipConfig,
         clips_dir: str | Path,
         decorate: Callable[[np.ndarray], np.ndarray] | None = None,
+        timezone: tzinfo | None = None,
     ) -> None:
         self.ring = ring
         self.decorate = decorate  # e.g. draws the camera's zones on every clip frame
         self.config = clip_config
         self.clips_dir = Path(clips_dir)
+        self.timezone = timezone
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -195,26 +254,23 @@ class ClipRecorder:
             self._worker.join(timeout_s)
         self._worker = None
 
-    def paths_for(self, event_key: str, camera_id: str) -> tuple[Path, Path]:
+    def paths_for(self, event: ClipEvent) -> tuple[Path, Path]:
         """(clip_path, snapshot_path) under <clips_dir>/<camera_id>/<YYYYMMDD>/."""
-        folder = self.clips_dir / safe_name(camera_id) / time.strftime("%Y%m%d")
-        stem = safe_name(event_key)
+        day = datetime.fromtimestamp(event.confirmed_at, self.timezone).strftime("%Y%m%d")
+        folder = self.clips_dir / safe_name(event.camera_id) / day
+        stem = safe_name(event.key)
         return folder / f"{stem}.mp4", folder / f"{stem}.jpg"
 
     def request(
         self,
-        event_key: str,
-        camera_id: str,
-        trigger_pts_s: float,
-        trigger_image: np.ndarray,
+        event: ClipEvent,
+        snapshot_bgr: np.ndarray,
         on_done: Callable[[ClipResult], None],
     ) -> Path:
         """Writes the snapshot (returned) and queues the clip; `on_done` runs on the worker."""
-        clip_path, snapshot_path = self.paths_for(event_key, camera_id)
-        write_snapshot(trigger_image, snapshot_path, self.config.jpeg_quality)
-        deadline = time.monotonic() + self.config.post_roll_s * 1.5 + self.GRACE_S
-        request = _Request(event_key, trigger_pts_s, clip_path, snapshot_path, deadline, on_done)
-        self._queue.put(request)
+        clip_path, snapshot_path = self.paths_for(event)
+        write_snapshot(snapshot_bgr, snapshot_path, self.config.jpeg_quality)
+        self._queue.put(_Request(event, clip_path, snapshot_path, on_done))
         return snapshot_path
 
     def _work(self) -> None:
@@ -225,40 +281,47 @@ class ClipRecorder:
                 if self._stopping.is_set() and self._queue.empty():
                     return
                 continue
-            self._wait_for_post_roll(request)
+            self._wait_for_post_roll(request.event)
             self._finish(request)
 
-    def _wait_for_post_roll(self, request: _Request) -> None:
-        until_s = request.trigger_pts_s + self.config.post_roll_s
+    def _wait_for_post_roll(self, event: ClipEvent) -> None:
+        """Waits until the buffer holds the event's post-roll, while frames keep coming."""
+        until_s = event.span(self.config)[1] + self.REORDER_S
+        seen_s, seen_mono = self.ring.latest_pts_s, time.monotonic()
         while not (self._stopping.is_set() or self.ring.ended):
             latest_s = self.ring.latest_pts_s
             if latest_s is not None and latest_s >= until_s:
                 return
-            if time.monotonic() >= request.deadline_mono:
+            if latest_s != seen_s:
+                seen_s, seen_mono = latest_s, time.monotonic()
+            elif time.monotonic() - seen_mono >= self.STALL_S:
+                log.warning("clip %s: no frames for %.1f s; written as is", event.key, self.STALL_S)
                 return
             self._stopping.wait(self.POLL_S)
 
     def _finish(self, request: _Request) -> None:
+        key = request.event.key
         try:
             result = self._write(request)
         except Exception:  # a failed clip must not stop later ones; the snapshot still counts
-            log.exception("clip %s could not be written", request.event_key)
-            result = ClipResult(request.event_key, request.snapshot_path, None, None, 0.0)
+            log.exception("clip %s could not be written", key)
+            result = ClipResult(key, request.snapshot_path, None, None, 0.0)
         try:
             request.on_done(result)
         except Exception:
-            log.exception("clip %s: on_done failed", request.event_key)
+            log.exception("clip %s: on_done failed", key)
 
     def _write(self, request: _Request) -> ClipResult:
-        t0_s = request.trigger_pts_s - self.config.pre_roll_s
-        t1_s = request.trigger_pts_s + self.config.post_roll_s
-        first, frames = _peek(self.ring.frames_between(t0_s, t1_s))
-        if first is None:
-            return ClipResult(request.event_key, request.snapshot_path, None, None, 0.0)
+        key = request.event.key
+        t0_s, t1_s = request.event.span(self.config)
+        head, frames = _head(self.ring.frames_between(t0_s, t1_s), 1)
+        if not head:
+            return ClipResult(key, request.snapshot_path, None, None, 0.0)
+        late_s = head[0][0] - t0_s
+        if late_s > LATE_START_S:  # the camera started later, or the byte cap dropped it
+            log.warning("clip %s starts %.1f s late: the buffer no longer held it", key, late_s)
         decorate = self.decorate
         if decorate is not None:
             frames = ((pts_s, decorate(image)) for pts_s, image in frames)
-        info = write_clip(frames, request.clip_path, self.config.fps)
-        return ClipResult(
-            request.event_key, request.snapshot_path, info.path, first[0], info.duration_s
-        )
+        info = write_clip(frames, request.clip_path)
+        return ClipResult(key, request.snapshot_path, info.path, head[0][0], info.duration_s)

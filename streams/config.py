@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_timezone(name: str | None) -> str | None:
+    """An IANA time zone name that this machine knows, or None."""
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {name!r}") from None
+    return name
 
 
 class _DecodedSource(_Section):
@@ -72,6 +84,13 @@ class DemoSourceConfig(_Section):
     realtime: bool = Field(
         True, description="Pace frames at `fps` in real time (off: render as fast as possible)."
     )
+    timezone: str | None = Field(
+        None,
+        description="IANA time zone of the clock burned into the picture, which is labelled "
+        "with its UTC offset; default: the camera's facility's.",
+    )
+
+    _known_zone = field_validator("timezone")(check_timezone)
 
 
 SourceConfig = Annotated[
@@ -92,16 +111,57 @@ class ReconnectConfig(_Section):
 
 
 class ClipConfig(_Section):
-    pre_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds kept before an event.")
-    post_roll_s: float = Field(5.0, ge=0, le=120, description="Seconds recorded after it.")
-    fps: float = Field(10.0, gt=0, le=30, description="Frame rate of event clips.")
+    """What an event's clip covers and how it is kept.
+
+    A clip runs from `pre_roll_s` before the event's start (a fall: where its descent began)
+    to `post_roll_s` after its confirmation (the frame at which the event was raised), at
+    the camera's own frame rate. An event confirmed long after it started (a long lie,
+    raised `long_lie_s` after the person lay down; an exit blocked for its hold time) reaches
+    back at most `max_lead_s` before its confirmation: its clip shows the lying person or
+    the blocked exit, and a long lie's onset is in its fall's clip.
+    """
+
+    pre_roll_s: float = Field(
+        5.0,
+        ge=0,
+        le=60,
+        description="Seconds of video before the event's start (a fall: where its descent "
+        "began), as long as that is at most `max_lead_s` before its confirmation.",
+    )
+    post_roll_s: float = Field(
+        5.0,
+        ge=0,
+        le=120,
+        description="Seconds of video after the event's confirmation (the frame at which it "
+        "was raised); the clip is written once they have arrived.",
+    )
+    max_lead_s: float = Field(
+        20.0,
+        ge=0,
+        le=600,
+        description="Most seconds a clip starts before the event's confirmation. An event "
+        "confirmed long after it started (a long lie: `long_lie_s` after the person lay down; "
+        "a blocked exit: after its hold time) gets only these seconds before the "
+        "confirmation (the person lying, the exit blocked), not its start; a long lie's onset "
+        "is in its fall's clip. Cameras buffer `max_lead_s + post_roll_s` and a few seconds "
+        "more (within `stream_buffer_mb`). At least `pre_roll_s`.",
+    )
+    fps: float = Field(
+        30.0,
+        gt=0,
+        le=60,
+        description="Most frames a second in a clip. A camera at or below this keeps every "
+        "frame it sends; a faster one keeps every 2nd (3rd ...) frame, whichever stride "
+        "brings it under this, so that the cadence stays even.",
+    )
     still_fps: float = Field(
         1.0,
         gt=0,
         le=30,
-        description="USB and demo cameras (whose buffer holds JPEG frames): frame rate buffered "
-        "while nothing in the picture moves (clips keep real time: a still frame just lasts "
-        "longer). File and stream cameras buffer the compressed stream as sent.",
+        description="USB and demo cameras (whose buffer holds JPEG frames): while nothing in "
+        "the picture moves, a new picture is encoded only this often and the frames between "
+        "repeat the last one (a clip keeps the camera's frame rate; encoding is most of the "
+        "buffer's cost). File and stream cameras buffer the compressed stream as sent.",
     )
     max_width_px: int = Field(
         960, ge=160, le=3840, description="Clip frames are scaled down to this width."
@@ -110,8 +170,22 @@ class ClipConfig(_Section):
         64,
         ge=1,
         le=4096,
-        description="Most memory (MiB) a file or stream camera's buffer of its compressed "
-        "stream may hold; past it the oldest seconds go first. A camera whose keyframes are "
-        "too far apart for this keeps none for a while (warned): its clips start later.",
+        description="Most memory (MiB) a camera's clip buffer may hold (the compressed stream "
+        "of a file or stream camera, the JPEG frames of a USB or demo camera); past it the "
+        "oldest seconds go first, so clips start later. A stream camera whose keyframes are "
+        "too far apart for this keeps none for a while (warned).",
     )
     jpeg_quality: int = Field(85, ge=30, le=100, description="Snapshot and buffer JPEG quality.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ClipConfig:
+        _check_lead_covers_pre_roll(self)
+        return self
+
+
+def _check_lead_covers_pre_roll(clips: ClipConfig) -> None:
+    if clips.max_lead_s < clips.pre_roll_s:
+        raise ValueError(
+            f"max_lead_s ({clips.max_lead_s:g}) is shorter than pre_roll_s "
+            f"({clips.pre_roll_s:g}): no clip could hold its pre-roll"
+        )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from streams.config import DemoSourceConfig
-from streams.demo_draw import Point, draw_caption, draw_person, draw_room
+from streams.demo_draw import Point, clock_text, draw_caption, draw_person, draw_room
 from streams.frame import Frame
 from streams.sampling import RealtimePacer
 
@@ -124,6 +125,7 @@ class DemoScene:
         return "getup" if t < tl.getup_start_s + GETUP_S else "walk"
 
     def render(self, t_s: float, caption: str = "") -> np.ndarray:
+        """The room at video time `t_s`, with `caption` (clock and camera name) at the top."""
         image = self.background.copy()
         walked_px, posture = self._state(t_s % self.timeline.cycle_s)
         x_px, direction = self._lap_position(walked_px)
@@ -163,7 +165,11 @@ class DemoScene:
 
 
 class DemoSource:
-    """The demo room as a camera, paced at `fps` in real time unless `realtime` is off."""
+    """The demo room as a camera, paced at `fps` in real time unless `realtime` is off.
+
+    Each frame carries a CCTV clock of its capture time in `config.timezone` (the facility's,
+    filled in by the settings), labelled with its UTC offset, and the camera's id.
+    """
 
     def __init__(
         self, camera_id: str, config: DemoSourceConfig, *, pacer: RealtimePacer | None = None
@@ -173,6 +179,7 @@ class DemoSource:
         self._pacer = pacer or RealtimePacer()
         self._scene: DemoScene | None = None
         self._index = 0
+        self._timezone = ZoneInfo(config.timezone) if config.timezone else None
 
     @property
     def nominal_fps(self) -> float:
@@ -194,8 +201,10 @@ class DemoSource:
         pts_s = self._index / self.config.fps
         if self.config.realtime:
             self._pacer.wait_for(pts_s)
-        image = self._scene.render(pts_s, caption=self.camera_id)
-        frame = Frame(self.camera_id, self._index, pts_s, time.time(), image)
+        captured_at = time.time()
+        caption = f"{clock_text(captured_at, self._timezone)}  {self.camera_id}"
+        image = self._scene.render(pts_s, caption)
+        frame = Frame(self.camera_id, self._index, pts_s, captured_at, image)
         self._index += 1
         return frame
 

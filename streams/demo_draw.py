@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import time
+from datetime import datetime, timedelta, tzinfo
 
 import cv2
 import numpy as np
@@ -141,10 +141,20 @@ def _draw_head(
     cv2.circle(image, _ipt(nose), max(1, round(0.012 * size)), SKIN, -1, cv2.LINE_AA)
 
 
-def draw_caption(image: np.ndarray, caption: str) -> None:
-    """Timestamp and camera name on a dark band, as CCTV recorders print them."""
+def clock_text(at_epoch_s: float, timezone: tzinfo | None = None) -> str:
+    """A CCTV-style clock in `timezone` (default: the machine's), labelled with its offset:
+    "2026-12-07 16:11:13 UTC+08:00"."""
+    moment = datetime.fromtimestamp(at_epoch_s, timezone).astimezone(timezone)
+    offset_min = round((moment.utcoffset() or timedelta(0)).total_seconds() / 60)
+    sign, offset_min = ("-" if offset_min < 0 else "+"), abs(offset_min)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC{sign}{offset_min // 60:02d}:{offset_min % 60:02d}"
+
+
+def draw_caption(image: np.ndarray, text: str) -> None:
+    """A caption (clock and camera name) on a dark band, as CCTV recorders print them."""
+    if not text:
+        return
     scale = image.shape[0] / 720
-    text = f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {caption}".strip()
     (text_w, text_h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
     pad = max(2, round(8 * scale))
     cv2.rectangle(image, (0, 0), (text_w + 2 * pad, text_h + 2 * pad), (20, 20, 20), -1)

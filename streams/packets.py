@@ -16,7 +16,7 @@ import numpy as np
 from av.video.codeccontext import VideoCodecContext
 
 from streams.ringbuffer import fit_width
-from streams.sampling import RateSampler
+from streams.sampling import StrideSampler
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class PacketRing:
 
     Keeping what the camera sent costs no CPU while nothing happens (a JPEG buffer encodes
     every kept frame, most of a reader's cost); a clip request decodes the span it needs,
-    at most `fps` frames a second scaled to `max_width_px`. Packets are grouped by keyframe
+    every frame up to `fps` a second, scaled to `max_width_px`. Packets are grouped by keyframe
     so the oldest group can go whole once the next one is old enough; packets before the
     first keyframe cannot be decoded and are not kept. Memory stays under `max_bytes`: the
     oldest groups go first, and a group that alone outgrows it (keyframes too far apart for
@@ -129,13 +129,14 @@ class PacketRing:
         self._clear()
 
     def frames_between(self, t0_s: float, t1_s: float) -> Iterator[tuple[float, np.ndarray]]:
-        """Decoded (pts_s, image) for t0_s <= pts_s <= t1_s, oldest first, at most `fps`
-        a second, one at a time; decoding starts at the last keyframe at or before t0_s."""
+        """Decoded (pts_s, image) for t0_s <= pts_s <= t1_s, oldest first, one at a time:
+        every frame up to `fps` a second (else every k-th: StrideSampler); decoding starts
+        at the last keyframe at or before t0_s."""
         with self._lock:
             groups = list(self._groups)
         starts = [i for i, group in enumerate(groups) if group[0].pts_s <= t0_s]
         chosen = [p for g in groups[starts[-1] if starts else 0 :] for p in g if g[0].pts_s <= t1_s]
-        sampler = RateSampler(self.fps)
+        sampler = StrideSampler(self.fps)
         for pts_s, frame in _decoded(chosen):
             if t0_s - 1e-6 <= pts_s <= t1_s + 1e-6 and sampler.keep(pts_s):
                 yield pts_s, fit_width(frame.to_ndarray(format="bgr24"), self.max_width_px)

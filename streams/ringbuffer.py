@@ -1,16 +1,17 @@
-"""Pre-roll ring buffer: the last seconds of a camera, decimated, scaled and JPEG-encoded."""
+"""Clip buffer of decoded cameras: the last seconds of a camera, scaled and JPEG-encoded."""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from streams.motion import PIXEL_THRESHOLD, STILL_FRACTION, changed_fraction, small_grey
-from streams.sampling import RateSampler
+from streams.sampling import StrideSampler
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,14 @@ def decode_jpeg(data: bytes) -> np.ndarray:
 
 
 class RingBuffer:
-    """Holds the last `duration_s` of video time, at most `fps` frames a second.
+    """Holds the last `duration_s` of video time, every frame up to `fps` a second.
 
-    Frames are stored as JPEG so memory stays bounded (a few MB per camera) whatever the
-    camera's resolution. While the picture does not change, only `still_fps` frames a
-    second are stored (a clip then shows a still frame for longer): encoding is most of the
-    buffer's cost, and most rooms are still most of the time. Thread-safe: the reader adds,
+    Frames are stored as JPEG so memory stays bounded whatever the camera's resolution,
+    and under `max_bytes` (the oldest go first). While the picture does not change, a new
+    picture is encoded only `still_fps` times a second and the frames between repeat the
+    last one (they share its JPEG): a clip keeps the camera's frame rate and timing, while
+    encoding, most of the buffer's cost, is spared while most rooms are still. A camera
+    faster than `fps` keeps every k-th frame (StrideSampler). Thread-safe: the reader adds,
     the clip writer reads.
     """
 
@@ -62,52 +65,75 @@ class RingBuffer:
         max_width_px: int,
         jpeg_quality: int,
         still_fps: float | None = None,
+        max_bytes: int = 64 << 20,
     ) -> None:
         if duration_s <= 0:
             raise ValueError(f"duration_s must be positive, got {duration_s}")
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be positive, got {max_bytes}")
         self.duration_s = duration_s
         self.max_width_px = max_width_px
         self.jpeg_quality = jpeg_quality
-        self._sampler = RateSampler(fps)
+        self.max_bytes = max_bytes
+        self.encoded = 0  # pictures JPEG-encoded (the rest of the frames repeat one)
+        self._sampler = StrideSampler(fps)
         self._still_period_s = None if still_fps is None else 1.0 / still_fps
-        self._stored_grey: np.ndarray | None = None
+        self._picture: tuple[float, np.ndarray, bytes] | None = None  # last encoded, grey, JPEG
         self._entries: deque[_Entry] = deque()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._ended = False
 
     def add(self, pts_s: float, image_bgr: np.ndarray) -> bool:
         """Offers a frame; returns whether it was kept (decimation may skip it)."""
-        if not self._sampler.keep(pts_s) or self._still(pts_s, image_bgr):
+        if not self._sampler.keep(pts_s):
             return False
-        jpeg = encode_jpeg(fit_width(image_bgr, self.max_width_px), self.jpeg_quality)
+        grey = None if self._still_period_s is None else small_grey(image_bgr)
+        jpeg = self._repeat(pts_s, grey)
+        if jpeg is None:
+            jpeg = encode_jpeg(fit_width(image_bgr, self.max_width_px), self.jpeg_quality)
+            self.encoded += 1
+            self._picture = None if grey is None else (pts_s, grey, jpeg)
         with self._lock:
             if self._entries and pts_s <= self._entries[-1].pts_s:
-                self._entries.clear()  # the source restarted its clock: old frames no longer fit
+                self._clear()  # the source restarted its clock: old frames no longer fit
+            if not self._entries or self._entries[-1].jpeg is not jpeg:
+                self._bytes += len(jpeg)
             self._entries.append(_Entry(pts_s, jpeg))
             while self._entries[0].pts_s < pts_s - self.duration_s - 1e-6:
-                self._entries.popleft()
+                self._pop()
+            while len(self._entries) > 1 and self._bytes > self.max_bytes:
+                self._pop()
             self._ended = False
         return True
 
-    def _still(self, pts_s: float, image_bgr: np.ndarray) -> bool:
-        """True when the frame may be left out: unchanged since the last one stored, which
-        is less than a still period old."""
-        if self._still_period_s is None:
-            return False
-        grey = small_grey(image_bgr)
-        previous, latest_s = self._stored_grey, self.latest_pts_s
-        if previous is not None and latest_s is not None and pts_s - latest_s >= 0:
-            recent = pts_s - latest_s < self._still_period_s - 1e-6
-            if recent and changed_fraction(previous, grey, PIXEL_THRESHOLD) < STILL_FRACTION:
-                return True
-        self._stored_grey = grey
-        return False
+    def _repeat(self, pts_s: float, grey: np.ndarray | None) -> bytes | None:
+        """The last picture's JPEG when a frame (its small grey) may repeat it: the picture
+        has not changed since, and is less than a still period old. None: encode the frame."""
+        picture, period_s = self._picture, self._still_period_s
+        if grey is None or picture is None or period_s is None:
+            return None
+        encoded_s, encoded_grey, jpeg = picture
+        if not 0 <= pts_s - encoded_s < period_s - 1e-6:
+            return None
+        changed = changed_fraction(encoded_grey, grey, PIXEL_THRESHOLD)
+        return jpeg if changed < STILL_FRACTION else None
 
-    def frames_between(self, t0_s: float, t1_s: float) -> list[tuple[float, np.ndarray]]:
-        """Decoded (pts_s, image) for frames with t0_s <= pts_s <= t1_s, oldest first."""
+    def _pop(self) -> None:
+        entry = self._entries.popleft()
+        if not self._entries or self._entries[0].jpeg is not entry.jpeg:
+            self._bytes -= len(entry.jpeg)  # the last frame showing this picture
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def frames_between(self, t0_s: float, t1_s: float) -> Iterator[tuple[float, np.ndarray]]:
+        """(pts_s, image) for frames with t0_s <= pts_s <= t1_s, oldest first, decoded one
+        at a time (a repeated picture once: its frames share one image, not to be drawn on)."""
         with self._lock:
             chosen = [e for e in self._entries if t0_s <= e.pts_s <= t1_s]
-        return [(e.pts_s, decode_jpeg(e.jpeg)) for e in chosen]
+        return _decoded(chosen)
 
     @property
     def latest_pts_s(self) -> float | None:
@@ -126,7 +152,7 @@ class RingBuffer:
     @property
     def nbytes(self) -> int:
         with self._lock:
-            return sum(len(e.jpeg) for e in self._entries)
+            return self._bytes
 
     @property
     def ended(self) -> bool:
@@ -135,3 +161,12 @@ class RingBuffer:
 
     def mark_ended(self) -> None:
         self._ended = True
+
+
+def _decoded(entries: list[_Entry]) -> Iterator[tuple[float, np.ndarray]]:
+    jpeg: bytes | None = None
+    image: np.ndarray | None = None
+    for entry in entries:
+        if entry.jpeg is not jpeg or image is None:
+            jpeg, image = entry.jpeg, decode_jpeg(entry.jpeg)
+        yield entry.pts_s, image

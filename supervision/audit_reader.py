@@ -8,13 +8,16 @@ read none: the log is the inspectors' tool for watching how clips and records ar
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from supervision.audit import AuditRecord, audit_record
+from supervision.csv_text import csv_text
 from supervision.scope import Role, Scope
 from supervision.tables import AuditEntry, Event, Hazard, Incident, Inspection
 
@@ -41,6 +44,9 @@ class AuditQuery:
     incident_id: int | None = None
     before_seq: int | None = None  # paging: rows older than this one
     limit: int = 100
+    actor: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
 
 
 def can_read_audit(scope: Scope) -> bool:
@@ -82,7 +88,33 @@ def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:
         filters.append(AuditEntry.seq < query.before_seq)
     if query.incident_id is not None:
         filters.append(_about_incident(query.incident_id))
+    if query.actor is not None:
+        filters.append(AuditEntry.actor == query.actor)
+    if query.since is not None:
+        filters.append(AuditEntry.at >= query.since)
+    if query.until is not None:
+        filters.append(AuditEntry.at < query.until)
     return filters
+
+
+AUDIT_CSV_COLUMNS = ("seq", "at_utc", "actor", "action", "object_type", "object_id", "detail")
+
+
+def audit_csv(records: Iterable[AuditRecord]) -> str:
+    """The rows as CSV, the detail as compact JSON."""
+    rows = (
+        [
+            record.seq,
+            record.at.isoformat(),
+            record.actor,
+            record.action,
+            record.object_type,
+            record.object_id,
+            json.dumps(record.detail, ensure_ascii=False, sort_keys=True),
+        ]
+        for record in records
+    )
+    return csv_text(AUDIT_CSV_COLUMNS, rows)
 
 
 def _about_incident(incident_id: int) -> ColumnElement[bool]:

@@ -1,8 +1,10 @@
-"""How long each camera was online in a period, replayed from its recorded state changes."""
+"""How long each camera was watched and online in a period, replayed from its state changes."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Subquery, and_, func, select
@@ -12,6 +14,37 @@ from streams.health import CameraState
 from supervision.tables import Camera, CameraStateChange
 
 ONLINE = str(CameraState.ONLINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Uptime:
+    """One camera's part of a period: how long it existed (was watched) and was online."""
+
+    watched_s: float
+    online_s: float
+
+
+def uptime(
+    session: Session, camera_ids: Collection[str], start: datetime, end: datetime
+) -> dict[str, Uptime]:
+    """Each camera's watched and online seconds within [start, end).
+
+    A camera is watched from when it was added (`cameras.created_at`), or from `start` when
+    it was added before, up to `end`; one added at or after `end` is watched for 0 s. Only
+    its online time within that span counts, so a camera added mid-period and online ever
+    since has as many online seconds as watched ones.
+    """
+    rows = session.execute(select(Camera.id, Camera.created_at).where(Camera.id.in_(camera_ids)))
+    added = {camera_id: created_at for camera_id, created_at in rows}
+    by_since: dict[datetime, list[str]] = defaultdict(list)
+    for camera_id in camera_ids:
+        by_since[max(start, added.get(camera_id) or start)].append(camera_id)
+    found = {}
+    for since, ids in by_since.items():
+        watched_s = max((end - since).total_seconds(), 0.0)
+        online = online_seconds(session, ids, since, end)
+        found.update({camera_id: Uptime(watched_s, online[camera_id]) for camera_id in ids})
+    return found
 
 
 def online_seconds(

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class Escalator:
-    """Every `check_every_s`, raises overdue events and hands each raised one to `on_raise`."""
+    """Every `check_every_s`, reminds the phone groups of incidents nobody acknowledged, raises
+    overdue ones and hands each raised event to `on_raise`."""
 
     def __init__(
         self,
@@ -26,10 +27,13 @@ class Escalator:
         config: EscalationConfig,
         on_raise: Callable[[EventView], None] | None = None,
         inspection: InspectionConfig | None = None,
+        remind_after_s: float = 0.0,
     ) -> None:
         self.store = store
         self.config = config
         self.on_raise = on_raise
+        # Phone groups are reminded of incidents nobody acknowledged this long (0: never).
+        self.remind_after_s = remind_after_s
         # With it, overdue hazards are raised too, every `inspection.check_every_s`.
         self.inspection = inspection
         self._stop = threading.Event()
@@ -50,6 +54,7 @@ class Escalator:
     def check(self) -> list[EventView]:
         """One pass; a database error is logged and retried on the next pass."""
         try:
+            self.store.remind_unacknowledged(self.remind_after_s)
             raised = self.store.escalate_overdue(
                 self.config.street_after_s, self.config.district_after_s
             )

@@ -1,13 +1,15 @@
-"""Incidents: each new event joins one, its status follows theirs, a step moves all of them.
+"""Incidents: each new event joins one; a person's step moves it and the events they saw.
 
-Functions take the caller's session; writes run inside `EventStore`'s write lock, which keeps
-event revisions unique (see `EventStore.transition_incident`).
+Functions take the caller's session; writes run inside `EventStore.write_session()`, which
+keeps event revisions unique. An incident's status is moved by steps only: an event that joins
+later never moves it back, it waits as new information (`grouping.is_pending`) until someone
+acknowledges it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -18,15 +20,23 @@ from supervision.grouping import (
     EventFacts,
     IncidentFacts,
     choose_incident,
-    incident_status,
+    is_pending,
+    status_after_event_step,
     type_family,
 )
-from supervision.records import EventStatus, FamilyNotice, IncidentView, TransitionAction
-from supervision.tables import INT_MAX, Event, Incident, utc_now
+from supervision.records import (
+    EventStatus,
+    FamilyNotice,
+    IncidentAction,
+    IncidentView,
+    TransitionAction,
+)
+from supervision.tables import INT_MAX, Event, Incident, IncidentStep, utc_now
 from supervision.views import incident_view
 from supervision.workflow import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    InvalidTransition,
     latest_revision,
     require_actor,
     require_applies,
@@ -40,11 +50,19 @@ class IncidentNotFound(LookupError):
     """No incident with that id."""
 
 
-def assign_incident(session: Session, row: Event, facility_id: str, window_s: float) -> Incident:
-    """Put a new event row (not yet in the session) into the open incident it joins, or a new one.
+class IncidentChanged(InvalidTransition):
+    """Events joined the incident after the person looked; a closing step must see them."""
+
+
+def assign_incident(
+    session: Session, row: Event, facility_id: str, window_s: float
+) -> tuple[Incident, bool]:
+    """Put a new event row (not yet in the session) into the open incident it joins, or a new
+    one; returns the incident and whether it is new.
 
     The rule is `supervision.grouping.choose_incident`; its candidates are read here: the
-    parent's incident and the open ones of the same camera and family near in time.
+    parent's incident and the open ones of the same camera and family near in time. Joining
+    leaves the incident's status as it is.
     """
     parent_incident_id = _parent_incident_id(session, row.parent_key)
     candidates = _candidates(session, row, window_s, parent_incident_id)
@@ -58,17 +76,25 @@ def assign_incident(session: Session, row: Event, facility_id: str, window_s: fl
     row.incident = incident
     incident.opened_at = min(incident.opened_at, row.started_at)
     incident.last_event_at = max(incident.last_event_at, row.started_at)
-    incident.status = str(incident_status([incident.status, row.status]))
     incident.updated_at = utc_now()
-    return incident
+    return incident, not joined
 
 
-def refresh_incident(incident: Incident | None) -> None:
-    """Derive the incident's status again after one of its events moved."""
+def after_event_step(row: Event, action: TransitionAction, actor: str) -> None:
+    """An event moved on its own: its incident follows (never back) and records the step."""
+    incident = row.incident
     if incident is None:
         return
-    incident.status = str(incident_status(event.status for event in incident.events))
+    before = incident.status
+    incident.status = str(status_after_event_step(before, (e.status for e in incident.events)))
     incident.updated_at = utc_now()
+    step = _step(incident, action, before, actor, row.status_note, [row])
+    last = row.transitions[-1]
+    step.at = last.at
+    if last.family_notified_at is not None:
+        step.family_notified_at = last.family_notified_at
+        step.family_notify_method = last.family_notify_method
+        step.family_notified_by = last.family_notified_by
 
 
 def transition_incident(
@@ -78,13 +104,18 @@ def transition_incident(
     actor: str,
     note: str | None = None,
     family: FamilyNotice | None = None,
+    seen_event_id: int | None = None,
 ) -> IncidentView:
-    """Apply `action` to every event of the incident it applies to, one history step each.
+    """One step on the incident, applied to the events the person saw.
 
-    The incident's (derived) status must allow the action; events already past it are left
-    as they are (acknowledging leaves an event on scene on scene). Raises IncidentNotFound,
-    InvalidTransition, or FamilyNoticeRequired when a fall or long lie would be resolved
-    without `family`. One audit row records the step, in the same transaction.
+    `seen_event_id`: the newest event the person's view held (None: every event). A step
+    applies when the incident's status allows it; acknowledging also applies to an
+    acknowledged incident that new events joined (it acknowledges them and leaves the
+    incident's status). Events that joined after the person looked are left as they are,
+    and a closing step refuses (IncidentChanged) while such an event is open. Events already
+    past the step stay (acknowledging leaves an event on scene on scene). Raises
+    IncidentNotFound, InvalidTransition or FamilyNoticeRequired; one history step and one
+    audit row record it, in the same transaction.
     """
     allowed_from, to_status = rule_for(action)
     require_actor(actor, note)
@@ -92,14 +123,25 @@ def transition_incident(
     if incident is None:
         raise IncidentNotFound(f"no incident with id {incident_id}")
     before = EventStatus(incident.status)
-    require_applies(action, f"incident {incident_id}", before, allowed_from)
-    targets = [row for row in incident.events if EventStatus(row.status) in allowed_from]
+    seen = [row for row in incident.events if seen_event_id is None or row.id <= seen_event_id]
+    pending = [row for row in seen if is_pending(before, row.status)]
+    if action == "acknowledge" and before not in allowed_from and pending:
+        targets, after = pending, before
+    else:
+        require_applies(action, f"incident {incident_id}", before, allowed_from)
+        targets = [row for row in seen if EventStatus(row.status) in allowed_from]
+        after = to_status
+    _require_seen_all(incident, seen, to_status)
     require_family_notice(to_status, targets, family)
     for revision, row in enumerate(targets, start=latest_revision(session) + 1):
-        step = set_status(row, EventStatus(row.status), to_status, actor, note, family)
+        event_step = set_status(row, EventStatus(row.status), to_status, actor, note, family)
         row.revision = revision
-        record_change(session, row, ChangeKind.TRANSITION, step)
-    refresh_incident(incident)
+        record_change(session, row, ChangeKind.TRANSITION, event_step)
+    incident.status = str(after)
+    incident.updated_at = utc_now()
+    step = _step(incident, action, before, actor, note, targets)
+    if family is not None:
+        _set_family(step, family)
     detail = {
         "action": action,
         "from_status": str(before),
@@ -108,33 +150,103 @@ def transition_incident(
         "family_notified": family is not None,
     }
     append_audit(session, actor, "incident_transition", "incident", str(incident_id), detail)
-    return incident_view(incident)
+    session.flush()
+    return incident_view(incident, with_steps=True)
+
+
+def record_system_step(
+    incident: Incident,
+    action: IncidentAction,
+    actor: str,
+    note: str,
+    rows: Sequence[Event],
+    escalated_to: str | None = None,
+) -> IncidentStep:
+    """An escalation or reminder in the incident's history (its status stays)."""
+    step = _step(incident, action, EventStatus(incident.status), actor, note, rows)
+    step.escalated_to = escalated_to
+    return step
 
 
 def get_incident(session: Session, incident_id: int) -> IncidentView | None:
-    incident = _incident_by_id(session, incident_id)
-    return None if incident is None else incident_view(incident)
+    incident = _incident_by_id(session, incident_id, with_history=True)
+    return None if incident is None else incident_view(incident, with_steps=True)
 
 
-def list_incidents(
-    session: Session,
-    *,
-    camera_ids: Collection[str] | None = None,
-    status: EventStatus | str | None = None,
-    limit: int = 100,
-) -> list[IncidentView]:
-    """Incidents with the most recent event first; `camera_ids` limits them to those cameras."""
-    if limit < 0:
-        raise ValueError(f"limit must be >= 0, got {limit}")
-    if camera_ids is not None and not camera_ids:
-        return []
-    query = select(Incident).options(selectinload(Incident.events))
-    if camera_ids is not None:
-        query = query.where(Incident.camera_id.in_(sorted(camera_ids)))
-    if status is not None:
-        query = query.where(Incident.status == str(EventStatus(status)))
-    query = query.order_by(Incident.last_event_at.desc(), Incident.id.desc()).limit(limit)
-    return [incident_view(row) for row in session.scalars(query)]
+def load_incident(session: Session, incident_id: int) -> Incident | None:
+    """The incident row with its events and steps (None: no such id)."""
+    return _incident_by_id(session, incident_id, with_history=True)
+
+
+def unacknowledged_since(incident: Incident) -> datetime | None:
+    """When the oldest event nobody acknowledged was raised (None: all acknowledged)."""
+    waiting = [
+        row.detected_at or row.started_at
+        for row in incident.events
+        if EventStatus(row.status) is EventStatus.NEW
+    ]
+    return min(waiting, default=None)
+
+
+def open_incidents_waiting(session: Session, raised_before: datetime) -> list[Incident]:
+    """Open incidents with an event raised before then that nobody acknowledged."""
+    raised = Event.detected_at.is_not(None) & (Event.detected_at <= raised_before)
+    guessed = Event.detected_at.is_(None) & (Event.started_at <= raised_before)
+    waiting = (
+        select(Event.incident_id)
+        .where(Event.status == str(EventStatus.NEW), raised | guessed)
+        .where(Event.incident_id.is_not(None))
+    )
+    query = (
+        select(Incident)
+        .where(Incident.id.in_(waiting))
+        .where(Incident.status.in_([str(status) for status in OPEN_STATUSES]))
+        .options(selectinload(Incident.events).selectinload(Event.transitions))
+        .order_by(Incident.opened_at, Incident.id)
+    )
+    return list(session.scalars(query))
+
+
+def _require_seen_all(incident: Incident, seen: list[Event], to_status: EventStatus) -> None:
+    if to_status not in CLOSED_STATUSES:
+        return
+    unseen = [row for row in incident.events if row not in seen and row.status in _OPEN]
+    if unseen:
+        kinds = ", ".join(f"{row.type} (event {row.id})" for row in unseen)
+        raise IncidentChanged(
+            f"incident {incident.id} changed since you looked: {kinds} joined it; "
+            "look again before closing it"
+        )
+
+
+_OPEN = frozenset(str(status) for status in OPEN_STATUSES)
+
+
+def _step(
+    incident: Incident,
+    action: IncidentAction,
+    before: EventStatus | str,
+    actor: str,
+    note: str | None,
+    rows: Sequence[Event],
+) -> IncidentStep:
+    step = IncidentStep(
+        action=action,
+        from_status=str(before),
+        to_status=incident.status,
+        actor=actor,
+        note=note,
+        at=utc_now(),
+        event_ids=[row.id for row in rows],
+    )
+    incident.steps.append(step)
+    return step
+
+
+def _set_family(step: IncidentStep, family: FamilyNotice) -> None:
+    step.family_notified_at = family.notified_at
+    step.family_notify_method = family.method
+    step.family_notified_by = family.by
 
 
 def _incident_by_id(
@@ -144,7 +256,8 @@ def _incident_by_id(
         return None
     events = selectinload(Incident.events)
     options = [events.selectinload(Event.transitions)] if with_history else [events]
-    return session.get(Incident, incident_id, options=options)
+    extra = [selectinload(Incident.steps), selectinload(Incident.pushes)]
+    return session.get(Incident, incident_id, options=[*options, *extra])
 
 
 def _candidates(
@@ -159,7 +272,7 @@ def _candidates(
         Incident.last_event_at >= row.started_at - window,
         Incident.opened_at <= row.started_at + window,
     )
-    found = list(session.scalars(query))
+    found = list(session.scalars(query.options(selectinload(Incident.events))))
     if parent_incident_id is not None and all(i.id != parent_incident_id for i in found):
         parent_incident = session.get(Incident, parent_incident_id)
         found += [] if parent_incident is None else [parent_incident]
@@ -179,6 +292,7 @@ def _event_facts(row: Event) -> EventFacts:
         type=row.type,
         camera_id=row.camera_id,
         started_at=row.started_at,
+        track_id=row.track_id,
     )
 
 
@@ -193,6 +307,7 @@ def _incident_facts(incident: Incident, parent_key: str | None) -> IncidentFacts
         last_event_at=incident.last_event_at,
         closed=EventStatus(incident.status) in CLOSED_STATUSES,
         event_keys=frozenset() if parent_key is None else frozenset({parent_key}),
+        track_ids=frozenset(e.track_id for e in incident.events if e.track_id is not None),
     )
 
 
@@ -202,7 +317,7 @@ def _new_incident(session: Session, row: Event, facility_id: str) -> Incident:
         camera_id=row.camera_id,
         category=row.category,
         family=type_family(row.type),
-        status=row.status,
+        status=str(EventStatus.NEW),
         opened_at=row.started_at,
         last_event_at=row.started_at,
         updated_at=utc_now(),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from supervision.csv_text import csv_text
 from supervision.kpis import KpiReport, KpiRow
 from vision.events import EventType
 
 _Cell = Callable[[KpiRow], object]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _false_alarm_rate_of(event_type: str) -> _Cell:
@@ -52,23 +50,10 @@ HEADER = ["period_start_utc", "period_end_utc", *(name for name, _ in COLUMNS)]
 
 def kpi_csv(report: KpiReport) -> str:
     """The report as CSV text (RFC 4180 line ends); an empty cell is a value that is unknown."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
     period = [_utc_text(report.start), _utc_text(report.end)]
-    for row in report.rows:
-        writer.writerow([*period, *(_cell(value(row)) for _, value in COLUMNS)])
-    return buffer.getvalue()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(round(value, 6))
-    text = str(value)
-    # A name typed as "=..." would run as a formula in a spreadsheet (CSV injection).
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return csv_text(
+        HEADER, ([*period, *(value(row) for _, value in COLUMNS)] for row in report.rows)
+    )
 
 
 def _utc_text(moment: datetime) -> str:

@@ -8,9 +8,11 @@ Definitions (events are those that started in [start, end) on a camera of the no
   interpolation between the nearest ranks (numpy's default), None without any value.
 - closure rate: closed events / events. False-alarm rate: false alarms / closed events,
   overall and per detector (event type); None where the denominator is 0.
-- camera online rate: seconds online summed over the node's cameras / (cameras × seconds
-  in the period up to `now`), replayed from camera state changes (camera_uptime.py); it is
-  the mean of the per-camera rates, since every camera is measured over the same window.
+- camera online rate: seconds online summed over the node's cameras / seconds watched
+  summed over them, replayed from camera state changes (camera_uptime.py). A camera is
+  watched from when it was added (or the period's start, if later) to the period's end or
+  `now`, whichever comes first: time before a camera existed counts for nothing. A camera
+  added after that adds to neither sum; None when no camera of the node was watched at all.
 - hazards open / overdue / fixed and inspections done come from pluggable counters
   (the inspections module provides them); without one they are None, not zero.
 The tree is read as it is now: a facility moved between streets counts under its new one.
@@ -28,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervision import inspection_counts
-from supervision.camera_uptime import online_seconds
+from supervision.camera_uptime import Uptime, uptime
 from supervision.org import NodeKind, NodeRef, contents_under
 from supervision.records import EventStatus
 from supervision.tables import Camera, District, Event, EventTransition, Facility, Street, utc_now
@@ -156,11 +158,9 @@ def compute_kpis(
     facility_ids = frozenset().union(*(node.facility_ids for node in nodes))
     facts = event_facts(session, facility_ids, start, end)
     camera_ids = frozenset().union(*(node.camera_ids for node in nodes))
-    window_end = min(end, now or utc_now())
-    online = online_seconds(session, camera_ids, start, window_end)
-    window_s = max((window_end - start).total_seconds(), 0.0)
+    uptimes = uptime(session, camera_ids, start, min(end, now or utc_now()))
     counters = _Counters(hazard_counts, inspections_done)
-    rows = [_row(session, node, facts, online, window_s, (start, end), counters) for node in nodes]
+    rows = [_row(session, node, facts, uptimes, (start, end), counters) for node in nodes]
     return KpiReport(level=level, start=start, end=end, rows=tuple(rows))
 
 
@@ -279,8 +279,7 @@ def _row(
     session: Session,
     node: KpiNode,
     all_facts: list[EventFacts],
-    online: Mapping[str, float],
-    window_s: float,
+    uptimes: Mapping[str, Uptime],
     period: tuple[datetime, datetime],
     counters: _Counters,
 ) -> KpiRow:
@@ -307,7 +306,7 @@ def _row(
         closure_rate=ratio(len(closed), len(facts)),
         false_alarm_rate=ratio(false_alarms, len(closed)),
         false_alarm_rate_by_type=_false_alarm_rates(facts),
-        camera_online_rate=_online_rate(node.camera_ids, online, window_s),
+        camera_online_rate=_online_rate(node.camera_ids, uptimes),
         hazards_open=None if hazards is None else hazards.open,
         hazards_overdue=None if hazards is None else hazards.overdue,
         hazards_fixed=None if hazards is None else hazards.fixed,
@@ -324,11 +323,8 @@ def _false_alarm_rates(facts: list[EventFacts]) -> dict[str, float | None]:
     return rates
 
 
-def _online_rate(
-    camera_ids: frozenset[str], online: Mapping[str, float], window_s: float
-) -> float | None:
-    if not camera_ids or window_s <= 0:
+def _online_rate(camera_ids: frozenset[str], uptimes: Mapping[str, Uptime]) -> float | None:
+    watched_s = sum(uptimes[camera_id].watched_s for camera_id in camera_ids)
+    if watched_s <= 0:
         return None
-    return sum(online.get(camera_id, 0.0) for camera_id in camera_ids) / (
-        window_s * len(camera_ids)
-    )
+    return sum(uptimes[camera_id].online_s for camera_id in camera_ids) / watched_s

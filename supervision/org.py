@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -148,7 +149,9 @@ def create_camera(
     source_kind: str,
     *,
     gb28181_id: str | None = None,
+    created_at: datetime | None = None,
 ) -> OrgCameraView:
+    """Add a camera; `created_at` (default: now) is when its uptime starts to count."""
     _check_new(session, Camera, "camera_id", camera_id)
     _require(session, Facility, facility_id)
     _check_gb28181_free(session, gb28181_id, camera_id)
@@ -159,6 +162,8 @@ def create_camera(
         source_kind=source_kind,
         gb28181_id=gb28181_id,
     )
+    if created_at is not None:  # otherwise the column's default: now
+        row.created_at = created_at
     session.add(row)
     session.flush()
     return _camera_view(row)

@@ -9,6 +9,10 @@ from enum import StrEnum
 from typing import Literal
 
 TransitionAction = Literal["acknowledge", "on_scene", "resolve", "false_alarm", "reopen"]
+# What an incident's history holds: people's steps, and the system's escalations and reminders.
+IncidentAction = Literal[
+    "acknowledge", "on_scene", "resolve", "false_alarm", "reopen", "escalate", "remind"
+]
 FamilyNoticeMethod = Literal["phone", "sms", "wechat", "in_person", "other"]
 
 
@@ -106,10 +110,17 @@ class EventView:
     revision: int
     created_at: datetime
     transitions: tuple[TransitionView, ...]
+    detected_at: datetime | None = None  # when it was raised; None: not recorded (older rows)
+    incident_id: int | None = None
 
     @property
     def is_open(self) -> bool:
         return self.end_s is None
+
+    @property
+    def raised_at(self) -> datetime:
+        """When the detector raised it (a long lie starts earlier, when the lying began)."""
+        return self.detected_at or self.started_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,23 +142,87 @@ class CameraView:
 
 
 @dataclass(frozen=True, slots=True)
+class IncidentEventBrief:
+    """One event of an incident, as its card and review list it."""
+
+    id: int
+    type: str
+    severity: str
+    status: EventStatus
+    started_at: datetime
+    raised_at: datetime  # when the detector raised it (`detected_at`, else `started_at`)
+    track_id: int | None
+    pending: bool  # joined after the incident was acknowledged, not acknowledged itself
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentStepView:
+    """One action on an incident: who, what, when, on which of its events."""
+
+    id: int
+    action: IncidentAction
+    from_status: EventStatus
+    to_status: EventStatus
+    actor: str
+    note: str | None
+    at: datetime
+    event_ids: tuple[int, ...]
+    escalated_to: str | None = None
+    family: FamilyNotice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushView:
+    """One push of an incident to a phone group, and how it went."""
+
+    group: str
+    kind: str  # new, reminder, escalation
+    status: str  # pending, sent, gave_up
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentView:
-    """Related events handled as one; its status is derived from theirs. Datetimes UTC-aware."""
+    """Related events handled as one. Datetimes UTC-aware.
+
+    Its status moves with people's steps; an event that joins later never moves it back, it
+    is `pending` (new information) until acknowledged.
+    """
 
     id: int
     facility_id: str
     camera_id: str
     category: str  # of its first event
-    status: EventStatus  # the least advanced open event's, or how it closed
+    status: EventStatus
     opened_at: datetime  # its first event's start
     last_event_at: datetime  # its latest event's start
     updated_at: datetime
     event_ids: tuple[int, ...]  # oldest first
     event_types: tuple[str, ...]  # parallel to event_ids
-    escalated_to: str | None  # the furthest any of its events was raised: street, district
+    escalated_to: str | None  # how far it was raised for want of acknowledgement
     severity: str = "info"  # the gravest of its events': info, warning, critical
     level: int = 1  # the highest of its events' levels (a long lie that goes on rises)
+    events: tuple[IncidentEventBrief, ...] = ()  # parallel to event_ids
+    escalated_at: datetime | None = None
+    steps: tuple[IncidentStepView, ...] = ()
+    pushes: tuple[PushView, ...] = ()
 
     @property
     def is_closed(self) -> bool:
         return self.status in (EventStatus.RESOLVED, EventStatus.FALSE_ALARM)
+
+    @property
+    def pending_event_ids(self) -> tuple[int, ...]:
+        return tuple(event.id for event in self.events if event.pending)
+
+    @property
+    def fall_count(self) -> int:
+        return self.event_types.count("fall")
+
+    @property
+    def unacknowledged(self) -> bool:
+        """Nobody has acknowledged it, or what joined it since."""
+        return self.status is EventStatus.NEW or bool(self.pending_event_ids)

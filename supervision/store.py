@@ -6,18 +6,20 @@ import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from streams.health import CameraHealth
-from supervision import incidents
+from supervision import incidents, overdue
 from supervision.audit import append_audit
 from supervision.changes import ChangeKind, record_change
 from supervision.config import IncidentConfig
-from supervision.incidents import assign_incident, refresh_incident
+from supervision.incident_search import IncidentQuery, find_incidents
+from supervision.incidents import after_event_step, assign_incident
+from supervision.push.routing import PushRouting
 from supervision.records import (
     CameraRecord,
     CameraView,
@@ -39,7 +41,13 @@ from supervision.tables import (
     Street,
     utc_now,
 )
-from supervision.views import camera_view, epoch_to_utc, event_view, facility_record
+from supervision.views import (
+    camera_view,
+    epoch_to_utc,
+    event_view,
+    facility_record,
+    incident_view,
+)
 
 # Re-exported: callers catch the workflow's errors from the store that raises them.
 from supervision.workflow import TRANSITIONS as TRANSITIONS
@@ -47,6 +55,7 @@ from supervision.workflow import FamilyNoticeRequired as FamilyNoticeRequired
 from supervision.workflow import InvalidTransition as InvalidTransition
 from supervision.workflow import (
     latest_revision,
+    next_revision,
     require_actor,
     require_applies,
     require_family_notice,
@@ -69,7 +78,7 @@ class UnknownFacility(LookupError):
     """The facility id is not in the database."""
 
 
-ESCALATION_ACTOR = "carewatch"  # history steps the system takes itself
+ESCALATION_ACTOR = overdue.SYSTEM_ACTOR  # history steps the system takes itself
 
 PathLike = str | os.PathLike[str]
 
@@ -82,10 +91,15 @@ class EventStore:
     """
 
     def __init__(
-        self, sessions: sessionmaker[Session], incident_config: IncidentConfig | None = None
+        self,
+        sessions: sessionmaker[Session],
+        incident_config: IncidentConfig | None = None,
+        push_routing: PushRouting | None = None,
     ) -> None:
         self._sessions = sessions
         self._incident_config = incident_config or IncidentConfig()
+        # With it, each new incident, reminder and escalation owes its phone groups a push.
+        self.push_routing = push_routing
         # Held through commit, so revisions become visible in the order they were given out.
         self._write_lock = threading.Lock()
         self._change_listeners: list[Callable[[], None]] = []
@@ -146,9 +160,11 @@ class EventStore:
                 camera = _require_camera(session, event.camera_id)
                 row = _new_event_row(event, next_revision(session))
                 window_s = self._incident_config.group_window_s
-                assign_incident(session, row, camera.facility_id, window_s)
+                incident, opened = assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)
                 record_change(session, row, ChangeKind.NEW)
+                if opened and self.push_routing is not None:
+                    self.push_routing.schedule(session, incident, "new")
             else:
                 was_open = row.end_s is None
                 if _apply_end(row, event):
@@ -222,7 +238,7 @@ class EventStore:
             step = set_status(row, current, to_status, actor, note, family, at)
             row.revision = next_revision(session)
             record_change(session, row, ChangeKind.TRANSITION, step)
-            refresh_incident(row.incident)
+            after_event_step(row, action, actor)
             _audit_transition(session, row, action, current, actor)
             session.flush()
             return event_view(row)
@@ -234,17 +250,19 @@ class EventStore:
         actor: str,
         note: str | None = None,
         family: FamilyNotice | None = None,
+        seen_event_id: int | None = None,
     ) -> IncidentView:
-        """Move every event of an incident the action applies to (`incidents.transition_incident`).
+        """One step on an incident and the events the person saw (`incidents.transition_incident`).
 
-        Raises IncidentNotFound, InvalidTransition or FamilyNoticeRequired.
+        Raises IncidentNotFound, InvalidTransition (IncidentChanged) or FamilyNoticeRequired.
         """
         with self.write_session() as session:
-            view = incidents.transition_incident(session, incident_id, action, actor, note, family)
-            session.flush()
-            return view
+            return incidents.transition_incident(
+                session, incident_id, action, actor, note, family, seen_event_id
+            )
 
     def get_incident(self, incident_id: int) -> IncidentView | None:
+        """The incident with its history (steps) and pushes."""
         with self._sessions() as session:
             return incidents.get_incident(session, incident_id)
 
@@ -256,42 +274,32 @@ class EventStore:
         limit: int = 100,
     ) -> list[IncidentView]:
         """Most recent first; `camera_ids` (a scope's cameras) limits them, None: all."""
+        statuses = None if status is None else [EventStatus(status)]
+        return self.find_incidents(IncidentQuery(camera_ids, statuses, limit=limit))
+
+    def find_incidents(self, query: IncidentQuery) -> list[IncidentView]:
         with self._sessions() as session:
-            return incidents.list_incidents(
-                session, camera_ids=camera_ids, status=status, limit=limit
-            )
+            return find_incidents(session, query)
 
     def escalate_overdue(
         self, street_after_s: float, district_after_s: float, now: datetime | None = None
     ) -> list[EventView]:
-        """Raise new (unacknowledged) events to the street, then the district, when overdue.
-
-        Each raise is one history step by `ESCALATION_ACTOR` and a new revision, so the
-        dashboard's feed shows it; events already raised that far are left alone.
-        """
-        now = now or utc_now()
-        district_before = now - timedelta(seconds=district_after_s)
-        raised: list[EventView] = []
+        """Raise incidents nobody acknowledged (`overdue.escalate_overdue`); the events raised."""
         with self.write_session() as session:
-            revision = latest_revision(session)
-            for row in _overdue(session, now - timedelta(seconds=street_after_s)):
-                to_district = row.started_at <= district_before
-                level, after_s = (
-                    ("district", district_after_s) if to_district else ("street", street_after_s)
-                )
-                if row.escalated_to == level:
-                    continue
-                note = f"escalated to the {level}: not acknowledged within {after_s:g} s"
-                step = set_status(
-                    row, EventStatus.NEW, EventStatus.NEW, ESCALATION_ACTOR, note, at=now
-                )
-                row.escalated_to = level
-                revision += 1
-                row.revision = revision
-                record_change(session, row, ChangeKind.ESCALATED, step, escalated_to=level)
-                session.flush()
-                raised.append(event_view(row))
-        return raised
+            rows = overdue.escalate_overdue(
+                session, self.push_routing, street_after_s, district_after_s, now or utc_now()
+            )
+            return [event_view(row) for row in rows]
+
+    def remind_unacknowledged(
+        self, after_s: float, now: datetime | None = None
+    ) -> list[IncidentView]:
+        """Remind the phone groups of incidents nobody acknowledged (`overdue.remind`)."""
+        if self.push_routing is None or after_s <= 0:
+            return []
+        with self.write_session() as session:
+            rows = overdue.remind(session, self.push_routing, after_s, now or utc_now())
+            return [incident_view(row, with_steps=True) for row in rows]
 
     def get_event(self, event_id: int) -> EventView | None:
         with self._sessions() as session:
@@ -400,23 +408,6 @@ def _require_camera(session: Session, camera_id: str) -> Camera:
     return row
 
 
-def _overdue(session: Session, started_before: datetime) -> list[Event]:
-    """New events started before then and not yet raised to the district."""
-    query = (
-        select(Event)
-        .where(Event.status == str(EventStatus.NEW), Event.started_at <= started_before)
-        .where(Event.escalated_to.is_(None) | (Event.escalated_to != "district"))
-        .options(selectinload(Event.transitions))
-        .order_by(Event.started_at)
-    )
-    return list(session.scalars(query))
-
-
-def next_revision(session: Session) -> int:
-    """The revision for the next changed event; call it inside `EventStore.write_session()`."""
-    return latest_revision(session) + 1
-
-
 def _ended_at_epoch(event: SafetyEvent, end_s: float) -> float:
     return event.started_at + (end_s - event.start_s)
 
@@ -442,6 +433,7 @@ def _new_event_row(event: SafetyEvent, revision: int) -> Event:
         status=str(EventStatus.NEW),
         revision=revision,
         created_at=utc_now(),
+        detected_at=None if event.detected_at is None else epoch_to_utc(event.detected_at),
     )
 
 

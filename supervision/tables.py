@@ -95,6 +95,9 @@ class Camera(Base):
     reconnects: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # When the camera was added: its uptime is measured from then, not over time before it
+    # existed. Set on every insert; None only for a row written outside the models.
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utc_now)
     # National video-networking (GB/T 28181) device id; a unique index, not a constraint,
     # so that adding it never rebuilds the cameras table on SQLite.
     gb28181_id: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
@@ -130,6 +133,9 @@ class Event(Base):
     escalated_to: Mapped[str | None] = mapped_column(String(16))  # street, then district
     revision: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # When the detector raised it (a long lie starts when the lying began, and is raised
+    # later); None for rows written before it was recorded: `started_at` stands in.
+    detected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The incident it is grouped into (None only for rows written outside EventStore).
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
 
@@ -173,6 +179,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     # The dashboard's language (a tag of users.LOCALES); None: the browser's.
     locale: Mapped[str | None] = mapped_column(String(16))
+    # Whether the dashboard rings for unacknowledged alarms; None: the default (on).
+    alarm_sound: Mapped[bool | None] = mapped_column()
 
 
 class AuthToken(Base):
@@ -225,15 +233,70 @@ class Incident(Base):
     camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), index=True)
     category: Mapped[str] = mapped_column(String(32))  # of its first event
     family: Mapped[str] = mapped_column(String(32))  # type family events must share to join
-    # Derived from its events' statuses (supervision.grouping.incident_status), kept for queries.
+    # Moved by people's steps (supervision.incidents); an event joining never moves it back.
     status: Mapped[str] = mapped_column(String(16), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))  # street, then district
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     events: Mapped[list[Event]] = relationship(
         back_populates="incident", order_by=[Event.started_at, Event.id]
     )
+    steps: Mapped[list[IncidentStep]] = relationship(
+        order_by="IncidentStep.id", cascade="all, delete-orphan"
+    )
+    pushes: Mapped[list[PushDelivery]] = relationship(
+        order_by="PushDelivery.id", cascade="all, delete-orphan"
+    )
+
+
+class IncidentStep(Base):
+    """One action on an incident, as the review lists it: a person's step, or the system's
+    escalation or reminder; `event_ids` are the events it covered."""
+
+    __tablename__ = "incident_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    event_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))
+    family_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    family_notify_method: Mapped[str | None] = mapped_column(String(16))
+    family_notified_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class PushDelivery(Base):
+    """One push of an incident to one phone group: the new incident, a reminder or an
+    escalation, each at most once; retried until sent or given up."""
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (
+        Index("ix_push_deliveries_once", "incident_id", "group_name", "kind", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    group_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # new, reminder, escalation
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, sent, gave_up
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Inspection(Base):

@@ -45,6 +45,7 @@ class UserView:
     node: NodeRef | None  # None: the whole system (operators, admins)
     active: bool
     locale: str | None = None  # one of LOCALES; None: the browser's language
+    alarm_sound: bool = True  # the dashboard rings for unacknowledged alarms
 
 
 def create_user(
@@ -119,6 +120,14 @@ def set_locale(session: Session, user_id: int, locale: str | None) -> UserView:
     return user_view(row)
 
 
+def set_alarm_sound(session: Session, user_id: int, on: bool) -> UserView:
+    """Whether the dashboard rings for this user (kept with the account, on every browser)."""
+    row = _require(session, user_id)
+    row.alarm_sound = on
+    session.flush()
+    return user_view(row)
+
+
 def authenticate(
     session: Session, username: str, password: str, *, params: ScryptParams = DEFAULT_SCRYPT
 ) -> UserView | None:
@@ -163,6 +172,7 @@ def user_view(row: User) -> UserView:
         node=node,
         active=row.active,
         locale=row.locale,
+        alarm_sound=row.alarm_sound is not False,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import cast
 
+from supervision.grouping import is_pending
 from supervision.records import (
     CameraView,
     EventStatus,
@@ -13,10 +14,22 @@ from supervision.records import (
     FacilityRecord,
     FamilyNotice,
     FamilyNoticeMethod,
+    IncidentAction,
+    IncidentEventBrief,
+    IncidentStepView,
     IncidentView,
+    PushView,
     TransitionView,
 )
-from supervision.tables import Camera, Event, EventTransition, Facility, Incident
+from supervision.tables import (
+    Camera,
+    Event,
+    EventTransition,
+    Facility,
+    Incident,
+    IncidentStep,
+    PushDelivery,
+)
 
 # Escalation levels, lowest first.
 ESCALATION_LEVELS = ("street", "district")
@@ -60,7 +73,7 @@ def transition_view(row: EventTransition) -> TransitionView:
     )
 
 
-def _family_notice(row: EventTransition) -> FamilyNotice | None:
+def _family_notice(row: EventTransition | IncidentStep) -> FamilyNotice | None:
     if row.family_notified_at is None:
         return None
     method = cast(FamilyNoticeMethod, row.family_notify_method)
@@ -97,10 +110,54 @@ def event_view(row: Event) -> EventView:
         revision=row.revision,
         created_at=row.created_at,
         transitions=tuple(transition_view(t) for t in row.transitions),
+        detected_at=row.detected_at,
+        incident_id=row.incident_id,
     )
 
 
-def incident_view(row: Incident) -> IncidentView:
+def incident_step_view(row: IncidentStep) -> IncidentStepView:
+    return IncidentStepView(
+        id=row.id,
+        action=cast(IncidentAction, row.action),
+        from_status=EventStatus(row.from_status),
+        to_status=EventStatus(row.to_status),
+        actor=row.actor,
+        note=row.note,
+        at=row.at,
+        event_ids=tuple(row.event_ids),
+        escalated_to=row.escalated_to,
+        family=_family_notice(row),
+    )
+
+
+def push_view(row: PushDelivery) -> PushView:
+    return PushView(
+        group=row.group_name,
+        kind=row.kind,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+def _brief(row: Event, incident_status: str) -> IncidentEventBrief:
+    return IncidentEventBrief(
+        id=row.id,
+        type=row.type,
+        severity=row.severity,
+        status=EventStatus(row.status),
+        started_at=row.started_at,
+        raised_at=row.detected_at or row.started_at,
+        track_id=row.track_id,
+        pending=is_pending(incident_status, row.status),
+    )
+
+
+def incident_view(row: Incident, *, with_steps: bool = False) -> IncidentView:
+    """The incident as its card shows it; `with_steps` adds its history (the review)."""
+    steps = tuple(incident_step_view(step) for step in row.steps) if with_steps else ()
     return IncidentView(
         id=row.id,
         facility_id=row.facility_id,
@@ -112,17 +169,16 @@ def incident_view(row: Incident) -> IncidentView:
         updated_at=row.updated_at,
         event_ids=tuple(event.id for event in row.events),
         event_types=tuple(event.type for event in row.events),
-        escalated_to=_furthest_escalation(event.escalated_to for event in row.events),
+        escalated_to=row.escalated_to,
         severity=_gravest(event.severity for event in row.events),
         level=max((event.level for event in row.events), default=1),
+        events=tuple(_brief(event, row.status) for event in row.events),
+        escalated_at=row.escalated_at,
+        steps=steps,
+        pushes=tuple(push_view(push) for push in row.pushes),
     )
 
 
 def _gravest(severities: Iterable[str]) -> str:
     known = [SEVERITIES.index(value) for value in severities if value in SEVERITIES]
     return SEVERITIES[max(known)] if known else SEVERITIES[0]
-
-
-def _furthest_escalation(levels: Iterable[str | None]) -> str | None:
-    reached = [ESCALATION_LEVELS.index(level) for level in levels if level in ESCALATION_LEVELS]
-    return ESCALATION_LEVELS[max(reached)] if reached else None

@@ -84,6 +84,11 @@ def latest_revision(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(Event.revision), 0))) or 0
 
 
+def next_revision(session: Session) -> int:
+    """The revision for the next changed event; call it inside `EventStore.write_session()`."""
+    return latest_revision(session) + 1
+
+
 def set_status(
     row: Event,
     current: EventStatus,

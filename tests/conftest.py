@@ -26,6 +26,10 @@ EVAL_DIR = REPO.parent / "shared" / "data" / "eval"
 T0_EPOCH_S = 1_760_000_000.0
 EXTERNAL_URL = os.environ.get("CAREWATCH_TEST_DATABASE_URL")
 FACILITIES = (FacilityRecord(id="fac-1", name="Sunrise Home"),)
+# Heavy tests whose database work adds nothing on PostgreSQL run in the SQLite pass only.
+SQLITE_PASS_ONLY = pytest.mark.skipif(
+    EXTERNAL_URL is not None, reason="runs in the SQLite pass only: PostgreSQL adds nothing here"
+)
 CAMERAS = (
     CameraRecord(id="cam-1", facility_id="fac-1", name="Corridor", source_kind="file"),
     CameraRecord(id="cam-2", facility_id="fac-1", name="Room 101", source_kind="url"),

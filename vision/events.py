@@ -73,10 +73,11 @@ class SafetyEvent:
     """One detected condition on one camera.
 
     `start_s`/`end_s` are video time (seconds from the source start); `started_at` is the
-    wall-clock epoch time of the frame that started it. `end_s` is None while the condition
-    lasts; the same `key` is emitted again with `end_s` set when it ends. `parent_key` links
-    an event to the one it follows from (a long lie to its fall). `category` defaults to the
-    type's (DEFAULT_CATEGORY); `zone_id` names the zone or line a rule watched.
+    wall-clock epoch time of the frame that started it, `detected_at` that of the frame that
+    raised it. `end_s` is None while the condition lasts; the same `key` is emitted again
+    with `end_s` set when it ends. `parent_key` links an event to the one it follows from (a
+    long lie to its fall). `category` defaults to the type's (DEFAULT_CATEGORY); `zone_id`
+    names the zone or line a rule watched.
     """
 
     type: EventType
@@ -94,6 +95,9 @@ class SafetyEvent:
     model_versions: dict[str, str] = field(default_factory=dict)
     category: Category | None = None
     zone_id: str | None = None
+    # Epoch of the frame this emission came from: for a new event, when it was raised (a long
+    # lie starts when the lying began and is raised `long_lie_s` later). None: not known.
+    detected_at: float | None = None
 
     def __post_init__(self) -> None:
         if self.category is None:

@@ -245,6 +245,7 @@ class Analyzer:
             parent_key=signal.parent_key,
             level=signal.level,
             thresholds=self._thresholds,
+            detected_at=frame.captured_at,
             model_versions=self._versions,
         )
 
@@ -263,4 +264,5 @@ class Analyzer:
             model_versions=self._versions,
             category=signal.category,
             zone_id=signal.zone_id,
+            detected_at=frame.captured_at,
         )

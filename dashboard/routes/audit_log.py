@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import AwareDatetime
 
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.schemas import NO_NUL
 from dashboard.schemas_inspector import AuditOut
-from supervision.audit_reader import AuditQuery, audit_scope, list_audit
+from supervision.audit import AuditRecord
+from supervision.audit_reader import AuditQuery, audit_csv, audit_scope, list_audit
 from supervision.tables import INT_MAX
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
+CSV_MAX_ROWS = 100_000
 
 
-@router.get("", response_model=list[AuditOut])
-def audit_rows(
-    principal: PrincipalDep,
-    sessions: SessionsDep,
+def audit_query(
     action: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     object_type: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     object_id: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
@@ -29,13 +31,45 @@ def audit_rows(
         int | None, Query(ge=1, le=INT_MAX, description="Paging: rows older than this seq.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[AuditOut]:
+    actor: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(alias="from", description="At or after (inclusive).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(alias="to", description="Before (exclusive).")
+    ] = None,
+) -> AuditQuery:
+    if since and until and since >= until:
+        raise HTTPException(422, "from must be before to")
+    return AuditQuery(
+        action, object_type, object_id, incident_id, before_seq, limit, actor, since, until
+    )
+
+
+QueryDep = Annotated[AuditQuery, Depends(audit_query)]
+
+
+@router.get("", response_model=list[AuditOut])
+def audit_rows(principal: PrincipalDep, sessions: SessionsDep, query: QueryDep) -> list[AuditOut]:
     """Newest first. See supervision/audit_reader.py for who reads which rows (403: none)."""
+    return [AuditOut.from_record(record) for record in _read(principal, sessions, query)]
+
+
+@router.get(".csv", response_class=Response)
+def audit_export(principal: PrincipalDep, sessions: SessionsDep, query: QueryDep) -> Response:
+    """The same rows as CSV, every match (not one page); times in UTC."""
+    records = _read(principal, sessions, replace(query, limit=CSV_MAX_ROWS))
+    name = f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(
+        "\ufeff" + audit_csv(records), media_type="text/csv; charset=utf-8", headers=headers
+    )
+
+
+def _read(principal: PrincipalDep, sessions: SessionsDep, query: AuditQuery) -> list[AuditRecord]:
     try:
         reader = audit_scope(principal.scope, principal.actor)
     except PermissionError as error:
         raise HTTPException(403, str(error)) from error
-    query = AuditQuery(action, object_type, object_id, incident_id, before_seq, limit)
     with sessions() as session:
-        records = list_audit(session, reader, query)
-    return [AuditOut.from_record(record) for record in records]
+        return list_audit(session, reader, query)

@@ -10,7 +10,7 @@ from dashboard.deps import ConfigDep
 from dashboard.schemas import LoginIn, PreferencesIn, SessionOut, UserOut
 from supervision.audit import append_audit
 from supervision.tokens import issue_token, revoke_token
-from supervision.users import UserView, authenticate, scope_for, set_locale
+from supervision.users import UserView, authenticate, scope_for, set_alarm_sound, set_locale
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -69,7 +69,11 @@ def me(principal: PrincipalDep) -> UserOut:
 
 @router.patch("/me", response_model=UserOut)
 def set_preferences(body: PreferencesIn, principal: PrincipalDep, sessions: SessionsDep) -> UserOut:
-    """The signed-in user's own preferences (the dashboard's language)."""
+    """The signed-in user's own preferences: the dashboard's language, the alarm sound."""
+    user = principal.user
     with sessions.begin() as session:
-        user = set_locale(session, principal.user.id, body.locale)
+        if "locale" in body.model_fields_set:
+            user = set_locale(session, user.id, body.locale)
+        if body.alarm_sound is not None:
+            user = set_alarm_sound(session, user.id, body.alarm_sound)
     return UserOut.from_scope(user, principal.scope)

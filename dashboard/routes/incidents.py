@@ -1,37 +1,109 @@
-"""Incidents: related events handled as one; list, detail and workflow steps, within scope."""
+"""Incidents: search (and CSV export), detail with history, and workflow steps, within scope."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import AwareDatetime
+from sqlalchemy import select
 
-from dashboard.auth import Principal, PrincipalDep, require_permission
+from dashboard.auth import Principal, PrincipalDep, SessionsDep, require_permission
 from dashboard.deps import StoreDep
-from dashboard.schemas import EventAction, IncidentOut, IncidentTransitionIn
-from supervision.incidents import IncidentNotFound
+from dashboard.schemas import NO_NUL, EventAction
+from dashboard.schemas_incidents import IncidentOut, IncidentTransitionIn
+from supervision.incident_search import IncidentQuery, incidents_csv
+from supervision.incidents import IncidentChanged, IncidentNotFound
+from supervision.org import NodeKind, NodeNotFound, NodeRef, contents_under
 from supervision.records import EventStatus, IncidentView
 from supervision.scope import Permission, can_read_camera, visible_cameras
 from supervision.store import EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.tables import Camera, Facility
+from supervision.workflow import OPEN_STATUSES
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+
+CSV_MAX_ROWS = 100_000
+StatusFilter = Literal["open", "new", "acknowledged", "on_scene", "resolved", "false_alarm"]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilters:
+    status: StatusFilter | None
+    facility_id: str | None
+    street_id: str | None
+    event_type: str | None
+    opened_from: datetime | None
+    opened_to: datetime | None
+    limit: int
+
+
+def incident_filters(
+    status: Annotated[
+        StatusFilter | None, Query(description="A status, or `open` for any open one.")
+    ] = None,
+    facility_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+    street_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+    type: Annotated[
+        str | None, Query(max_length=32, pattern=NO_NUL, description="Holding an event of it.")
+    ] = None,
+    opened_from: Annotated[
+        AwareDatetime | None, Query(alias="from", description="Opened at or after (inclusive).")
+    ] = None,
+    opened_to: Annotated[
+        AwareDatetime | None, Query(alias="to", description="Opened before (exclusive).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most (CSV: all).")] = 100,
+) -> IncidentFilters:
+    if opened_from and opened_to and opened_from >= opened_to:
+        raise HTTPException(422, "from must be before to")
+    return IncidentFilters(status, facility_id, street_id, type, opened_from, opened_to, limit)
+
+
+FiltersDep = Annotated[IncidentFilters, Depends(incident_filters)]
 
 
 @router.get("", response_model=list[IncidentOut])
 def list_incidents(
-    principal: PrincipalDep,
-    store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    status: EventStatus | None = None,
+    principal: PrincipalDep, store: StoreDep, sessions: SessionsDep, filters: FiltersDep
 ) -> list[IncidentOut]:
-    """Incidents on the cameras in the user's scope, the most recent event first."""
-    camera_ids = visible_cameras(principal.scope, principal.scope.camera_ids)
-    views = store.list_incidents(camera_ids=camera_ids, status=status, limit=limit)
+    """Incidents on the cameras in the user's scope that match, the most recent event first."""
+    views = store.find_incidents(_query(principal, sessions, filters))
     return [IncidentOut.from_view(view) for view in views]
+
+
+@router.get(".csv", response_class=Response)
+def export_incidents(
+    principal: PrincipalDep, store: StoreDep, sessions: SessionsDep, filters: FiltersDep
+) -> Response:
+    """The same search as CSV, every match; times in each facility's zone, with their offset."""
+    everything = replace(filters, limit=CSV_MAX_ROWS)
+    views = store.find_incidents(_query(principal, sessions, everything))
+    with sessions() as session:
+        facilities = {row.id: row for row in session.scalars(select(Facility))}
+        cameras = {id_: name for id_, name in session.execute(select(Camera.id, Camera.name))}
+
+    def local_time(view: IncidentView, moment: datetime) -> str:
+        facility = facilities.get(view.facility_id)
+        zone = ZoneInfo(facility.timezone) if facility else None
+        return moment.astimezone(zone).isoformat(timespec="seconds")
+
+    text = incidents_csv(
+        views,
+        lambda facility_id: facilities[facility_id].name if facility_id in facilities else "",
+        lambda camera_id: cameras.get(camera_id, camera_id),
+        local_time,
+    )
+    headers = {"Content-Disposition": 'attachment; filename="incidents.csv"'}
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: int, principal: PrincipalDep, store: StoreDep) -> IncidentOut:
+    """The incident with its history (one step per action) and its phone pushes."""
     return IncidentOut.from_view(_incident_in_scope(store, principal, incident_id))
 
 
@@ -43,7 +115,7 @@ def transition_incident(
     store: StoreDep,
     body: IncidentTransitionIn | None = None,
 ) -> IncidentOut:
-    """Apply the step to each of the incident's events it applies to; officers and inspectors."""
+    """One step on the incident and the events the user saw; officers and inspectors."""
     # Checked before the id, so a refusal tells nothing about which incidents exist.
     require_permission(principal, Permission.RESIDENT_DATA)
     _incident_in_scope(store, principal, incident_id)
@@ -51,15 +123,57 @@ def transition_incident(
     family = body.family.record() if body.family else None
     try:
         view = store.transition_incident(
-            incident_id, action.store_action, principal.actor, body.note or None, family
+            incident_id,
+            action.store_action,
+            principal.actor,
+            body.note or None,
+            family,
+            body.seen_event_id,
         )
     except IncidentNotFound as exc:
         raise HTTPException(status_code=404, detail=_not_found(incident_id)) from exc
     except FamilyNoticeRequired as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    except InvalidTransition as exc:
+    except (IncidentChanged, InvalidTransition) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     return IncidentOut.from_view(view)
+
+
+def _query(principal: Principal, sessions: SessionsDep, filters: IncidentFilters) -> IncidentQuery:
+    facility_ids: set[str] | None = None
+    if filters.facility_id is not None:
+        facility_ids = {filters.facility_id}
+    if filters.street_id is not None:
+        facility_ids = _street_facilities(sessions, filters.street_id) & (
+            facility_ids or _all_facilities(sessions)
+        )
+    statuses = None
+    if filters.status == "open":
+        statuses = set(OPEN_STATUSES)
+    elif filters.status is not None:
+        statuses = {EventStatus(filters.status)}
+    return IncidentQuery(
+        camera_ids=visible_cameras(principal.scope, principal.scope.camera_ids),
+        statuses=statuses,
+        facility_ids=facility_ids,
+        event_type=filters.event_type,
+        opened_from=filters.opened_from,
+        opened_to=filters.opened_to,
+        limit=filters.limit,
+    )
+
+
+def _street_facilities(sessions: SessionsDep, street_id: str) -> set[str]:
+    with sessions() as session:
+        try:
+            return set(contents_under(session, NodeRef(NodeKind.STREET, street_id)).facility_ids)
+        except NodeNotFound:
+            return set()
+
+
+def _all_facilities(sessions: SessionsDep) -> set[str]:
+    with sessions() as session:
+        return set(session.scalars(select(Facility.id)))
 
 
 def _incident_in_scope(store: EventStore, principal: Principal, incident_id: int) -> IncidentView:

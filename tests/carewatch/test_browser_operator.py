@@ -179,6 +179,11 @@ def test_operator_draws_replays_applies_and_rolls_back(
     expect(new).to_contain_text("Exit blocked")
     expect(new).to_contain_text("exit-1")
     expect(page.get_by_test_id("replay-summary")).to_contain_text("0 kept, 1 new, 0 dropped")
+    # Ten seconds of clip cannot show the default minute of lying: the page says so.
+    expect(page.get_by_test_id("replay-limit")).to_have_text(
+        "Long lie cannot be reproduced from this clip: it needs 60 s of lying and the clip "
+        "holds only 10.0 s."
+    )
     assert versions(service) == [(1, "seeded", None)]  # a replay changes nothing
     screenshot(page, "operator-camera-desktop")
 

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carewatch.camera import ClipBufferLoad, clip_buffer, health_event, needs_clip
+from carewatch.camera import (
+    CLIP_WRITE_MARGIN_S,
+    ClipBufferLoad,
+    clip_buffer,
+    health_event,
+    needs_clip,
+)
 from carewatch.config import Settings, parse_settings
 from carewatch.service import GIL_SWITCH_INTERVAL_S, Service
 from streams.config import (
@@ -109,9 +115,48 @@ def test_live_picture_comes_with_and_without_the_overlay(tmp_path: Path) -> None
 def test_cameras_ffmpeg_reads_buffer_their_compressed_stream(
     source: SourceConfig, buffer: type
 ) -> None:
-    ring = clip_buffer(source, ClipConfig(pre_roll_s=4, post_roll_s=6, stream_buffer_mb=8))
-    assert isinstance(ring, buffer) and ring.duration_s == 15.0
-    assert not isinstance(ring, PacketRing) or ring.max_bytes == 8 << 20
+    clips = ClipConfig(pre_roll_s=4, post_roll_s=6, max_lead_s=12, stream_buffer_mb=8)
+    ring = clip_buffer(source, clips)
+    # The longest clip (12 s before a confirmation, 6 s after) and the writer's margin.
+    assert isinstance(ring, buffer) and ring.duration_s == 12 + 6 + CLIP_WRITE_MARGIN_S
+    assert ring.max_bytes == 8 << 20  # both kinds stay under the cap
+
+
+def test_a_demo_camera_stamps_its_facilitys_time_and_dates_clips_by_it(tmp_path: Path) -> None:
+    settings = parse_settings(
+        {
+            "facilities": [
+                {"id": "east", "name": "East", "timezone": "Asia/Shanghai"},
+                {"id": "west", "name": "West", "timezone": "America/Los_Angeles"},
+            ],
+            "cameras": [
+                {"id": "a", "name": "A", "facility": "east", "source": {"type": "demo"}},
+                {"id": "b", "name": "B", "facility": "west", "source": {"type": "demo"}},
+                {
+                    "id": "c",
+                    "name": "C",
+                    "facility": "west",
+                    "source": {"type": "demo", "timezone": "Europe/Berlin"},
+                },
+            ],
+            "storage": {"data_dir": str(tmp_path / "data")},
+            "database": {"url": f"sqlite:///{tmp_path / 'data' / 'carewatch.db'}"},
+        }
+    )
+    service = Service(settings)
+    try:
+        runners = service.cameras.items()
+        zones = {key: getattr(run.reader.source_config, "timezone", None) for key, run in runners}
+        dates = {key: run.recorder.timezone for key, run in runners}
+    finally:
+        service.engine.dispose()
+    # Named in the source: kept; otherwise the facility's.
+    assert zones == {"a": "Asia/Shanghai", "b": "America/Los_Angeles", "c": "Europe/Berlin"}
+    assert {k: str(v) for k, v in dates.items()} == {
+        "a": "Asia/Shanghai",
+        "b": "America/Los_Angeles",
+        "c": "America/Los_Angeles",  # clip folders follow the facility's pages
+    }
 
 
 def test_the_service_reports_each_cameras_clip_buffer(tmp_path: Path) -> None:

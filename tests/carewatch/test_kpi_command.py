@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def _database(url: str, revision: str = "head") -> str:
             org.create_district(session, "d1", "District")
             org.create_street(session, "s1", "d1", "Street")
             org.create_facility(session, "f1", "Home", "s1")
-            org.create_camera(session, "c1", "f1", "Hall", "file")
+            added = datetime(2026, 11, 1, tzinfo=UTC)  # before the periods asked about
+            org.create_camera(session, "c1", "f1", "Hall", "file", created_at=added)
         event = SafetyEvent(EventType.FALL, Severity.CRITICAL, "c1", 0, None, EIGHT_AM_EPOCH_S, 0.9)
         event_id = store.record_event(event)
         view = store.get_event(event_id)

@@ -122,8 +122,11 @@ def unreachable_by_keyboard(page: Page) -> list[str]:
             document.querySelectorAll("[data-a11y-control]").forEach((node) => {
                 delete node.dataset.a11yControl;
             });
+            // An open modal dialog makes the rest of the page inert, as [inert] does.
+            const modal = document.querySelector("dialog:modal");
             const controls = [...document.querySelectorAll(selector)].filter(
-                (node) => !node.disabled && node.checkVisibility() && !node.closest("[inert]"));
+                (node) => !node.disabled && node.checkVisibility() && !node.closest("[inert]")
+                    && (!modal || modal.contains(node)));
             controls.forEach((node, index) => { node.dataset.a11yControl = String(index); });
             document.activeElement?.blur();
             return controls.length;

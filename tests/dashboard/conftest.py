@@ -170,9 +170,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, in a background thread; yields its URL."""
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """The app under uvicorn on a loopback port (a free one by default), in a background
+    thread; yields its URL."""
+    port = port or free_port()
     config = DashboardConfig(port=port, shutdown_grace_s=1)
     server = DashboardServer(app, config, log_level="warning")
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

@@ -167,7 +167,11 @@ PAGES = [
     (
         "review",
         "#/incidents/{incident}",
-        ["[data-testid=timeline-event]", "[data-testid=review-step]", "[data-testid=audit-row]"],
+        [
+            "[data-testid=timeline-event]",
+            "[data-testid=review-detection]",
+            "[data-testid=audit-row]",
+        ],
     ),
     ("inspections", "#/inspections", ["[data-testid=inspection-start]"]),
     ("hazards", "#/hazards", ["[data-testid=hazard-row]"]),

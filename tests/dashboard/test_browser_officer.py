@@ -20,12 +20,13 @@ from tests.dashboard.browser import (
     assert_accessible,
     open_page,
     screenshot,
+    sign_in,
     wait_advancing,
 )
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.live_wall import WALL_CAMERAS, measure_wall, wall_server
 from tests.dashboard.media_helpers import draw_picture
-from vision.events import SafetyEvent
+from vision.events import EventType, SafetyEvent, Severity
 
 pytestmark = BROWSER
 
@@ -150,8 +151,15 @@ def test_overlay_toggle_switches_the_picture(
     assert errors == []
 
 
-def test_alert_sound_plays_waits_for_a_gesture_and_mutes(
-    browser: Browser, live_server: LiveServer, record_with_media: Callable[..., int]
+def played(page: Page) -> int:
+    return int(page.get_by_test_id("sound-toggle").get_attribute("data-played") or 0)
+
+
+def test_the_alarm_rings_until_acknowledged_and_its_state_follows_the_user(
+    browser: Browser,
+    live_server: LiveServer,
+    store: EventStore,
+    record_with_media: Callable[..., int],
 ) -> None:
     errors: list[str] = []
     page = open_page(browser, live_server.url, errors)
@@ -159,6 +167,9 @@ def test_alert_sound_plays_waits_for_a_gesture_and_mutes(
     # The sign-in click counts as the gesture browsers want before a page may play sound.
     expect(sound).to_have_attribute("data-audio", "running")
     expect(page.get_by_test_id("sound-blocked")).to_be_hidden()
+    expect(sound).to_have_attribute("aria-pressed", "true")
+    expect(sound).to_have_text("Alarm sound on")
+    expect(sound).to_have_attribute("data-ringing", "")
 
     # Opened without a click (a bookmark, a reload): the sound waits for the first one.
     other = browser.new_page()
@@ -171,23 +182,37 @@ def test_alert_sound_plays_waits_for_a_gesture_and_mutes(
     # Chromium sometimes lets a new page play at once (its autoplay policy, not ours); then
     # there is nothing to wait for. Otherwise the hint asks for a click, which arms the sound.
     if other_sound.get_attribute("data-audio") == "suspended":
-        expect(blocked).to_have_text("Click or press a key to allow the alert sound.")
+        expect(blocked).to_have_text("Click or press a key to allow the alarm sound.")
         other.get_by_test_id("live-wall").click()
         expect(other_sound).to_have_attribute("data-audio", "running")
     expect(blocked).to_be_hidden()
     other.close()
 
-    record_with_media()
-    expect(page.get_by_test_id("alert-banner")).to_be_visible()
-    expect(sound).to_have_attribute("data-played", "1")  # one chime for the new critical event
-    sound.click()  # mute, remembered
+    # A critical incident rings, again and again, until someone acknowledges it.
+    incident = incident_of(store, record_with_media())
+    expect(sound).to_have_attribute("data-ringing", "critical")
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-testid=sound-toggle]').dataset.played) >= 3"
+    )
+    page.locator(queue_item(incident.id)).get_by_test_id("queue-acknowledge").click()
+    expect(sound).to_have_attribute("data-ringing", "")
+    rung = played(page)
+    page.wait_for_timeout(2000)
+    assert played(page) == rung  # silent once acknowledged
+
+    # A warning rings its own, slower pattern.
+    record_with_media(camera_id="cam-2", severity=Severity.WARNING, type=EventType.SMOKE)
+    expect(sound).to_have_attribute("data-ringing", "warning")
+
+    sound.click()  # off: silent at once, and kept with the account
     expect(sound).to_have_attribute("aria-pressed", "false")
-    page.get_by_test_id("alert-close").click()
-    record_with_media()
-    expect(page.get_by_test_id("alert-banner")).to_be_visible()
-    expect(sound).to_have_attribute("data-played", "1")
-    page.reload()
-    expect(page.get_by_test_id("sound-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(sound).to_have_text("Alarm sound off")
+    expect(sound).to_have_attribute("data-ringing", "")
+    fresh = browser.new_context(viewport={"width": 1280, "height": 900})
+    elsewhere = fresh.new_page()
+    sign_in(elsewhere, live_server.url)  # another browser, the same officer
+    expect(elsewhere.get_by_test_id("sound-toggle")).to_have_attribute("aria-pressed", "false")
+    fresh.close()
     page.close()
     assert errors == []
 

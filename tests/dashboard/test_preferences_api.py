@@ -29,3 +29,14 @@ def test_bad_preferences_are_refused(client_as: Callable[[str], TestClient], bod
     assert client.patch("/api/auth/me", json=body).status_code == 422
     me = client.get("/api/auth/me").json()
     assert (me["role"], me["locale"]) == ("facility_officer", None)
+
+
+def test_the_alarm_sound_is_kept_with_the_account(
+    client_as: Callable[[str], TestClient],
+) -> None:
+    client = client_as("officer-1")
+    assert client.get("/api/auth/me").json()["alarm_sound"] is True
+    answer = client.patch("/api/auth/me", json={"alarm_sound": False}).json()
+    assert (answer["alarm_sound"], answer["locale"]) == (False, None)
+    client.patch("/api/auth/me", json={"locale": "zh-CN"})  # leaves the sound alone
+    assert client.get("/api/auth/me").json()["alarm_sound"] is False

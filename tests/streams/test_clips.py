@@ -9,12 +9,21 @@ import av
 import cv2
 import pytest
 
-from streams.clips import ClipRecorder, ClipResult, safe_name, write_clip, write_snapshot
+from streams.clips import (
+    ClipEvent,
+    ClipRecorder,
+    ClipResult,
+    safe_name,
+    write_clip,
+    write_snapshot,
+)
 from streams.config import ClipConfig, FileSourceConfig
 from streams.packets import PacketRing
 from streams.ringbuffer import RingBuffer
 from streams.sources import FileSource
 from tests.streams.videos import VideoFactory, moving_box
+
+T0_EPOCH_S = 1_765_000_000.0
 
 
 def probe(path: Path) -> tuple[str, int, float]:
@@ -88,6 +97,11 @@ def feed(ring: RingBuffer, start_s: float, seconds: float, fps: float, realtime:
             time.sleep(1 / fps)
 
 
+def at(t_s: float, key: str = "a", start_s: float | None = None) -> ClipEvent:
+    """An event on camera "cam" started at `start_s` (default: `t_s`) and raised at `t_s`."""
+    return ClipEvent(key, "cam", t_s if start_s is None else start_s, t_s, T0_EPOCH_S + t_s)
+
+
 def test_recorder_writes_snapshot_now_and_clip_with_pre_roll(tmp_path: Path) -> None:
     config = ClipConfig(pre_roll_s=1.0, post_roll_s=0.5, fps=10.0, max_width_px=160)
     ring = RingBuffer(3.0, config.fps, config.max_width_px, config.jpeg_quality)
@@ -101,7 +115,8 @@ def test_recorder_writes_snapshot_now_and_clip_with_pre_roll(tmp_path: Path) -> 
         results.append(result)
         done.set()
 
-    snapshot = recorder.request("fall:cam/1", "cam 1", 1.95, moving_box(0, (64, 48)), on_done)
+    event = ClipEvent("fall:cam/1", "cam 1", 1.95, 1.95, T0_EPOCH_S)
+    snapshot = recorder.request(event, moving_box(0, (64, 48)), on_done)
     assert snapshot.is_file() and snapshot.parent.parent.name == "cam_1"
     assert snapshot.name == "fall_cam_1.jpg" and len(snapshot.parent.name) == 8  # YYYYMMDD
     assert not done.is_set()  # the post-roll has not arrived yet
@@ -111,9 +126,9 @@ def test_recorder_writes_snapshot_now_and_clip_with_pre_roll(tmp_path: Path) -> 
 
     result = results[0]
     assert result.clip_path is not None and result.clip_path.with_suffix(".jpg") == snapshot
-    assert result.clip_start_pts_s is not None and result.clip_start_pts_s < 1.95 - 0.8
+    assert result.clip_start_pts_s == pytest.approx(1.0)
     codec, count, duration_s = probe(result.clip_path)
-    assert codec == "h264" and count == 15  # 0.95 .. 2.4 s at 10 fps
+    assert codec == "h264" and count == 15  # 1.0 .. 2.4 s: 20 fps, every other frame
     assert result.duration_s == pytest.approx(duration_s, abs=0.05)
 
 
@@ -123,8 +138,8 @@ def test_recorder_stop_flushes_with_what_is_buffered(tmp_path: Path) -> None:
     feed(ring, 0.0, 1.0, 10.0, realtime=False)
     recorder = ClipRecorder(ring, config, tmp_path)
     results: list[ClipResult] = []
-    recorder.request("a", "cam", 0.5, moving_box(0, (64, 48)), results.append)
-    recorder.request("b", "cam", 30.0, moving_box(0, (64, 48)), results.append)  # no frames
+    recorder.request(at(0.5, "a"), moving_box(0, (64, 48)), results.append)
+    recorder.request(at(30.0, "b"), moving_box(0, (64, 48)), results.append)  # no frames
     started = time.monotonic()
     recorder.stop()  # never started: stop still owes the clips
     assert time.monotonic() - started < 5.0
@@ -141,7 +156,7 @@ def test_recorder_does_not_wait_once_the_source_ended(tmp_path: Path) -> None:
     recorder = ClipRecorder(ring, config, tmp_path)
     recorder.start()
     done = threading.Event()
-    recorder.request("a", "cam", 0.5, moving_box(0, (64, 48)), lambda r: done.set())
+    recorder.request(at(0.5), moving_box(0, (64, 48)), lambda r: done.set())
     assert done.wait(3.0)
     recorder.stop()
 
@@ -158,7 +173,7 @@ def test_recorder_decorates_every_clip_frame(tmp_path: Path) -> None:
 
     recorder = ClipRecorder(ring, config, tmp_path, decorate=paint_corner)
     results: list[ClipResult] = []
-    recorder.request("a", "cam", 0.5, moving_box(0, (64, 48)), results.append)
+    recorder.request(at(0.5), moving_box(0, (64, 48)), results.append)
     recorder.stop()
     assert results[0].clip_path is not None
     with av.open(str(results[0].clip_path)) as container:
@@ -183,11 +198,11 @@ def test_recorder_writes_a_clip_from_the_compressed_stream(
     config = ClipConfig(pre_roll_s=0.5, post_roll_s=0.5, fps=10.0, max_width_px=160)
     recorder = ClipRecorder(ring, config, tmp_path / "clips")
     results: list[ClipResult] = []
-    recorder.request("a", "cam", 1.0, moving_box(0, (64, 48)), results.append)
+    recorder.request(at(1.0), moving_box(0, (64, 48)), results.append)
     recorder.stop()
     assert results[0].clip_path is not None and results[0].clip_start_pts_s == 0.5
     codec, count, _ = probe(results[0].clip_path)
-    assert codec == "h264" and count == 11  # 0.5 .. 1.5 s at 10 fps
+    assert codec == "h264" and count == 11  # 0.5 .. 1.5 s: 30 fps, every 3rd frame
 
 
 def test_the_clip_writer_runs_at_low_cpu_priority(tmp_path: Path) -> None:

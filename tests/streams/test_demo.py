@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from streams.config import DemoSourceConfig
 from streams.demo import DemoScene, DemoSource, plan_timeline
+from streams.demo_draw import clock_text
 
 
 def person_box(scene: DemoScene, t_s: float) -> tuple[int, int, int, int]:
@@ -57,3 +60,35 @@ def test_demo_source_is_paced_in_real_time() -> None:
     for _ in range(5):
         source.read()
     assert time.monotonic() - started >= 0.18
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Shanghai", "2026-12-08 01:11:13 UTC+08:00"),  # the next day there
+        ("America/St_Johns", "2026-12-07 13:41:13 UTC-03:30"),
+        ("UTC", "2026-12-07 17:11:13 UTC+00:00"),
+    ],
+)
+def test_the_burned_in_clock_shows_the_zone_and_its_offset(zone: str, expected: str) -> None:
+    at_epoch_s = datetime(2026, 12, 7, 17, 11, 13, tzinfo=UTC).timestamp()
+    assert clock_text(at_epoch_s, ZoneInfo(zone)) == expected
+
+
+def test_the_demo_camera_stamps_each_frame_in_its_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamp is the frame's capture time in the configured zone, not the server's."""
+    drawn: list[str] = []
+    monkeypatch.setattr("streams.demo.draw_caption", lambda image, text: drawn.append(text))
+    zone = "Asia/Kolkata" if time.localtime().tm_gmtoff != 19800 else "Asia/Shanghai"
+    config = DemoSourceConfig(width=160, height=120, realtime=False, timezone=zone)
+    source = DemoSource("room-1", config)
+    source.open()
+    frame = source.read()
+    assert frame is not None
+    assert drawn == [f"{clock_text(frame.captured_at, ZoneInfo(zone))}  room-1"]
+    assert clock_text(frame.captured_at, ZoneInfo(zone)) != clock_text(frame.captured_at)
+
+
+def test_an_unknown_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown IANA time zone 'Mars/Base'"):
+        DemoSourceConfig(timezone="Mars/Base")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.sampling import RateSampler, RealtimePacer
+from streams.sampling import RateSampler, RealtimePacer, StrideSampler
 
 
 def kept(fps: float | None, times_s: list[float]) -> list[float]:
@@ -28,6 +28,35 @@ def grid(fps: float, seconds: float) -> list[float]:
 )
 def test_rate_sampler(fps: float | None, times_s: list[float], expected_count: int) -> None:
     assert len(kept(fps, times_s)) == expected_count
+
+
+def strided(max_fps: float | None, times_s: list[float]) -> list[float]:
+    sampler = StrideSampler(max_fps)
+    return [t for t in times_s if sampler.keep(t)]
+
+
+@pytest.mark.parametrize(
+    ("max_fps", "times_s", "expected_s"),
+    [
+        (10.0, [], []),  # empty input
+        (None, grid(15, 0.4), grid(15, 0.4)),  # no cap keeps all
+        (30.0, grid(15, 0.4), grid(15, 0.4)),  # under the cap: every frame
+        (30.0, grid(29.97, 0.2), grid(29.97, 0.2)),  # a hair over it: still every frame
+        (10.0, grid(15, 0.8), grid(15, 0.8)[::2]),  # every other frame, evenly
+        (10.0, grid(25, 0.5), grid(25, 0.5)[::3]),  # every 3rd: 8.3 fps
+        (10.0, [0.0, 0.1, 0.2, 1.0, 1.1], [0.0, 0.1, 0.2, 1.0, 1.1]),  # a gap: no burst, no loss
+        (10.0, [0.4, 0.5, 0.0, 0.1], [0.4, 0.5, 0.0, 0.1]),  # a restarted clock starts again
+    ],
+)
+def test_stride_sampler_keeps_an_even_cadence(
+    max_fps: float | None, times_s: list[float], expected_s: list[float]
+) -> None:
+    assert strided(max_fps, times_s) == pytest.approx(expected_s)
+
+
+def test_stride_sampler_rejects_non_positive_fps() -> None:
+    with pytest.raises(ValueError, match="max_fps must be positive"):
+        StrideSampler(0)
 
 
 def test_rate_sampler_rejects_non_positive_fps() -> None:

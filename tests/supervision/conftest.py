@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
@@ -35,6 +36,8 @@ TREE = {
     "d1": {"s1": {"fac-a": ["cam-a1", "cam-a2"], "fac-b": ["cam-b1"]}, "s2": {"fac-c": ["cam-c1"]}},
     "d2": {"s3": {"fac-e": ["cam-e1"]}},
 }
+# The TREE's cameras were added before any period the tests ask about (uptime counts from then).
+TREE_ADDED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -53,6 +56,13 @@ def tree(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
                 for facility_id, camera_ids in facilities.items():
                     org.create_facility(session, facility_id, f"Home {facility_id}", street_id)
                     for camera_id in camera_ids:
-                        org.create_camera(session, camera_id, facility_id, camera_id, "file")
+                        org.create_camera(
+                            session,
+                            camera_id,
+                            facility_id,
+                            camera_id,
+                            "file",
+                            created_at=TREE_ADDED,
+                        )
         org.create_street(session, "s-empty", "d1", "Empty street")
     return sessions

@@ -11,6 +11,8 @@ from supervision.grouping import (
     IncidentFacts,
     choose_incident,
     incident_status,
+    is_pending,
+    status_after_event_step,
     type_family,
 )
 from supervision.records import EventStatus
@@ -24,10 +26,19 @@ def at(offset_s: float) -> datetime:
 
 
 def event(
-    type_: str = "smoke", offset_s: float = 0.0, camera: str = "cam-1", parent: str | None = None
+    type_: str = "smoke",
+    offset_s: float = 0.0,
+    camera: str = "cam-1",
+    parent: str | None = None,
+    track: int | None = None,
 ) -> EventFacts:
     return EventFacts(
-        key="new", parent_key=parent, type=type_, camera_id=camera, started_at=at(offset_s)
+        key="new",
+        parent_key=parent,
+        type=type_,
+        camera_id=camera,
+        started_at=at(offset_s),
+        track_id=track,
     )
 
 
@@ -38,6 +49,7 @@ def incident(
     camera: str = "cam-1",
     closed: bool = False,
     keys: frozenset[str] = frozenset(),
+    tracks: frozenset[int] = frozenset(),
 ) -> IncidentFacts:
     return IncidentFacts(
         id=id_,
@@ -47,10 +59,12 @@ def incident(
         last_event_at=at(span_s[1]),
         closed=closed,
         event_keys=keys,
+        track_ids=tracks,
     )
 
 
 FALL_INCIDENT = incident(7, family="fall", span_s=(-3000.0, -3000.0), keys=frozenset({"f1"}))
+PERSON_4 = incident(8, family="fall", tracks=frozenset({4}))
 
 # (name, new event, incidents it might join, id it joins or None for a new incident)
 CASES = [
@@ -80,6 +94,16 @@ CASES = [
         None,
     ),
     ("unknown parent", event("long_lie", parent="zz"), [FALL_INCIDENT], None),
+    ("the same person falls again", event("fall", track=4), [PERSON_4], 8),
+    ("another person falls", event("fall", track=5), [PERSON_4], None),
+    ("a fall whose person is not known", event("fall"), [PERSON_4], None),
+    (
+        "the same person, after it closed",
+        event("fall", track=4),
+        [incident(8, family="fall", closed=True, tracks=frozenset({4}))],
+        None,
+    ),
+    ("a parentless long lie of the same person", event("long_lie", track=4), [PERSON_4], 8),
     (
         "latest of two near ones",
         event(),
@@ -140,3 +164,38 @@ def test_incident_status(statuses: list[EventStatus | str], expected: EventStatu
 def test_incident_status_errors(statuses: list[str], error: str) -> None:
     with pytest.raises(ValueError, match=error):
         incident_status(statuses)
+
+
+@pytest.mark.parametrize(
+    ("current", "statuses", "expected"),
+    [
+        (S.NEW, [S.ACKNOWLEDGED, S.NEW], S.NEW),
+        (S.NEW, [S.ACKNOWLEDGED, S.ON_SCENE], S.ACKNOWLEDGED),
+        # An event that joined later (new) never moves an acknowledged incident back.
+        (S.ACKNOWLEDGED, [S.NEW, S.ACKNOWLEDGED], S.ACKNOWLEDGED),
+        (S.ON_SCENE, [S.RESOLVED, S.NEW], S.ON_SCENE),
+        (S.ACKNOWLEDGED, [S.RESOLVED, S.FALSE_ALARM], S.RESOLVED),
+        (S.NEW, [S.FALSE_ALARM], S.FALSE_ALARM),
+        (S.RESOLVED, [S.ACKNOWLEDGED, S.RESOLVED], S.ACKNOWLEDGED),  # an event reopened
+    ],
+)
+def test_status_after_event_step(
+    current: EventStatus, statuses: list[EventStatus], expected: EventStatus
+) -> None:
+    assert status_after_event_step(current, statuses) is expected
+
+
+@pytest.mark.parametrize(
+    ("incident_status_", "event_status", "pending"),
+    [
+        (S.NEW, S.NEW, False),
+        (S.ACKNOWLEDGED, S.NEW, True),
+        (S.ON_SCENE, S.NEW, True),
+        (S.ON_SCENE, S.ACKNOWLEDGED, False),
+        (S.RESOLVED, S.NEW, False),
+    ],
+)
+def test_is_pending(
+    incident_status_: EventStatus, event_status: EventStatus, pending: bool
+) -> None:
+    assert is_pending(incident_status_, event_status) is pending

@@ -124,14 +124,23 @@ def test_window_comes_from_the_config(
     assert IncidentConfig().group_window_s == 600
 
 
-def test_a_new_event_makes_an_acknowledged_incident_new_again(
-    store: EventStore, record: Record
-) -> None:
+def test_a_new_event_never_undoes_an_acknowledgement(store: EventStore, record: Record) -> None:
     first = record(0)
     incident_id = incident_of(store, first).id
     assert store.transition_incident(incident_id, "acknowledge", "amy").status is S.ACKNOWLEDGED
-    record(60)
-    assert store.get_incident(incident_id).status is S.NEW  # type: ignore[union-attr]
+    later = record(60)
+    incident = store.get_incident(incident_id)
+    assert incident is not None and incident.status is S.ACKNOWLEDGED
+    # It waits as new information until someone acknowledges it, leaving the status alone.
+    assert incident.pending_event_ids == (later,) and incident.unacknowledged
+    view = store.transition_incident(incident_id, "acknowledge", "bob")
+    assert view.status is S.ACKNOWLEDGED and view.pending_event_ids == ()
+    assert [
+        (step.action, step.from_status, step.to_status, step.event_ids) for step in view.steps
+    ] == [
+        ("acknowledge", S.NEW, S.ACKNOWLEDGED, (first,)),
+        ("acknowledge", S.ACKNOWLEDGED, S.ACKNOWLEDGED, (later,)),
+    ]
 
 
 def test_incident_step_moves_every_open_event_once(
@@ -271,12 +280,22 @@ def test_a_refused_step_writes_no_audit_row(
     assert verify_audit(engine).rows_checked == 0
 
 
-def test_incident_escalation_is_its_furthest_event(store: EventStore, record: Record) -> None:
+def test_an_incident_escalates_as_one_from_its_oldest_waiting_event(
+    store: EventStore, record: Record
+) -> None:
     ids = [record(0), record(500)]
     started = datetime.fromtimestamp(T0_EPOCH_S, UTC)
     store.escalate_overdue(300, 900, now=started + timedelta(seconds=1000))
-    assert [store.get_event(i).escalated_to for i in ids] == ["district", "street"]  # type: ignore[union-attr]
-    assert incident_of(store, ids[0]).escalated_to == "district"
+    assert [store.get_event(i).escalated_to for i in ids] == ["district", "district"]  # type: ignore[union-attr]
+    incident = store.get_incident(incident_of(store, ids[0]).id)
+    assert incident is not None and incident.escalated_to == "district"
+    [step] = incident.steps
+    assert (step.action, step.actor, step.escalated_to, step.event_ids) == (
+        "escalate",
+        "carewatch",
+        "district",
+        tuple(ids),
+    )
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def day(engine: Engine) -> sessionmaker[Session]:
             for facility, cameras in facilities.items():
                 org.create_facility(session, facility, f"Home {facility}", street)
                 for camera in cameras:
-                    org.create_camera(session, camera, facility, camera, "file")
+                    org.create_camera(session, camera, facility, camera, "file", created_at=at(-48))
     for camera, state, when in HEALTH:
         store.update_camera_health(CameraHealth(camera, state, None, 0.0, 0, 0, 0), at=when)
     _play_events(store)

@@ -45,6 +45,7 @@ export const api = {
   login: (username, password) => request("POST", "/api/auth/login", { username, password }),
   logout: () => request("POST", "/api/auth/logout"),
   setLocale: (locale) => request("PATCH", "/api/auth/me", { locale }),
+  setAlarmSound: (on) => request("PATCH", "/api/auth/me", { alarm_sound: on }),
   facilities: () => request("GET", "/api/facilities"),
   cameras: () => request("GET", "/api/cameras"),
   events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),

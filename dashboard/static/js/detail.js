@@ -1,6 +1,6 @@
 // The event detail view: snapshot, clip, facts, history and the workflow buttons.
 import { api } from "./api.js";
-import { cameraZone, formatDateTime, t } from "./i18n.js";
+import { cameraZone, formatDateTime, hasText, t } from "./i18n.js";
 import { el, fillFacts, formatNumber, formatVideoTime, label, setBadge } from "./util.js";
 import { ALLOWED, FAMILY_NOTICE_TYPES } from "./workflow.js";
 
@@ -79,26 +79,30 @@ export class DetailView {
     this.find("jump-to-event").hidden = !event.clip_url || event.clip_start_s === null;
   }
 
+  // What the officer needs in plain words; what engineers look at, behind "Technical details".
   renderFacts(event, camera) {
     const when = (iso) => formatDateTime(iso, cameraZone(event.camera_id));
     const status = label(event.status);
     fillFacts(this.find("detail-facts"), [
       [t("fact.camera"), camera],
       [t("fact.risk"), label(event.category)],
-      [t("fact.zone"), event.zone_id ?? "—"],
-      [t("fact.confidence"), formatNumber(event.confidence)],
-      [t("fact.track"), event.track_id ?? "—"],
-      [t("fact.level"), event.level],
-      [t("fact.escalatedTo"), event.escalated_to ? label(event.escalated_to) : "—"],
       [t("fact.started"), when(event.started_at)],
       [t("fact.ended"), event.ended_at ? when(event.ended_at) : t("common.ongoing")],
-      [t("fact.videoTime"), videoSpan(event)],
       [t("fact.status"), event.status_by ? t("fact.statusBy", { status, actor: event.status_by }) : status],
-      [t("fact.key"), event.key],
+      [t("fact.level"), event.level],
+      [t("fact.escalatedTo"), event.escalated_to ? label(event.escalated_to) : "—"],
+      [t("fact.zone"), event.zone_id ?? "—"],
+      [t("fact.confidence"), formatNumber(event.confidence)],
     ]);
-    const thresholds = Object.entries(event.thresholds).map(([k, v]) => [label(k), formatNumber(v, 3)]);
-    fillFacts(this.find("detail-thresholds"), thresholds);
-    fillFacts(this.find("detail-models"), Object.entries(event.model_versions));
+    this.find("detail-tech-facts").replaceChildren(
+      ...technicalFact(t("fact.videoTime"), videoSpan(event)),
+      ...technicalFact(t("fact.track"), event.track_id ?? "—"),
+      ...technicalFact(t("fact.key"), rawText(event.key)),
+    );
+    const thresholds = Object.entries(event.thresholds).map(([key, value]) => [key, formatNumber(value, 3)]);
+    fillTechnical(this.find("detail-thresholds"), "threshold", thresholds);
+    const models = Object.entries(event.model_versions).map(([role, version]) => [role, rawText(version)]);
+    fillTechnical(this.find("detail-models"), "model", models);
   }
 
   renderHistory(event) {
@@ -161,6 +165,30 @@ export class DetailView {
 function familyText(family, when) {
   const method = t(`method.${family.method}`);
   return t("detail.familyText", { by: family.by, method, time: when(family.notified_at) });
+}
+
+function technicalFact(term, value) {
+  return [el("dt", { text: term }), el("dd", {}, value)];
+}
+
+// An identifier shown as it is (monospace, never translated).
+function rawText(text) {
+  return el("code", { className: "raw-key", translate: "no", text });
+}
+
+// Detection settings or models: each by its name in the user's language, with the raw key
+// the configuration and logs use beside it (only the raw key for one the page has no name for).
+function fillTechnical(dl, prefix, pairs) {
+  if (pairs.length === 0) {
+    fillFacts(dl, []);
+    return;
+  }
+  dl.replaceChildren(
+    ...pairs.flatMap(([key, value]) => {
+      const name = hasText(`${prefix}.${key}`) ? `${t(`${prefix}.${key}`)} ` : null;
+      return [el("dt", { "data-key": key }, name, rawText(key)), el("dd", {}, value)];
+    }),
+  );
 }
 
 function videoSpan(event) {

@@ -8,12 +8,17 @@ const MAX_ROWS = 200;
 // The stream as DOM events for other parts of the page: "snapshot" (after each (re)connect's
 // fresh read) and "event" (detail: one changed event), so they share this one connection.
 export const eventFeed = new EventTarget();
-// Dispatched on the banner's element each time it alerts (detail: the event); the alert
-// sound listens for it.
-export const ALERT_SHOWN = "carewatch-alert";
+// Events are listed by when they were raised (a long lie is raised long after it started).
+const raisedAt = (event) => event.raised_at ?? event.started_at;
 
 function newestFirst(a, b) {
-  return b.started_at.localeCompare(a.started_at) || b.id - a.id;
+  return Date.parse(raisedAt(b)) - Date.parse(raisedAt(a)) || b.id - a.id;
+}
+
+// A long lie, say, started when the lying began: the list says so beside when it was raised.
+const LATE_S = 2;
+function startedEarlier(event) {
+  return (Date.parse(raisedAt(event)) - Date.parse(event.started_at)) / 1000 > LATE_S;
 }
 
 export class AlertBanner {
@@ -28,11 +33,10 @@ export class AlertBanner {
 
   show(event, cameraName) {
     this.eventId = event.id;
-    const time = formatClock(event.started_at, cameraZone(event.camera_id));
+    const time = formatClock(raisedAt(event), cameraZone(event.camera_id));
     this.text.textContent = t("alert.text", { type: label(event.type), camera: cameraName, time });
     this.link.href = `#/events/${event.id}`;
     this.root.hidden = false;
-    this.root.dispatchEvent(new CustomEvent(ALERT_SHOWN, { detail: event }));
   }
 
   hide() {
@@ -93,13 +97,17 @@ export class EventList {
 
   renderRow(event, fresh) {
     const name = this.cameraName(event.camera_id);
+    const zone = cameraZone(event.camera_id);
+    const since = startedEarlier(event)
+      ? el("span", { className: "event-since", "data-testid": "event-since", text: t("events.since", { time: formatClock(event.started_at, zone) }) })
+      : null;
     const link = el(
       "a",
       {
         href: `#/events/${event.id}`,
         "data-testid": "event-link",
       },
-      el("time", { className: "event-time", datetime: event.started_at, text: formatClock(event.started_at, cameraZone(event.camera_id)) }),
+      el("time", { className: "event-time", datetime: raisedAt(event), "data-testid": "event-time", text: formatClock(raisedAt(event), zone) }, since),
       el("span", { className: "event-camera", text: name }),
       el("span", {
         className: "event-type",

@@ -3,9 +3,9 @@ import { api } from "./api.js";
 import { DetailView } from "./detail.js";
 import { AlertBanner, EventList, followEvents } from "./events.js";
 import { rememberCameras, rememberFacilities } from "./i18n.js";
-import { LiveWall } from "./live.js";
 import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
+import { LiveWall } from "./wall/wall.js";
 import "./strings.js";
 import "./officer/index.js";
 import "./inspector/index.js";
@@ -20,7 +20,7 @@ rememberFacilities(await api.facilities());
 byTestId("app").hidden = false;
 
 const cameraNames = new Map();
-const wall = new LiveWall(byTestId("live-wall"), byTestId("live-empty"));
+const wall = new LiveWall(byTestId("live-panel"), byTestId("live-wall"), byTestId("live-empty"));
 const banner = new AlertBanner(byTestId("alert-banner"));
 const list = new EventList(byTestId("event-list"), byTestId("events-empty"), banner, cameraNames);
 const detail = new DetailView(byTestId("event-detail"), cameraNames);
@@ -40,15 +40,21 @@ async function refreshCameras() {
 }
 
 // The live wall with the event list, and one event: the page's own sections, shown and hidden.
+// "#/" lands each role on its home: the officers' (and admin's) is this page.
 addView({
   name: "live",
   order: 0,
-  pattern: /^#\/?$/,
-  hash: "#/",
+  pattern: /^#(?:\/|\/live)?$/,
+  hash: "#/live",
   navKey: "nav.live",
+  homeFor: ["facility_officer", "admin"],
   mount() {
     byTestId("home-view").hidden = false;
+    byTestId("app").classList.add("wall-page");
+    wall.resume();
     return () => {
+      wall.pause();
+      byTestId("app").classList.remove("wall-page");
       byTestId("home-view").hidden = true;
     };
   },

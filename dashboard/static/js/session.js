@@ -1,6 +1,6 @@
 // Signing in and out (the server keeps the session in an HttpOnly cookie) and the language.
 import { api, ApiError } from "./api.js";
-import { chooseLocale, currentLocale, LOCALES, t, translate } from "./i18n.js";
+import { chooseLocale, currentLocale, LOCALES, t, textsOf, translate } from "./i18n.js";
 import { label } from "./util.js";
 
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
@@ -46,8 +46,17 @@ function showSignIn() {
   });
 }
 
+// "Amy Li · Safety officer"; a display name that only repeats the role, in any language
+// ("Safety officer" as the officer's name), shows the role once, in the user's language.
+function whoText(signedIn) {
+  const role = label(signedIn.role);
+  const name = (signedIn.display_name || signedIn.username).trim();
+  const roleTexts = [role, ...Object.values(textsOf(`value.${signedIn.role}`))];
+  return roleTexts.includes(name) ? role : `${name} · ${role}`;
+}
+
 export function showUser(signedIn) {
-  byTestId("who-name").textContent = `${signedIn.display_name || signedIn.username} · ${label(signedIn.role)}`;
+  byTestId("who-name").textContent = whoText(signedIn);
   byTestId("who").hidden = false;
   byTestId("sign-out").addEventListener("click", async () => {
     await api.logout();

@@ -5,6 +5,11 @@ import { uid } from "./common.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const WIDTH = 600;
+const LABEL_W = 170; // the bar charts' label column
+const LABEL_GAP = 8;
+const LABEL_LINES = 3;
+const LABEL_LINE_H = 13;
+const LABEL_FONT_PX = 11; // .chart-label in inspector.css
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(NS, tag);
@@ -44,30 +49,78 @@ function frame(title, height) {
   return root;
 }
 
-// Horizontal bars, one group per category (a node), one bar per series.
+// Horizontal bars, one group per category (a node), one bar per series; a long name wraps
+// onto up to LABEL_LINES lines in the label column left of the bars.
 // series: [{ label, values: [number|null per category] }]; format(value) -> text.
 export function barChart({ title, categories, series, format, testid, max }) {
-  const labelW = 170;
   const barH = 12;
-  const rowH = barH * series.length + 12;
-  const height = Math.max(rowH * categories.length + 8, 40);
+  const labels = categories.map((name) => wrapLabel(name, LABEL_W - LABEL_GAP, LABEL_LINES));
+  const rowHs = labels.map((lines) => Math.max(barH * series.length + 12, lines.length * LABEL_LINE_H + 8));
+  const height = Math.max(rowHs.reduce((sum, rowH) => sum + rowH, 0) + 8, 40);
   const top = niceMax(max ?? Math.max(0, ...series.flatMap((entry) => entry.values.map((v) => v ?? 0))));
-  const scale = (WIDTH - labelW - 70) / top;
+  const scale = (WIDTH - LABEL_W - 70) / top;
   const root = frame(title, height);
+  let y = 4;
   categories.forEach((name, row) => {
-    const y = 4 + row * rowH;
-    root.append(text(labelW - 8, y + rowH / 2, truncate(name, 22), { class: "chart-label", "text-anchor": "end", "dominant-baseline": "middle" }));
+    root.append(labelText(name, labels[row], y + rowHs[row] / 2));
+    const barsY = y + (rowHs[row] - (barH * series.length + 12)) / 2;
     series.forEach((entry, index) => {
       const value = entry.values[row];
-      const barY = y + index * barH + 4;
+      const barY = barsY + index * barH + 4;
       const width = value === null || value === undefined ? 0 : Math.max(value * scale, value > 0 ? 2 : 0);
-      const bar = svg("rect", { x: labelW, y: barY, width, height: barH - 2, class: `chart-s${index}`, "data-value": value ?? "" });
+      const bar = svg("rect", { x: LABEL_W, y: barY, width, height: barH - 2, class: `chart-s${index}`, "data-value": value ?? "" });
       bar.append(svg("title", {}, `${name} · ${entry.label}: ${format(value)}`));
-      root.append(bar, text(labelW + width + 4, barY + barH / 2, format(value), { class: "chart-value", "dominant-baseline": "middle" }));
+      root.append(bar, text(LABEL_W + width + 4, barY + barH / 2, format(value), { class: "chart-value", "dominant-baseline": "middle" }));
     });
+    y += rowHs[row];
   });
-  root.append(svg("line", { x1: labelW, y1: 0, x2: labelW, y2: height, class: "chart-axis" }));
+  root.append(svg("line", { x1: LABEL_W, y1: 0, x2: LABEL_W, y2: height, class: "chart-axis" }));
   return figure(title, testid, root, series);
+}
+
+// A category's name right-aligned before the bars, one <tspan> per line, centred on `middleY`.
+function labelText(name, lines, middleY) {
+  const x = LABEL_W - LABEL_GAP;
+  const node = svg("text", { x, class: "chart-label", "text-anchor": "end", "data-name": name }, svg("title", {}, name));
+  lines.forEach((line, index) => {
+    const lineY = middleY + (index - (lines.length - 1) / 2) * LABEL_LINE_H;
+    node.append(svg("tspan", { x, y: lineY, "dominant-baseline": "middle" }, line));
+  });
+  return node;
+}
+
+// `name` broken into at most `maxLines` lines no wider than `width` (SVG units): at a space
+// where one is near, else between any two characters (Chinese has no spaces); what still
+// does not fit ends the last line with "…" (the full name is the label's tooltip).
+function wrapLabel(name, width, maxLines, measure = textWidth) {
+  const lines = [];
+  let rest = name.trim();
+  while (rest && lines.length < maxLines) {
+    if (measure(rest) <= width) {
+      lines.push(rest);
+      return lines;
+    }
+    let cut = 1;
+    while (cut < rest.length && measure(rest.slice(0, cut + 1)) <= width) cut += 1;
+    const space = rest.lastIndexOf(" ", cut);
+    if (space > cut / 2) cut = space;
+    lines.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) {
+    let last = lines.pop();
+    while (last.length > 1 && measure(`${last}…`) > width) last = last.slice(0, -1).trimEnd();
+    lines.push(`${last}…`);
+  }
+  return lines;
+}
+
+// The width of `content` as a chart label draws it (the page's font at the label's size).
+let measuring = null;
+function textWidth(content) {
+  measuring ??= document.createElement("canvas").getContext("2d");
+  measuring.font = `${LABEL_FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+  return measuring.measureText(content).width;
 }
 
 // Lines over evenly spaced x labels (periods); series: [{ label, values: [number|null] }].
@@ -104,8 +157,4 @@ function linePath(entry, index, labels, x, y, format) {
     return dot;
   });
   return [svg("polyline", { points, class: `chart-line chart-s${index}` }), ...dots];
-}
-
-function truncate(name, length) {
-  return name.length > length ? `${name.slice(0, length - 1)}…` : name;
 }

@@ -58,6 +58,17 @@ export async function loadFacilities() {
   return new Map(facilities.map((facility) => [facility.id, facility]));
 }
 
+// Checklist items by id, with their texts in both languages (empty when they cannot be read).
+export async function loadChecklistItems() {
+  try {
+    const checklists = await inspectorApi.checklists();
+    return new Map(checklists.flatMap((checklist) => checklist.items.map((item) => [item.id, item])));
+  } catch (error) {
+    console.warn("checklists", error);
+    return new Map();
+  }
+}
+
 export function facilityName(facilities, facilityId) {
   return facilities.get(facilityId)?.name ?? facilityId;
 }

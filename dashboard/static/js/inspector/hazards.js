@@ -1,10 +1,10 @@
 // Hazards: the list (grade, deadline, overdue), and one hazard's history with its steps:
 // fix with evidence (the facility), verify or reopen (an inspector).
-import { facilityZone, formatDateTime, t } from "../i18n.js";
+import { currentLocale, facilityZone, formatDateTime, t } from "../i18n.js";
 import { currentUser } from "../session.js";
 import { el, fillFacts } from "../util.js";
 import { inspectorApi } from "./api.js";
-import { INSPECTORS, facilityName, field, loadFacilities, page, poll, select, statusLine, table, timeIn, term, badge } from "./common.js";
+import { INSPECTORS, facilityName, field, loadChecklistItems, loadFacilities, page, poll, select, statusLine, table, timeIn, term, badge } from "./common.js";
 
 const REFRESH_MS = 15_000;
 const FIXERS = ["facility_officer", "admin"];
@@ -30,15 +30,16 @@ export function mountHazards(container, match) {
   root.append(filters, message, list);
   container.append(root);
   let facilities = null;
+  let items = new Map();
   const refresh = async () => {
     try {
       if (!facilities) {
-        facilities = await loadFacilities();
+        [facilities, items] = await Promise.all([loadFacilities(), loadChecklistItems()]);
         for (const [id, entry] of facilities) facility.append(new Option(entry.name, id));
         facility.value = wanted.get("facility") ?? "";
       }
       const hazards = await inspectorApi.hazards({ status: status.value, grade: grade.value, facility_id: facility.value, overdue: overdue.checked ? "true" : null, limit: 500 });
-      list.replaceChildren(render(hazards, facilities));
+      list.replaceChildren(render(hazards, facilities, items));
       message.say(hazards.length ? "" : t("inspector.hazards.none"));
     } catch (error) {
       message.fail(error);
@@ -48,7 +49,7 @@ export function mountHazards(container, match) {
   return poll(refresh, REFRESH_MS);
 }
 
-function render(hazards, facilities) {
+function render(hazards, facilities, items) {
   const headers = ["inspector.hazards.hazard", "inspector.facility", "inspector.hazards.grade", "inspector.hazards.description", "inspector.hazards.deadline", "inspector.status", "inspector.incidents.escalated"];
   const { node, row } = table(t("inspector.hazards.title"), headers.map((key) => t(key)), "hazard-table");
   for (const hazard of hazards) {
@@ -56,7 +57,7 @@ function render(hazards, facilities) {
       el("a", { href: `#/hazards/${hazard.id}`, "data-testid": "hazard-link", text: t("inspector.hazards.number", { id: hazard.id }) }),
       facilityName(facilities, hazard.facility_id),
       badge("grade", hazard.grade, "hazard-grade"),
-      hazard.description,
+      describe(hazard, items),
       [timeIn(hazard.deadline, hazard.facility_id), hazard.overdue ? el("span", { className: "badge insp-overdue", "data-testid": "hazard-overdue", text: t("inspector.hazards.overdue") }) : null],
       badge("hazard", hazard.status, "hazard-status"),
       hazard.escalated_to ? term(hazard.escalated_to) : "—",
@@ -78,7 +79,7 @@ export function mountHazard(container, match) {
   const view = { hazardId, state, status, body };
   (async () => {
     try {
-      view.facilities = await loadFacilities();
+      [view.facilities, view.items] = await Promise.all([loadFacilities(), loadChecklistItems()]);
       await reload(view, hazardId);
     } catch (error) {
       status.fail(error);
@@ -93,7 +94,7 @@ function showHazard(view, hazard) {
   fillFacts(facts, [
     [t("inspector.facility"), facilityName(view.facilities, hazard.facility_id)],
     [t("inspector.hazards.grade"), term(hazard.grade)],
-    [t("inspector.hazards.description"), hazard.description],
+    [t("inspector.hazards.description"), describe(hazard, view.items)],
     [t("inspector.hazards.deadline"), formatDateTime(hazard.deadline, zone)],
     [t("inspector.hazard.inspection"), hazard.inspection_id ? `#${hazard.inspection_id}` : "—"],
     [t("inspector.incidents.escalated"), hazard.escalated_to ? term(hazard.escalated_to) : "—"],
@@ -120,6 +121,14 @@ function showHazard(view, hazard) {
   view.body.replaceChildren(
     el("div", { className: "columns" }, el("div", {}, facts, block("inspector.hazard.steps", steps), block("inspector.hazard.evidence", evidence)), el("div", {}, ...actionForms(view, hazard))),
   );
+}
+
+// A hazard raised from a failed item without a note is described by the item's text in both
+// languages ("<zh> / <en>"): show it in the user's language. Anything else as it was written.
+function describe(hazard, items) {
+  const item = items.get(hazard.item_id);
+  if (!item || hazard.description !== `${item.text_zh} / ${item.text_en}`) return hazard.description;
+  return currentLocale() === "zh-CN" ? item.text_zh : item.text_en;
 }
 
 function evidenceText(entry, zone) {

@@ -1,6 +1,7 @@
 // The inspector's pages: overview, KPIs, incidents and their review, inspections, hazards.
 import { addView } from "../router.js";
 import { INSPECTORS } from "./common.js";
+import { mountAudit } from "./audit.js";
 import { mountHazard, mountHazards } from "./hazards.js";
 import { mountIncidents } from "./incidents.js";
 import { mountInspection } from "./inspection.js";
@@ -8,6 +9,7 @@ import { mountInspections } from "./inspections.js";
 import { mountKpis } from "./kpis.js";
 import { mountOverview } from "./overview.js";
 import { mountReview } from "./review.js";
+import "./search_strings.js";
 import "./strings.js";
 
 // Safety officers record hazards' fixes; everything else here is the inspectors' (and admin's).
@@ -50,3 +52,4 @@ addView({
   mount: mountHazards,
 });
 addView({ name: "hazard", pattern: /^#\/hazards\/(\d+)$/, roles: HAZARD_ROLES, mount: mountHazard });
+addView({ name: "audit", pattern: /^#\/audit$/, hash: "#/audit", roles: INSPECTORS, navKey: "inspector.nav.audit", mount: mountAudit });

@@ -8,6 +8,18 @@ import { INSPECTORS, facilityName, field, loadFacilities, page, select, statusLi
 import { checklistTitle } from "./inspections.js";
 
 const RESULTS = ["pass", "fail", "not_applicable"];
+const OPTION_CHARS = 60;
+
+// What an item checks, in the user's language (its id when the inspection has no such item).
+function itemText(inspection, itemId) {
+  const item = inspection.items.find((entry) => entry.item_id === itemId);
+  if (!item) return itemId;
+  return currentLocale() === "zh-CN" ? item.text_zh : item.text_en;
+}
+
+function shortened(text, length) {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
 
 export function mountInspection(container, match) {
   const inspectionId = Number(match[1]);
@@ -137,27 +149,29 @@ function actions(view, items) {
 
 function evidenceSection(view, inspection, editable) {
   const zone = facilityZone(inspection.facility_id);
-  const list = el(
-    "ul",
-    { className: "insp-evidence", "data-testid": "evidence-list" },
-    ...inspection.evidence.map((entry) =>
-      el(
-        "li",
-        { "data-testid": "evidence-item" },
-        entry.url ? el("a", { href: entry.url, target: "_blank", rel: "noopener", text: term(entry.kind) }) : term(entry.kind),
-        ` · ${entry.item_id ?? "—"} · ${entry.added_by} · ${formatDateTime(entry.added_at, zone)}`,
-        entry.note ? el("span", { className: "note", text: entry.note }) : null,
-      ),
-    ),
-  );
+  const list = el("ul", { className: "insp-evidence", "data-testid": "evidence-list" }, ...inspection.evidence.map((entry) => evidenceLine(inspection, entry, zone)));
   if (inspection.evidence.length === 0) list.append(el("li", { className: "empty", text: t("inspector.inspection.noEvidence") }));
   const section = el("section", { className: "insp-block" }, el("h3", { text: t("inspector.inspection.evidence") }), list);
   if (editable) section.append(evidenceForm(view, inspection));
   return section;
 }
 
+// "Photo · <the item it shows, in the user's language> · who · when", then its note.
+function evidenceLine(inspection, entry, zone) {
+  const kind = entry.url ? el("a", { href: entry.url, target: "_blank", rel: "noopener", text: term(entry.kind) }) : term(entry.kind);
+  const shows = entry.item_id ? itemText(inspection, entry.item_id) : t("inspector.inspection.wholeInspection");
+  return el(
+    "li",
+    { "data-testid": "evidence-item", "data-item-id": entry.item_id ?? "" },
+    kind,
+    ` · ${shows} · ${entry.added_by} · ${formatDateTime(entry.added_at, zone)}`,
+    entry.note ? el("span", { className: "note", text: entry.note }) : null,
+  );
+}
+
 function evidenceForm(view, inspection) {
-  const item = select([["", "—"], ...inspection.items.map((entry) => [entry.item_id, entry.item_id])], "", { "data-testid": "evidence-item-select" });
+  const items = inspection.items.map((entry) => [entry.item_id, shortened(itemText(inspection, entry.item_id), OPTION_CHARS)]);
+  const item = select([["", t("inspector.inspection.wholeInspection")], ...items], "", { "data-testid": "evidence-item-select" });
   const note = el("input", { type: "text", maxlength: 2000, "data-testid": "evidence-note" });
   const file = el("input", { type: "file", accept: "image/jpeg,image/png", "data-testid": "evidence-file" });
   const eventId = el("input", { type: "number", min: 1, inputmode: "numeric", "data-testid": "evidence-event" });

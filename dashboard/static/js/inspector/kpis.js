@@ -4,7 +4,7 @@ import { currentLocale, formatDateTime, formatNumber, t } from "../i18n.js";
 import { el } from "../util.js";
 import { inspectorApi } from "./api.js";
 import { barChart, lineChart } from "./charts.js";
-import { dateInputValue, dayStart, field, page, select, statusLine, table, term } from "./common.js";
+import { dateInputValue, dayStart, field, page, select, statusLine, table } from "./common.js";
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
@@ -163,7 +163,10 @@ function renderCharts(report, trend) {
     barChart({
       title: t("inspector.kpis.chartAck"),
       categories: names,
-      series: [{ label: "p50", values: pick("ack_p50_s") }, { label: "p90", values: pick("ack_p90_s") }],
+      series: [
+        { label: t("inspector.kpis.p50"), values: pick("ack_p50_s") },
+        { label: t("inspector.kpis.p90"), values: pick("ack_p90_s") },
+      ],
       format: seconds,
       testid: "chart-ack",
     }),
@@ -196,7 +199,7 @@ const COLUMNS = [
 
 function renderTable(report) {
   const period = `${formatDateTime(report.start)} – ${formatDateTime(report.end)}`;
-  const caption = t("inspector.kpis.tableCaption", { level: term(report.level), period });
+  const caption = t("inspector.kpis.tableCaption", { level: t(`inspector.level.${report.level}`).toLowerCase(), period });
   const { node, row: addRow } = table(caption, COLUMNS.map(([key]) => t(key)), "kpi-table");
   for (const row of report.rows) {
     addRow({ "data-testid": "kpi-row", "data-node-id": row.node_id }, COLUMNS.map(([, value]) => value(row)));

@@ -1,9 +1,9 @@
 // The overview: street → facility with open incidents, overdue hazards and cameras offline,
 // refreshed every few seconds; one screen on a desktop, one column on a phone.
-import { formatClock, formatNumber, t } from "../i18n.js";
+import { facilityZone, formatClock, formatNumber, t, zoneDiffers, zoneOffsetLabel } from "../i18n.js";
 import { el } from "../util.js";
 import { inspectorApi } from "./api.js";
-import { page, poll, statusLine } from "./common.js";
+import { loadFacilities, page, poll, statusLine } from "./common.js";
 
 const REFRESH_MS = 5000;
 
@@ -15,11 +15,16 @@ export function mountOverview(container) {
   const status = statusLine("overview-status");
   root.append(totals, legend(), tree, status);
   container.append(root);
+  let zone = null;
   return poll(async () => {
     try {
+      // Facility time, as everywhere: the zone of the area's facilities (named if not the browser's).
+      zone ??= facilityZone([...(await loadFacilities()).keys()][0]) ?? "";
       const overview = await inspectorApi.overview();
       render(overview, totals, tree);
-      updated.textContent = t("inspector.overview.updated", { time: formatClock(overview.generated_at) });
+      const time = formatClock(overview.generated_at, zone || undefined);
+      const label = zone && zoneDiffers(zone) ? `${time} (${zoneOffsetLabel(zone)})` : time;
+      updated.textContent = t("inspector.overview.updated", { time: label });
       status.say("");
     } catch (error) {
       status.fail(error);
@@ -38,7 +43,7 @@ function render(overview, totals, tree) {
     { open_incidents: 0, overdue_hazards: 0, cameras_offline: 0, cameras: 0 },
   );
   totals.replaceChildren(
-    total("incidents", sum.open_incidents, t("inspector.count.openIncidents"), "#/incidents"),
+    total("incidents", sum.open_incidents, t("inspector.count.openIncidents"), "#/incidents?status=open&period=all"),
     total("hazards", sum.overdue_hazards, t("inspector.count.overdueHazards"), "#/hazards?overdue=true"),
     total("cameras", `${formatNumber(sum.cameras_offline)} / ${formatNumber(sum.cameras)}`, t("inspector.count.camerasOffline"), null, sum.cameras_offline),
   );
@@ -79,7 +84,9 @@ function renderRoot(node) {
 function streetCard(street, withHeading) {
   const rows = street.children.map(facilityRow);
   if (rows.length === 0) rows.push(el("li", { className: "empty", text: t("inspector.overview.noFacilities") }));
-  const heading = withHeading ? el("h4", {}, el("span", { text: street.name }), counts(street.counts, "street")) : null;
+  const search = `#/incidents?street=${encodeURIComponent(street.id)}&status=all&period=7d`;
+  const name = el("a", { href: search, "data-testid": "overview-street-link", title: t("inspector.search.streetWeek", { name: street.name }), text: street.name });
+  const heading = withHeading ? el("h4", {}, name, counts(street.counts, "street", `street=${encodeURIComponent(street.id)}`)) : null;
   return el(
     "article",
     { className: "insp-street", "data-testid": "overview-street", "data-node-id": street.id },
@@ -88,23 +95,27 @@ function streetCard(street, withHeading) {
   );
 }
 
+// A facility's name opens its incidents of the last week, whatever their status; its figures
+// open the filtered lists they count.
 function facilityRow(facility) {
   const query = `facility=${encodeURIComponent(facility.id)}`;
+  const week = `#/incidents?${query}&status=all&period=7d`;
   return el(
     "li",
     { className: "insp-facility", "data-testid": "overview-facility", "data-facility-id": facility.id },
-    el("span", { className: "insp-facility-name", text: facility.name }),
+    el("a", { className: "insp-facility-name", href: week, "data-testid": "overview-facility-link", title: t("inspector.search.facilityWeek", { name: facility.name }), text: facility.name }),
     counts(facility.counts, "facility", query),
   );
 }
 
-// Three figures; those above zero stand out. Facility figures link to the filtered lists.
+// Three figures; those above zero stand out. Facility and street figures link to the filtered
+// lists (open incidents of any time, overdue hazards).
 function counts(values, level, query = null) {
   const link = (href) => (query ? `${href}${href.includes("?") ? "&" : "?"}${query}` : null);
   return el(
     "span",
     { className: "insp-counts" },
-    chip("incidents", values.open_incidents, t("inspector.count.openIncidentsN", { n: values.open_incidents }), link("#/incidents")),
+    chip("incidents", values.open_incidents, t("inspector.count.openIncidentsN", { n: values.open_incidents }), link("#/incidents?status=open&period=all")),
     chip("hazards", values.overdue_hazards, t("inspector.count.overdueHazardsN", { n: values.overdue_hazards }), link("#/hazards?overdue=true")),
     chip(
       "cameras",

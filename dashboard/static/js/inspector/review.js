@@ -1,6 +1,6 @@
 // One incident under review: status and steps, the clip player with frame stepping, the
 // timeline of everything around it, and who viewed or downloaded its clips (audit log).
-import { facilityZone, formatClock, formatDateTime, t } from "../i18n.js";
+import { facilityZone, formatClock, formatDateTime, t, zoneOffsetLabel } from "../i18n.js";
 import { el, fillFacts } from "../util.js";
 import { inspectorApi } from "./api.js";
 import { facilityName, field, loadFacilities, page, poll, select, statusLine, table, timeIn, term, badge } from "./common.js";
@@ -23,6 +23,7 @@ export function mountReview(container, match) {
   const timelineBox = el("div", { "data-testid": "timeline-box" });
   const facts = el("dl", { className: "facts", "data-testid": "review-facts" });
   const steps = el("ol", { className: "history", "data-testid": "review-steps" });
+  const pushes = el("ol", { className: "history", "data-testid": "review-pushes" });
   const auditBox = el("div", { className: "insp-scroll", "data-testid": "review-audit" });
   const section = (key, ...children) => el("section", { className: "insp-block" }, el("h3", { text: t(key) }), ...children);
   root.append(
@@ -31,12 +32,19 @@ export function mountReview(container, match) {
       "div",
       { className: "insp-review" },
       el("div", {}, player.node, section("inspector.review.timeline", field(t("inspector.review.around"), windowSelect), timelineBox)),
-      el("div", {}, section("inspector.review.facts", facts), section("inspector.review.steps", steps), section("inspector.review.audit", auditBox)),
+      el(
+        "div",
+        {},
+        section("inspector.review.facts", facts),
+        section("inspector.review.steps", steps),
+        section("inspector.review.pushes", pushes),
+        section("inspector.review.audit", auditBox),
+      ),
     ),
   );
   container.append(root);
 
-  const view = { incidentId, player, timelineBox, facts, steps, auditBox, state, title, status, current: null };
+  const view = { incidentId, player, timelineBox, facts, steps, pushes, auditBox, state, title, status, current: null };
   // The incident's status and its audit trail follow what others do while the page is open.
   const refreshAudit = () => Promise.all([loadAudit(view), refreshIncident(view)]);
   // Loading a clip (clip_view) and downloading it (clip_export) each add an audit row.
@@ -61,8 +69,7 @@ async function load(view, windowS) {
     view.zone = facilityZone(view.incident.facility_id);
     renderIncident(view);
     await loadTimeline(view, windowS);
-    const events = await Promise.all(view.incident.event_ids.map((id) => inspectorApi.event(id)));
-    renderSteps(view, events);
+    renderSteps(view);
   } catch (error) {
     view.status.fail(error);
   }
@@ -109,23 +116,68 @@ function renderIncident(view) {
     [t("inspector.review.opened"), formatDateTime(incident.opened_at, view.zone)],
     [t("inspector.review.lastEvent"), formatDateTime(incident.last_event_at, view.zone)],
     [t("inspector.review.events"), String(incident.event_ids.length)],
-    [t("inspector.incidents.escalated"), incident.escalated_to ? term(incident.escalated_to) : "—"],
-    [t("inspector.review.zone"), view.zone ?? "—"],
+    [t("inspector.review.falls"), String(incident.fall_count)],
+    [t("inspector.incidents.escalated"), incident.escalated_to ? `${term(incident.escalated_to)} · ${formatDateTime(incident.escalated_at, view.zone)}` : "—"],
+    [t("inspector.review.zone"), view.zone ? `${view.zone} (${zoneOffsetLabel(view.zone)})` : "—"],
   ]);
 }
 
-function renderSteps(view, events) {
-  const lines = events.flatMap((event) => [
-    { at: event.started_at, text: t("inspector.review.detected", { type: term(event.type), time: formatDateTime(event.started_at, view.zone) }) },
-    ...event.transitions.map((step) => ({
-      at: step.at,
-      text: t("inspector.review.step", { from: term(step.from_status), to: term(step.to_status), actor: step.actor, time: formatDateTime(step.at, view.zone) }),
-      note: step.note,
-    })),
-  ]);
-  lines.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+// One line per detection (when it was raised) and one per action on the incident: a person's
+// step with its note and family notice, an escalation, a reminder; then the phone pushes.
+function renderSteps(view) {
+  const { incident, zone } = view;
+  const when = (iso) => formatDateTime(iso, zone);
+  const detections = incident.events.map((event) => ({
+    at: event.raised_at,
+    testid: "review-detection",
+    text: t("inspector.review.raised", { type: term(event.type), time: when(event.raised_at) }),
+    note: event.raised_at !== event.started_at ? t("inspector.review.startedAt", { time: when(event.started_at) }) : null,
+  }));
+  const steps = incident.steps.map((step) => ({
+    at: step.at,
+    testid: "review-step",
+    action: step.action,
+    text: stepLine(step, when),
+    note: step.note,
+    family: step.family ? t("detail.familyText", { by: step.family.by, method: t(`method.${step.family.method}`), time: when(step.family.notified_at) }) : null,
+  }));
+  const lines = [...detections, ...steps].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   view.steps.replaceChildren(
-    ...lines.map((line) => el("li", { "data-testid": "review-step" }, line.text, line.note ? el("span", { className: "note", text: line.note }) : null)),
+    ...lines.map((line) =>
+      el(
+        "li",
+        { "data-testid": line.testid, "data-action": line.action ?? null },
+        line.text,
+        line.note ? el("span", { className: "note", text: line.note }) : null,
+        line.family ? el("span", { className: "note", "data-testid": "review-family", text: line.family }) : null,
+      ),
+    ),
+  );
+  view.pushes.replaceChildren(...pushLines(incident, when));
+}
+
+function stepLine(step, when) {
+  const time = when(step.at);
+  if (step.action === "escalate") return t("inspector.review.escalated", { to: term(step.escalated_to), time });
+  if (step.action === "remind") return t("inspector.review.reminded", { time });
+  const moved = step.from_status !== step.to_status ? t("inspector.review.moved", { from: term(step.from_status), to: term(step.to_status) }) : "";
+  return t("inspector.review.stepBy", { action: t(`inspector.review.action.${step.action}`), actor: step.actor, time, moved });
+}
+
+function pushLines(incident, when) {
+  if (!incident.pushes.length) return [el("li", { className: "empty", text: t("inspector.review.noPushes") })];
+  return incident.pushes.map((push) =>
+    el(
+      "li",
+      { "data-testid": "review-push", "data-status": push.status },
+      t(`inspector.review.push.${push.status}`, {
+        group: push.group,
+        kind: t(`inspector.review.pushKind.${push.kind}`),
+        time: when(push.sent_at ?? push.created_at),
+        attempts: push.attempts,
+      }),
+      push.last_error && push.status !== "sent" ? el("span", { className: "note", text: push.last_error }) : null,
+    ),
   );
 }
 
@@ -136,7 +188,7 @@ async function refreshIncident(view) {
     if (incident.updated_at === view.incident.updated_at) return;
     view.incident = incident;
     renderIncident(view);
-    renderSteps(view, await Promise.all(incident.event_ids.map((id) => inspectorApi.event(id))));
+    renderSteps(view);
   } catch (error) {
     view.status.fail(error);
   }

@@ -1,19 +1,16 @@
-// The family-notice fields asked for inline when an officer resolves a fall from the queue.
-import { t } from "../i18n.js";
+// The family-notice fields asked for inline when an officer resolves a fall from a card.
+// Times are the facility's (its zone is named where the browser's differs).
+import { fromZonedInput, t, zoneDiffers, zonedInputValue, zoneOffsetLabel } from "../i18n.js";
 import { el } from "../util.js";
 
 const METHODS = ["phone", "sms", "wechat", "in_person", "other"];
 
-// A datetime-local value for now, in the browser's time (as the event page's form takes it).
-function localNow() {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 export class FamilyFields {
   constructor(prefix) {
     const id = (name) => `${prefix}-family-${name}`;
+    this.zone = undefined;
     this.at = el("input", { id: id("at"), type: "datetime-local", "data-testid": "queue-family-at" });
+    this.atLabel = el("label", { for: id("at"), text: t("officer.family.when") });
     this.method = el(
       "select",
       { id: id("method"), "data-testid": "queue-family-method" },
@@ -24,7 +21,7 @@ export class FamilyFields {
       "fieldset",
       { className: "family", "data-testid": "queue-family", hidden: true },
       el("legend", { text: t("officer.family.legend") }),
-      el("label", { for: id("at"), text: t("officer.family.when") }),
+      this.atLabel,
       this.at,
       el("label", { for: id("method"), text: t("officer.family.how") }),
       this.method,
@@ -33,10 +30,16 @@ export class FamilyFields {
     );
   }
 
-  show() {
+  // `zone`: the facility's IANA time zone; the default time is now on its clock.
+  show(zone) {
+    this.zone = zone;
+    const differs = zoneDiffers(zone);
+    this.atLabel.textContent = differs
+      ? t("officer.family.whenIn", { zone: zoneOffsetLabel(zone) })
+      : t("officer.family.when");
     if (this.node.hidden) {
       this.node.hidden = false;
-      if (!this.at.value) this.at.value = localNow();
+      if (!this.at.value) this.at.value = zonedInputValue(new Date(), zone);
     }
     (this.by.value.trim() ? this.at : this.by).focus();
   }
@@ -49,6 +52,6 @@ export class FamilyFields {
   value() {
     const by = this.by.value.trim();
     if (this.node.hidden || !this.at.value || !by) return null;
-    return { notified_at: new Date(this.at.value).toISOString(), method: this.method.value, by };
+    return { notified_at: fromZonedInput(this.at.value, this.zone).toISOString(), method: this.method.value, by };
   }
 }

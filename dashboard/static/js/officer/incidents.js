@@ -22,6 +22,11 @@ export class IncidentQueue {
     this.refresh();
   }
 
+  // Open incidents nobody acknowledged (or whose new information nobody did): the alarm rings.
+  unacknowledged() {
+    return [...this.incidents.values()].filter((incident) => incident.unacknowledged);
+  }
+
   // listener(queue) after every change; returns the function that unsubscribes it.
   subscribe(listener) {
     this.listeners.add(listener);
@@ -81,8 +86,8 @@ export class IncidentQueue {
   }
 
   // One workflow step on an incident; returns the incident as it is after it.
-  async act(incidentId, action, note, family) {
-    const updated = await officerApi.transition(incidentId, action, note, family);
+  async act(incidentId, action, note, family, seenEventId) {
+    const updated = await officerApi.transition(incidentId, action, note, family, seenEventId);
     if (OPEN_STATUSES.includes(updated.status)) {
       this.incidents.set(updated.id, updated);
     } else {

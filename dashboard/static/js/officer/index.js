@@ -1,15 +1,17 @@
 // The safety officer's part: the open-incident queue (beside the live wall and as its own page),
-// the alert sound, and the strings of the wall's overlay toggles.
+// one incident's page (where phone pushes link to), the alarm and desktop alerts.
 import { addView } from "../router.js";
 import { currentUser } from "../session.js";
+import { mountIncident } from "./incident.js";
 import { IncidentQueue } from "./incidents.js";
+import { DesktopAlerts } from "./notify.js";
 import { QueuePanel } from "./queue.js";
-import { AlertSound } from "./sound.js";
+import { AlarmSound } from "./sound.js";
 import "./strings.js";
 
 const OFFICER_ROLES = ["facility_officer", "admin"];
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
-let queue = null; // shared by the panels: one read per change, however many panels
+let queue = null; // shared by the panels and the alarm: one read per change
 
 function sharedQueue() {
   if (!queue) {
@@ -32,6 +34,8 @@ addView({
     return () => panel.stop();
   },
 });
+// Admins review incidents on the inspectors' page; officers work them here (phone links too).
+addView({ name: "officer-incident", pattern: /^#\/incidents\/(\d+)$/, roles: ["facility_officer"], mount: mountIncident });
 
 // On the live page the queue sits beside the wall (before it on a phone); it stays in the
 // page's own live section, which the shell shows and hides.
@@ -46,7 +50,9 @@ function addToLivePage() {
 function setUp(user) {
   if (!OFFICER_ROLES.includes(user.role)) return;
   addToLivePage();
-  new AlertSound(byTestId("alert-banner"), byTestId("who"));
+  const who = byTestId("who");
+  new DesktopAlerts(sharedQueue(), who);
+  new AlarmSound(sharedQueue(), who, user);
 }
 
 // The shell shows who is signed in (unhides "who") once it knows; views mount after that.

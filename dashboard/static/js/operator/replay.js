@@ -15,9 +15,20 @@ function eventRow(event) {
   );
 }
 
+const wholeSeconds = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+
+// "Long lie cannot be reproduced from this clip: it needs 60 s of lying and the clip holds 12.0 s."
+function limitItem(limit, clipSeconds) {
+  const what = label(limit.type) + (limit.zone_id ? ` · ${limit.zone_id}` : "");
+  const vars = { type: what, needs: wholeSeconds(limit.needs_s), clip: seconds(clipSeconds), condition: t(`operator.need.${limit.type}`) };
+  const run = limit.run === "both" ? "" : t(`operator.limitRun.${limit.run}`);
+  return el("li", { "data-testid": "replay-limit", "data-type": limit.type, "data-run": limit.run, title: limit.setting, text: t("operator.cannotReproduce", vars) + run });
+}
+
 function clipBlock(clip) {
   const head = el("h4", { text: t("operator.clipOf", { id: clip.event_id }) }, el("span", { className: "op-hint", text: ` ${clip.clip_path}` }));
   const body = [head];
+  if (clip.limits?.length) body.push(el("ul", { className: "op-hint", "data-testid": "replay-limits" }, ...clip.limits.map((limit) => limitItem(limit, clip.clip_s))));
   if (clip.error) body.push(el("p", { className: "error", text: clip.error }));
   else if (!clip.events.length) body.push(el("p", { className: "empty", text: t("operator.noReplayEvents") }));
   else {

@@ -70,7 +70,7 @@ export function schemaField(schema, name, property, value, onValue, label = null
   const id = `op-field-${++fieldCount}`;
   const input = control(spec, id, value);
   input.dataset.field = name;
-  const hint = [name, bounds(spec)].filter(Boolean).join(" · ");
+  const range = bounds(spec);
   input.setAttribute("aria-describedby", `${id}-hint`);
   input.addEventListener("change", () => {
     const parsed = parse(spec, input);
@@ -82,6 +82,7 @@ export function schemaField(schema, name, property, value, onValue, label = null
     { className: `op-field op-field-${spec.kind}` },
     el("label", { for: id, text: label ?? property.description ?? name }),
     input,
-    el("span", { className: "op-hint", id: `${id}-hint`, text: hint }),
+    // The field's key as the settings file spells it, for engineers: monospace, untranslated.
+    el("span", { className: "op-hint", id: `${id}-hint` }, el("code", { className: "raw-key", translate: "no", text: name }), range ? ` · ${range}` : null),
   );
 }

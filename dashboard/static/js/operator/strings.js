@@ -55,7 +55,8 @@ const en = {
   "operator.drawHint": "Choose a kind, press Draw zone and click the corners on the picture; or add a zone and type its corners.",
   "operator.zoneHint": "Click the corners on the picture; double-click or Finish zone to close it.",
   "operator.lineHint": "Click the two ends of the line on the picture.",
-  "operator.cornersSoFar": "{count} corners; Finish zone closes it.",
+  "operator.cornersSoFar.one": "{count} corner; Finish zone closes it.",
+  "operator.cornersSoFar.other": "{count} corners; Finish zone closes it.",
   "operator.zoneAdded": "Zone {id} added (not applied yet).",
   "operator.lineAdded": "Line {id} added (not applied yet).",
   "operator.noPicture": "No picture from this camera yet; you can still type corners.",
@@ -102,6 +103,14 @@ const en = {
   "operator.noClips": "This camera has no recorded event clips yet.",
   "operator.clipOf": "Clip of event {id}",
   "operator.noReplayEvents": "No events with either configuration.",
+  "operator.cannotReproduce": "{type} cannot be reproduced from this clip: it needs {needs} s {condition} and the clip holds only {clip} s.",
+  "operator.limitRun.current": " (with the running configuration)",
+  "operator.limitRun.proposed": " (with this draft)",
+  "operator.need.long_lie": "of lying",
+  "operator.need.exit_blocked": "of something standing in the exit",
+  "operator.need.intrusion": "of someone inside the zone",
+  "operator.need.understaffed": "of too few people on duty",
+  "operator.need.bed_exit": "in bed and then out of it",
   "operator.outcome.kept": "kept",
   "operator.outcome.new": "new",
   "operator.outcome.dropped": "dropped",
@@ -115,6 +124,8 @@ const en = {
   "operator.kind.edited": "edited",
   "operator.kind.rolled_back": "rolled back to version {version}",
   "operator.changed": "changed: {sections}",
+  "operator.settingsFile": "the settings file",
+  "operator.listSeparator": ", ",
 };
 
 const zh = {
@@ -171,7 +182,7 @@ const zh = {
   "operator.drawHint": "选择类型，点击“绘制区域”，然后在画面上依次点击各个角；也可以添加区域后输入坐标。",
   "operator.zoneHint": "在画面上点击各个角；双击或点击“完成区域”闭合。",
   "operator.lineHint": "在画面上点击警戒线的两个端点。",
-  "operator.cornersSoFar": "已有 {count} 个角；点击“完成区域”闭合。",
+  "operator.cornersSoFar.other": "已有 {count} 个角；点击“完成区域”闭合。",
   "operator.zoneAdded": "已添加区域 {id}（尚未应用）。",
   "operator.lineAdded": "已添加警戒线 {id}（尚未应用）。",
   "operator.noPicture": "该摄像头还没有画面；仍可输入坐标。",
@@ -218,6 +229,14 @@ const zh = {
   "operator.noClips": "该摄像头还没有录制的事件片段。",
   "operator.clipOf": "事件 {id} 的片段",
   "operator.noReplayEvents": "两种配置都没有事件。",
+  "operator.cannotReproduce": "无法从此片段复现{type}：需要{condition}持续 {needs} 秒，而片段只有 {clip} 秒。",
+  "operator.limitRun.current": "（当前运行的配置）",
+  "operator.limitRun.proposed": "（此草稿）",
+  "operator.need.long_lie": "躺卧",
+  "operator.need.exit_blocked": "出口内有静止物体",
+  "operator.need.intrusion": "区域内有人",
+  "operator.need.understaffed": "在岗人数不足",
+  "operator.need.bed_exit": "先卧床再离床",
   "operator.outcome.kept": "保留",
   "operator.outcome.new": "新增",
   "operator.outcome.dropped": "取消",
@@ -231,6 +250,8 @@ const zh = {
   "operator.kind.edited": "已编辑",
   "operator.kind.rolled_back": "回滚到版本 {version}",
   "operator.changed": "修改：{sections}",
+  "operator.settingsFile": "配置文件",
+  "operator.listSeparator": "、",
 };
 
 // Source fields in Chinese; English shows the schema's own descriptions.
@@ -246,12 +267,17 @@ const SOURCE_ZH = {
   height: "采集高度（像素）",
   fps: "每秒渲染帧数",
   scenario_s: "一次“行走-跌倒-躺卧-起身”循环的时长（秒）",
+  timezone: "画面中叠加时钟所用的 IANA 时区（时钟标注 UTC 偏移）；默认：摄像头所属机构的时区。",
+  max_fps: "每秒最多交出的画面数：每帧都要解码（H.264 需要），但只有这些帧转换为图片。默认：摄像头分析和录制片段所需的帧率。",
+  decode_threads: "每个摄像头的解码线程数；1 适合一台机器接入多个摄像头，0 由 FFmpeg 自行决定（单路大码流）。",
+  fast_decode: "跳过解码器的去块滤波：H.264 解码用时约减半；低码率下画面略有块状（不影响分析）。",
 };
 for (const [name, text] of Object.entries(SOURCE_ZH)) zh[`operator.src.${name}`] = text;
 
 // Threshold labels in Chinese; English shows the schema's own descriptions.
 const THRESHOLDS_ZH = {
   "fall.min_pose_score": "开始跟踪一个人所需的 MoveNet 姿态得分。",
+  "fall.down_keep_pose_score": "倒地者与姿态重叠时，姿态得分不低于此值即继续跟踪（灰度画面中地上的人 MoveNet 得分约 0.05-0.1）。对所有人都调低的话，画面边缘的弱姿态会取代走出画面的人。",
   "fall.keep_pose_score": "已跟踪的人姿态得分不低于此值即继续跟踪（躺着的人和夜间灰度画面得分偏低）。",
   "fall.upright_aspect_max": "站立者人体框的最大宽高比。",
   "fall.lying_aspect_min": "人体框宽高比超过此值视为躺卧。",
@@ -289,7 +315,7 @@ const THRESHOLDS_ZH = {
   "rules.bed_exit_s": "在床的床位变空且床外看到有人，持续这么多秒。",
   "rules.understaffed_s": "值守区域人数不足持续这么多秒。",
   "rules.tamper_s": "画面被遮挡、模糊或移动持续这么多秒。",
-  "rules.clear_s": "规则条件消失这么多秒后事件结束（火情用 fire_clear_s）。",
+  "rules.clear_s": "规则条件消失这么多秒后事件结束（火焰和烟雾另用“火情结束”时长）。",
   "rules.cooldown_s": "事件结束后，同一规则和区域在这么多秒内不再触发。",
   "health.learn_s": "用这么多秒的画面学习参考视图（0：只用第一帧）；被遮挡的画面会跳过。",
   "health.covered_std_max": "灰度标准差（0–255）低于此值视为画面均匀：镜头被遮挡、涂抹或对着空白面。",
@@ -311,5 +337,25 @@ const THRESHOLDS_ZH = {
   "static.min_blob_fraction": "小于画面此比例的静止区块视为噪声丢弃。",
 };
 for (const [name, text] of Object.entries(THRESHOLDS_ZH)) zh[`operator.th.${name}`] = text;
+
+// A configuration's top-level parts, for "changed: …" in the version history.
+const PARTS = {
+  id: ["Id", "编号"],
+  name: ["Name", "名称"],
+  facility: ["Facility", "机构"],
+  source: ["Source", "视频源"],
+  analysis_fps: ["Frames analysed per second", "每秒分析帧数"],
+  motion: ["Motion detection", "运动检测"],
+  fall: ["Falls and long lies", "跌倒与长时间倒地"],
+  rules: ["Fire, exits, zones and tampering", "火情、出口、区域与遮挡"],
+  health: ["Tamper checks", "摄像头遮挡检查"],
+  static: ["Objects left in exits", "出口处遗留物"],
+  zones: ["Zones", "区域"],
+  lines: ["Lines", "警戒线"],
+};
+for (const [part, [english, chinese]] of Object.entries(PARTS)) {
+  en[`operator.part.${part}`] = english;
+  zh[`operator.part.${part}`] = chinese;
+}
 
 addStrings({ en, "zh-CN": zh });

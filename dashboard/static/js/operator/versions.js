@@ -1,5 +1,5 @@
 // A camera's configuration history, newest first, each older one with "Roll back to this".
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, hasText, t } from "../i18n.js";
 import { el } from "../util.js";
 import { sameConfig } from "./draft.js";
 
@@ -12,7 +12,8 @@ function changedSections(config, previous) {
 function describe(version, previous) {
   const parts = [t(`operator.kind.${version.kind}`, { version: version.rolled_back_to })];
   const changed = changedSections(version.config, previous?.config);
-  if (changed.length) parts.push(t("operator.changed", { sections: changed.join(", ") }));
+  const names = changed.map((key) => (hasText(`operator.part.${key}`) ? t(`operator.part.${key}`) : key));
+  if (changed.length) parts.push(t("operator.changed", { sections: names.join(t("operator.listSeparator")) }));
   if (version.note) parts.push(`“${version.note}”`);
   return parts.join(" · ");
 }
@@ -21,7 +22,9 @@ export function versionList(versions, timeZone, onRollback) {
   const latest = versions[0];
   const items = versions.map((version, index) => {
     const head = el("strong", { text: t("operator.versionN", { version: version.version }) });
-    const who = t("operator.byAt", { actor: version.actor, time: formatDateTime(version.created_at, timeZone) });
+    // Versions seeded from the settings file name it as their actor ("settings").
+    const actor = version.kind === "seeded" ? t("operator.settingsFile") : version.actor;
+    const who = t("operator.byAt", { actor, time: formatDateTime(version.created_at, timeZone) });
     const item = el(
       "li",
       { className: "op-version", "data-testid": "version", "data-version": version.version },

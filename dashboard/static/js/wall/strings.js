@@ -1,0 +1,41 @@
+// The live wall's strings (grid size, full screen, enlarged camera, open incidents) in en and zh-CN.
+import { addStrings } from "../i18n.js";
+
+addStrings({
+  en: {
+    "wall.grid.label": "Grid size",
+    "wall.grid.auto": "Auto",
+    "wall.grid.1": "1×1",
+    "wall.grid.2": "2×2",
+    "wall.grid.3": "3×3",
+    "wall.grid.4": "4×4",
+    "wall.fullscreen.enter": "Full screen",
+    "wall.fullscreen.exit": "Exit full screen",
+    "wall.overlay.wall": "Detection overlays",
+    "wall.overlay.tile": "Overlay",
+    "wall.overlay.tileLabel": "Detection overlay on {name}",
+    "wall.tile.open": "Enlarge {name}",
+    "wall.incident": "{types} · since {time}",
+    "wall.enlarged.close": "Close",
+    "wall.enlarged.incidents": "Open incidents",
+    "wall.enlarged.none": "No open incident on this camera.",
+  },
+  "zh-CN": {
+    "wall.grid.label": "画面布局",
+    "wall.grid.auto": "自动",
+    "wall.grid.1": "1×1",
+    "wall.grid.2": "2×2",
+    "wall.grid.3": "3×3",
+    "wall.grid.4": "4×4",
+    "wall.fullscreen.enter": "全屏",
+    "wall.fullscreen.exit": "退出全屏",
+    "wall.overlay.wall": "检测标注",
+    "wall.overlay.tile": "标注",
+    "wall.overlay.tileLabel": "{name} 的检测标注",
+    "wall.tile.open": "放大 {name}",
+    "wall.incident": "{types} · {time} 起",
+    "wall.enlarged.close": "关闭",
+    "wall.enlarged.incidents": "待处理事件",
+    "wall.enlarged.none": "此摄像头没有待处理事件。",
+  },
+});
