@@ -157,3 +157,24 @@ def test_a_background_tab_gets_a_desktop_notification(
     store.record_event(make_event(type=EventType.FALL))
     expect(toggle).to_have_attribute("data-shown", "1")
     context.close()
+
+
+def test_the_event_page_acts_on_its_incident(
+    browser: Browser, live_server: LiveServer, store: EventStore, make_event: Make
+) -> None:
+    errors: list[str] = []
+    fall = make_event(type=EventType.FALL, track_id=5)
+    fall_id = store.record_event(fall)
+    lie_id = store.record_event(
+        make_event(type=EventType.LONG_LIE, track_id=5, parent_key=fall.key)
+    )
+    page = open_page(browser, live_server.url, errors)
+    page.evaluate("id => { location.hash = `#/events/${id}`; }", lie_id)
+    expect(page.get_by_test_id("detail-incident")).to_contain_text("Fall + Long lie")
+    page.get_by_test_id("action-acknowledge").click()  # from the long lie's page: both
+    expect(page.get_by_test_id("detail-status")).to_have_text("Acknowledged")
+    view = incident_of(store, fall_id)
+    assert view.status is EventStatus.ACKNOWLEDGED and view.pending_event_ids == ()
+    assert [(s.action, s.event_ids) for s in view.steps] == [("acknowledge", (fall_id, lie_id))]
+    page.close()
+    assert errors == []

@@ -29,7 +29,7 @@ def _notice(**overrides: Any) -> PushNotice:
         "facility_name": "演示养老院",
         "camera_name": "101房",
         "opened_at_text": "2026-12-07 16:11:13 (UTC+08:00)",
-        "link_url": "https://care.example.cn/m/incidents/7",
+        "link_url": "https://care.example.cn/#/incidents/7",
     }
     return PushNotice(**(fields | overrides))
 
@@ -44,9 +44,9 @@ def test_a_new_fall_in_chinese() -> None:
         "**房间**：101房",
         "**类型**：跌倒",
         "**等级**：紧急",
-        "[点击查看并确认](https://care.example.cn/m/incidents/7)",
+        "[点击查看并确认](https://care.example.cn/#/incidents/7)",
     ]
-    assert rendered.text.splitlines()[-1] == "点击查看并确认：https://care.example.cn/m/incidents/7"
+    assert rendered.text.splitlines()[-1] == "点击查看并确认：https://care.example.cn/#/incidents/7"
     assert "**" not in rendered.text
 
 
@@ -56,7 +56,7 @@ def test_a_new_fall_in_english() -> None:
     assert "**Type**: Fall, Long lie (3 falls)" in rendered.lines
     assert "**Severity**: Critical" in rendered.lines
     assert rendered.markdown.endswith(
-        "[Open and acknowledge](https://care.example.cn/m/incidents/7)"
+        "[Open and acknowledge](https://care.example.cn/#/incidents/7)"
     )
 
 
@@ -196,8 +196,8 @@ def test_the_docs_show_what_render_makes() -> None:
         incident_id=42,
         event_types=("fall", "long_lie"),
         fall_count=2,
-        link_url="https://care.example.cn/m/incidents/42",
-        snapshot_url="https://care.example.cn/m/snapshots/42?expires=1796631073&sig=3f9a",
+        link_url="https://care.example.cn/#/incidents/42",
+        snapshot_url="https://care.example.cn/api/push/snapshots/42.1796631073.kO8v2Xw5fQ",
     )
     reminder = replace(
         new,

@@ -116,7 +116,7 @@ def _notice(**overrides: Any) -> PushNotice:
         "facility_name": "演示养老院",
         "camera_name": "101房",
         "opened_at_text": "2026-12-07 16:11:13 (UTC+08:00)",
-        "link_url": "https://care.example.cn/m/incidents/42",
+        "link_url": "https://care.example.cn/#/incidents/42",
         "snapshot_url": None,
     }
     return PushNotice(**(fields | overrides))
@@ -160,7 +160,7 @@ def test_wecom_sends_markdown(receiver: RobotReceiver) -> None:
     assert body["msgtype"] == "markdown"
     content = body["markdown"]["content"]
     assert content.startswith("### 【跌倒、长时间倒地】演示养老院 · 101房\n")
-    assert "[点击查看并确认](https://care.example.cn/m/incidents/42)" in content
+    assert "[点击查看并确认](https://care.example.cn/#/incidents/42)" in content
     assert len(content.encode("utf-8")) <= MAX_MARKDOWN_BYTES
 
 
@@ -172,7 +172,7 @@ def test_dingtalk_sends_an_action_card_with_one_button(receiver: RobotReceiver) 
     card = body["actionCard"]
     assert card["title"] == "【跌倒、长时间倒地】演示养老院 · 101房"
     assert card["singleTitle"] == "点击查看并确认"
-    assert card["singleURL"] == "https://care.example.cn/m/incidents/42"
+    assert card["singleURL"] == "https://care.example.cn/#/incidents/42"
     assert "**类型**：跌倒、长时间倒地（跌倒 2 次）" in card["text"].split("\n\n")
 
 
@@ -186,7 +186,7 @@ def test_feishu_sends_a_signed_interactive_card(receiver: RobotReceiver) -> None
     assert card["header"]["title"]["content"] == "[Fall, Long lie] 演示养老院 · 101房"
     assert card["header"]["template"] == "orange"
     [button] = card["elements"][1]["actions"]
-    assert button["url"] == "https://care.example.cn/m/incidents/42"
+    assert button["url"] == "https://care.example.cn/#/incidents/42"
     assert button["text"]["content"] == "Open and acknowledge"
     assert "**Type**: Fall, Long lie (2 falls)" in card["elements"][0]["text"]["content"]
 

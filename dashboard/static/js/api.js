@@ -52,6 +52,10 @@ export const api = {
   event: (id) => request("GET", `/api/events/${id}`),
   transition: (id, action, note, family = null) =>
     request("POST", `/api/events/${id}/${action}`, { note: note || null, family }),
+  incident: (id) => request("GET", `/api/incidents/${id}`),
+  // A step on the incident, for the events up to `seenEventId` (the newest the view showed).
+  incidentTransition: (id, action, note, family, seenEventId) =>
+    request("POST", `/api/incidents/${id}/${action}`, { note: note || null, family, seen_event_id: seenEventId }),
   offer: (cameraId, description, overlay = true, width = null) =>
     request("POST", `${cameraPath(cameraId)}/webrtc${streamQuery(overlay, width)}`, {
       sdp: description.sdp,

@@ -1,8 +1,12 @@
-// The event detail view: snapshot, clip, facts, history and the workflow buttons.
+// The event detail view: snapshot, clip, facts, history and the workflow buttons, which act on
+// the event's incident as the page shows it (the events up to the newest it knows of).
 import { api } from "./api.js";
-import { cameraZone, formatDateTime, hasText, t } from "./i18n.js";
+import { cameraZone, formatDateTime, fromZonedInput, hasText, t, zoneDiffers, zonedInputValue, zoneOffsetLabel } from "./i18n.js";
+import { currentUser } from "./session.js";
 import { el, fillFacts, formatNumber, formatVideoTime, label, setBadge } from "./util.js";
-import { ALLOWED, FAMILY_NOTICE_TYPES } from "./workflow.js";
+import { ALLOWED, FAMILY_NOTICE_TYPES, allowedSteps, seenEventId, typesText } from "./workflow.js";
+
+const SYSTEM_ACTOR = "carewatch"; // who the escalations are by
 
 export class DetailView {
   constructor(root, cameraNames) {
@@ -10,6 +14,7 @@ export class DetailView {
     this.cameraNames = cameraNames;
     this.eventId = null;
     this.event = null;
+    this.incident = null; // the event's incident, when it has one
     this.find = (testid) => root.querySelector(`[data-testid=${testid}]`);
     this.video = this.find("detail-clip");
     this.snapshot = this.find("detail-snapshot");
@@ -21,11 +26,14 @@ export class DetailView {
       button.addEventListener("click", () => this.act(button.dataset.action));
     }
     this.find("jump-to-event").addEventListener("click", () => this.jumpToEvent());
+    this.familyAt = this.find("family-at");
   }
 
   async open(eventId) {
     this.eventId = eventId;
     this.event = null;
+    this.incident = null;
+    this.familyAt.value = "";
     this.root.hidden = false;
     this.find("detail-error").hidden = true;
     this.note.value = "";
@@ -33,7 +41,7 @@ export class DetailView {
     this.video.removeAttribute("src");
     this.snapshot.removeAttribute("src");
     try {
-      this.render(await api.event(eventId));
+      await this.load(await api.event(eventId));
     } catch (error) {
       if (this.eventId !== eventId) return;
       const problem = this.find("detail-error");
@@ -48,9 +56,21 @@ export class DetailView {
     this.video.pause();
   }
 
-  // An update from the stream; only the open event matters.
+  // The event and its incident (read again: events may have joined it).
+  async load(event) {
+    const incident = event.incident_id ? await api.incident(event.incident_id) : null;
+    if (event.id !== this.eventId) return;
+    this.incident = incident;
+    this.render(event);
+  }
+
+  // An update from the stream: the open event, or another of its incident.
   update(event) {
-    if (event.id === this.eventId && this.event && event.revision > this.event.revision) this.render(event);
+    if (!this.event) return;
+    const mine = event.id === this.eventId && event.revision > this.event.revision;
+    const joined = this.incident && event.incident_id === this.incident.id && event.id !== this.eventId;
+    if (mine) this.load(event);
+    else if (joined) this.load(this.event);
   }
 
   render(event) {
@@ -64,9 +84,32 @@ export class DetailView {
     this.renderMedia(event);
     this.renderFacts(event, camera);
     this.renderHistory(event);
-    const allowed = ALLOWED[event.status] ?? [];
-    this.family.hidden = !FAMILY_NOTICE_TYPES.includes(event.type) || !allowed.includes("resolve");
+    this.renderIncident();
+    const { incident } = this;
+    const allowed = incident ? allowedSteps(incident) : (ALLOWED[event.status] ?? []);
+    const types = incident ? incident.event_types : [event.type];
+    const wasHidden = this.family.hidden;
+    this.family.hidden = !types.some((type) => FAMILY_NOTICE_TYPES.includes(type)) || !allowed.includes("resolve");
+    if (wasHidden && !this.family.hidden) this.prefillFamily();
     for (const button of this.buttons) button.disabled = !allowed.includes(button.dataset.action);
+  }
+
+  // "Part of incident #3: Fall ×2 + Long lie": the steps below act on all of it.
+  renderIncident() {
+    const line = this.find("detail-incident");
+    const { incident } = this;
+    line.hidden = !incident;
+    if (!incident) return;
+    const link = el("a", { href: `#/incidents/${incident.id}`, text: t("detail.incident", { id: incident.id, types: typesText(incident) }) });
+    line.replaceChildren(link, " ", t(incident.pending_event_ids.length ? "detail.incidentNews" : "detail.incidentSteps"));
+  }
+
+  // The family notice's time: now on the facility's clock (the label says which zone).
+  prefillFamily() {
+    const zone = cameraZone(this.event.camera_id);
+    if (!this.familyAt.value) this.familyAt.value = zonedInputValue(new Date(), zone);
+    const label = this.root.querySelector("label[for=family-at]");
+    label.textContent = zoneDiffers(zone) ? t("detail.familyWhenIn", { zone: zoneOffsetLabel(zone) }) : t("detail.familyWhen");
   }
 
   renderMedia(event) {
@@ -107,18 +150,24 @@ export class DetailView {
 
   renderHistory(event) {
     const when = (iso) => formatDateTime(iso, cameraZone(event.camera_id));
+    // The system's own steps (escalations) are worded here, in the user's language.
+    const system = (step) => step.actor === SYSTEM_ACTOR && step.from_status === step.to_status;
     const items = event.transitions.map((step) =>
       el(
         "li",
         { "data-testid": "history-item" },
-        t("detail.step", { from: label(step.from_status), to: label(step.to_status), actor: step.actor, time: when(step.at) }),
-        step.note ? el("span", { className: "note", text: step.note }) : null,
+        system(step)
+          ? t("detail.escalatedStep", { time: when(step.at) })
+          : t("detail.step", { from: label(step.from_status), to: label(step.to_status), actor: step.actor, time: when(step.at) }),
+        step.note && !system(step) ? el("span", { className: "note", text: step.note }) : null,
         step.family
           ? el("span", { className: "note", "data-testid": "history-family", text: familyText(step.family, when) })
           : null,
       ),
     );
-    const created = el("li", {}, t("detail.detected", { time: when(event.started_at) }));
+    const raised = event.raised_at ?? event.started_at;
+    const created = el("li", {}, t("detail.detected", { time: when(raised) }));
+    if (raised !== event.started_at) created.append(el("span", { className: "note", text: t("events.since", { time: when(event.started_at) }) }));
     this.find("detail-history").replaceChildren(created, ...items);
   }
 
@@ -131,22 +180,27 @@ export class DetailView {
       if (asksFamily && !family) {
         throw new Error(t("detail.needsFamily"));
       }
-      const updated = await api.transition(eventId, action, this.note.value.trim(), family);
+      const note = this.note.value.trim();
+      const { incident } = this;
+      if (incident) await api.incidentTransition(incident.id, action, note, family, seenEventId(incident));
+      else await api.transition(eventId, action, note, family);
       this.note.value = "";
-      this.render(updated);
-      this.say(t("detail.doneBy", { done: t(`done.${action}`), actor: updated.status_by }), false);
+      await this.load(await api.event(eventId));
+      this.say(t("detail.doneBy", { done: t(`done.${action}`), actor: currentUser()?.username ?? "" }), false);
     } catch (error) {
       if (this.event) this.render(this.event);
-      this.say(error.message, true);
+      this.say(error.status === 409 ? t("officer.card.changed", { detail: error.message }) : error.message, true);
+      if (error.status === 409 && this.event) await this.load(this.event);
     }
   }
 
   // The form's family notification, or null while it is incomplete.
   familyNotice() {
-    const at = this.find("family-at").value;
+    const at = this.familyAt.value;
     const by = this.find("family-by").value.trim();
     if (!at || !by) return null;
-    return { notified_at: new Date(at).toISOString(), method: this.find("family-method").value, by };
+    const zone = cameraZone(this.event.camera_id);
+    return { notified_at: fromZonedInput(at, zone).toISOString(), method: this.find("family-method").value, by };
   }
 
   jumpToEvent() {

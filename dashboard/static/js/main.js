@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { DetailView } from "./detail.js";
 import { AlertBanner, EventList, followEvents } from "./events.js";
-import { rememberCameras, rememberFacilities } from "./i18n.js";
+import { rememberCameras, rememberFacilities, t, zoneDiffers, zoneOffsetLabel } from "./i18n.js";
 import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
 import { LiveWall } from "./wall/wall.js";
@@ -16,8 +16,21 @@ const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
 
 const user = await signedInUser();
 showUser(user);
-rememberFacilities(await api.facilities());
+const facilities = await api.facilities();
+rememberFacilities(facilities);
+showFacilityTime(facilities);
 byTestId("app").hidden = false;
+
+// Times are the facility's everywhere; where the browser's clock reads otherwise, say so once.
+function showFacilityTime(known) {
+  const zones = [...new Set(known.map((facility) => facility.timezone))];
+  if (zones.length !== 1 || !zoneDiffers(zones[0])) return;
+  const note = document.createElement("span");
+  note.className = "zone-note";
+  note.dataset.testid = "zone-note";
+  note.textContent = t("common.facilityTime", { zone: zoneOffsetLabel(zones[0]) });
+  byTestId("who").prepend(note);
+}
 
 const cameraNames = new Map();
 const wall = new LiveWall(byTestId("live-panel"), byTestId("live-wall"), byTestId("live-empty"));

@@ -80,12 +80,11 @@ def downgrade() -> None:
     for column in ("at", "incident_id"):
         op.drop_index(f"ix_incident_steps_{column}", table_name="incident_steps")
     op.drop_table("incident_steps")
-    with op.batch_alter_table("incidents") as batch:
-        for column in ("reminded_at", "escalated_at", "escalated_to"):
-            batch.drop_column(column)
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("alarm_sound")
-    # Plain DROP COLUMN (SQLite >= 3.35): a batch rebuild of `events` would cascade-delete.
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch rebuild would drop and recreate each table,
+    # which rows of other tables refer to (events to incidents; tokens to users, cascading).
+    for column in ("reminded_at", "escalated_at", "escalated_to"):
+        op.drop_column("incidents", column)
+    op.drop_column("users", "alarm_sound")
     op.drop_column("events", "detected_at")
 
 
@@ -201,7 +200,7 @@ def _step(row: Any) -> dict[str, Any]:
 def _action(from_status: str, to_status: str) -> str:
     if from_status in ("resolved", "false_alarm"):
         return "reopen"
-    return {"acknowledged": "acknowledge"}.get(to_status, to_status)
+    return {"acknowledged": "acknowledge", "resolved": "resolve"}.get(to_status, to_status)
 
 
 def _level_in(note: str | None) -> str | None:

@@ -32,10 +32,10 @@ export function mountAudit(container) {
     field(t("inspector.kpis.from"), from),
     field(t("inspector.kpis.to"), to),
   );
-  const exportLink = el("a", { className: "btn", "data-testid": "audit-export", download: "", text: t("inspector.search.export") });
+  const exportLink = el("a", { className: "btn btn-plain", "data-testid": "audit-export", download: "", text: t("inspector.search.export") });
   const summary = el("p", { className: "insp-muted", "data-testid": "audit-summary" });
   const box = el("div", { className: "insp-scroll" });
-  const older = el("button", { type: "button", className: "btn", "data-testid": "audit-older", text: t("inspector.auditLog.older"), hidden: true });
+  const older = el("button", { type: "button", className: "btn btn-plain", "data-testid": "audit-older", text: t("inspector.auditLog.older"), hidden: true });
   const message = statusLine("audit-status");
   root.append(form, el("div", { className: "insp-search-bar" }, summary, exportLink), message, box, older);
   container.append(root);
@@ -82,13 +82,20 @@ function render(rows, zone) {
       entry.actor,
       auditAction(entry.action),
       `${term(entry.object_type)} ${entry.object_id ?? ""}`.trim(),
-      el("code", { className: "insp-detail", text: detailText(entry.detail) }),
+      detailCell(entry.detail),
     ]);
   }
   return node;
 }
 
-function detailText(detail) {
+// The row's detail as recorded (JSON, for engineers), folded away.
+function detailCell(detail) {
   const text = JSON.stringify(detail);
-  return text === "{}" ? "" : text;
+  if (text === "{}") return "";
+  return el(
+    "details",
+    { className: "insp-detail" },
+    el("summary", { text: t("inspector.auditLog.showDetail") }),
+    el("code", { translate: "no", text }),
+  );
 }

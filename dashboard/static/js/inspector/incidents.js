@@ -17,7 +17,7 @@ export function mountIncidents(container, match) {
   const wanted = new URLSearchParams(match[1] ?? "");
   const root = page("inspector-incidents", "inspector.incidents.title");
   const controls = filterControls(wanted);
-  const exportLink = el("a", { className: "btn", "data-testid": "incident-export", download: "", text: t("inspector.search.export") });
+  const exportLink = el("a", { className: "btn btn-plain", "data-testid": "incident-export", download: "", text: t("inspector.search.export") });
   const summary = el("p", { className: "insp-muted", "data-testid": "incident-summary" });
   const list = el("div", { className: "insp-scroll" });
   const message = statusLine("incidents-status");

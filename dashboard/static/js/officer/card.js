@@ -3,7 +3,7 @@
 import { cameraZone, formatClock, t } from "../i18n.js";
 import { currentUser } from "../session.js";
 import { el, label } from "../util.js";
-import { ACTIONS, ALLOWED, FAMILY_NOTICE_TYPES } from "../workflow.js";
+import { ACTIONS, allowedSteps, FAMILY_NOTICE_TYPES, pendingEvents, seenEventId, typesText } from "../workflow.js";
 import { FamilyFields } from "./family.js";
 
 const BUTTON_CLASS = { acknowledge: "btn-ack", "on-scene": "btn-ack", resolve: "btn-resolve", "false-alarm": "btn-false" };
@@ -16,26 +16,6 @@ export function formatAge(seconds) {
   if (s < 3600) return t("officer.age.minutes", { m: Math.floor(s / 60), s: pad(s % 60) });
   if (s < 86400) return t("officer.age.hours", { h: Math.floor(s / 3600), m: pad(Math.floor(s / 60) % 60) });
   return t("officer.age.days", { d: Math.floor(s / 86400), h: Math.floor(s / 3600) % 24 });
-}
-
-// "Fall ×2 + Long lie ×2": each type once, with how many times it happened.
-export function typesText(incident) {
-  const counts = new Map();
-  for (const type of incident.event_types) counts.set(type, (counts.get(type) ?? 0) + 1);
-  return [...counts]
-    .map(([type, n]) => (n > 1 ? t("officer.card.typeCount", { type: label(type), n }) : label(type)))
-    .join(" + ");
-}
-
-// The newest event the card shows: a step applies to the events up to it.
-export const seenEventId = (incident) => Math.max(...incident.event_ids);
-
-export const pendingEvents = (incident) => incident.events.filter((event) => event.pending);
-
-// The steps the card offers: its status's, and acknowledging what joined since.
-export function allowedSteps(incident) {
-  const allowed = ALLOWED[incident.status] ?? [];
-  return pendingEvents(incident).length && !allowed.includes("acknowledge") ? ["acknowledge", ...allowed] : allowed;
 }
 
 function pushText(incident) {

@@ -3,7 +3,7 @@
 // and only once the user said yes.
 import { cameraZone, formatClock, t } from "../i18n.js";
 import { el, label } from "../util.js";
-import { typesText } from "./card.js";
+import { typesText } from "../workflow.js";
 
 export class DesktopAlerts {
   // `queue`: the shared IncidentQueue; the toggle goes first into `place`.
