@@ -18,6 +18,7 @@ from supervision.config import (
     InspectionConfig,
     PublishConfig,
     RetentionConfig,
+    require_unique_names,
 )
 from supervision.push.config import PushConfig
 from vision.config import (
@@ -199,25 +200,17 @@ class Settings(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        _check_unique_ids("facilities", [f.id for f in self.facilities])
-        _check_unique_ids("cameras", [c.id for c in self.cameras])
+        require_unique_names("facilities", [f.id for f in self.facilities], key="id")
+        require_unique_names("cameras", [c.id for c in self.cameras], key="id")
         _check_camera_facilities(self)
-        _check_unique_ids("districts", [d.id for d in self.districts])
-        _check_unique_ids("streets", [s.id for s in self.streets()])
+        require_unique_names("districts", [d.id for d in self.districts], key="id")
+        require_unique_names("streets", [s.id for s in self.streets()], key="id")
         _check_facility_streets(self)
         _check_push_nodes(self)
         return self
 
     def streets(self) -> list[StreetConfig]:
         return [street for district in self.districts for street in district.streets]
-
-
-def _check_unique_ids(field: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for index, item in enumerate(ids):
-        if item in seen:
-            raise ValueError(f"{field}[{index}].id: duplicate id {item!r}")
-        seen.add(item)
 
 
 def _check_camera_facilities(settings: Settings) -> None:

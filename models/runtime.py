@@ -160,7 +160,13 @@ def openvino_model(
     model = core.read_model(str(path))
     if input_shape is not None:
         model.reshape({model.inputs[0]: list(input_shape)})
-    config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
+    # f32 everywhere: on CPUs with bf16 (AVX-512 BF16, AMX) OpenVINO would otherwise switch to
+    # bf16 by itself, and what is detected would depend on the machine.
+    config = {
+        "INFERENCE_NUM_THREADS": threads,
+        "PERFORMANCE_HINT": "LATENCY",
+        "INFERENCE_PRECISION_HINT": "f32",
+    }
     return OpenVinoModel(core.compile_model(model, "CPU", config), _openvino_metadata(model))
 
 

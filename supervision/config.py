@@ -240,9 +240,14 @@ class PublishConfig(_Section):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PublishConfig:
-        seen: set[str] = set()
-        for index, webhook in enumerate(self.webhooks):
-            if webhook.name in seen:
-                raise ValueError(f"webhooks[{index}].name: duplicate name {webhook.name!r}")
-            seen.add(webhook.name)
+        require_unique_names("webhooks", [webhook.name for webhook in self.webhooks])
         return self
+
+
+def require_unique_names(field: str, values: list[str], key: str = "name") -> None:
+    """ValueError naming `field[i].key` of the first value seen before."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{field}[{index}].{key}: duplicate {key} {value!r}")
+        seen.add(value)

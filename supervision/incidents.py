@@ -173,11 +173,6 @@ def get_incident(session: Session, incident_id: int) -> IncidentView | None:
     return None if incident is None else incident_view(incident, with_steps=True)
 
 
-def load_incident(session: Session, incident_id: int) -> Incident | None:
-    """The incident row with its events and steps (None: no such id)."""
-    return _incident_by_id(session, incident_id, with_history=True)
-
-
 def unacknowledged_since(incident: Incident) -> datetime | None:
     """When the oldest event nobody acknowledged was raised (None: all acknowledged)."""
     waiting = [

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from supervision.config import RetryConfig
+from supervision.config import RetryConfig, require_unique_names
 
 RobotKind = Literal["wecom", "dingtalk", "feishu"]
 NodeKind = Literal["facility", "street", "district"]
@@ -208,9 +208,5 @@ class PushConfig(_Section):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PushConfig:
-        seen: set[str] = set()
-        for index, group in enumerate(self.groups):
-            if group.name in seen:
-                raise ValueError(f"groups[{index}].name: duplicate name {group.name!r}")
-            seen.add(group.name)
+        require_unique_names("groups", [group.name for group in self.groups])
         return self

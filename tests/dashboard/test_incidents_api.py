@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -211,3 +213,70 @@ def test_operators_may_not_step_incidents(
     )
     assert response.status_code == 403
     assert [i.status for i in store.list_incidents()] == ["new", "new"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"a", "b"}),
+        ("?status=open", {"a", "b"}),
+        ("?status=acknowledged", set()),
+        ("?facility_id=fac-a", {"a"}),
+        ("?street_id=s2", {"b"}),
+        ("?street_id=nowhere", set()),
+        ("?type=long_lie", {"a"}),
+        ("?type=smoke&facility_id=fac-a", set()),
+        ("?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z", set()),
+        ("?from=2000-01-01T00:00:00Z", {"a", "b"}),
+    ],
+)
+def test_search_filters(
+    client: TestClient, tokens: dict[str, str], incidents: Incidents, query: str, expected: set[str]
+) -> None:
+    found = client.get(f"/api/incidents{query}", headers=auth(tokens, "inspector-d1")).json()
+    names = {"a" if i["id"] == incidents.a else "b" for i in found}
+    assert names == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["?from=2020-01-02T00:00:00Z&to=2020-01-01T00:00:00Z", "?from=yesterday", "?status=x"]
+)
+def test_bad_searches_are_422(
+    client: TestClient, tokens: dict[str, str], incidents: Incidents, query: str
+) -> None:
+    answer = client.get(f"/api/incidents{query}", headers=auth(tokens, "inspector-d1"))
+    assert answer.status_code == 422
+
+
+def test_search_exports_as_csv(
+    client: TestClient, tokens: dict[str, str], incidents: Incidents
+) -> None:
+    answer = client.get(
+        "/api/incidents.csv?facility_id=fac-a", headers=auth(tokens, "inspector-d1")
+    )
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff"))))
+    assert [(int(r["id"]), r["types"], r["falls"], r["events"]) for r in rows] == [
+        (incidents.a, "fall+long_lie", "1", "2")
+    ]
+    assert rows[0]["opened_at"].endswith("+08:00")
+
+
+def test_a_closing_step_refuses_what_the_person_did_not_see(
+    client: TestClient, tokens: dict[str, str], incidents: Incidents
+) -> None:
+    headers = auth(tokens, "officer-a")
+    incident = client.get(f"/api/incidents/{incidents.a}", headers=headers).json()
+    fall_id, lie_id = incident["event_ids"]
+    body = {"seen_event_id": fall_id}
+    refused = client.post(f"/api/incidents/{incidents.a}/false-alarm", json=body, headers=headers)
+    assert refused.status_code == 409 and "changed since you looked" in refused.json()["detail"]
+    done = client.post(f"/api/incidents/{incidents.a}/acknowledge", json=body, headers=headers)
+    assert done.status_code == 200
+    answer = done.json()
+    assert (answer["status"], answer["pending_event_ids"], answer["unacknowledged"]) == (
+        "acknowledged",
+        [lie_id],
+        True,
+    )
+    assert [(s["action"], s["event_ids"]) for s in answer["steps"]] == [("acknowledge", [fall_id])]

@@ -21,7 +21,13 @@ from tests.dashboard.test_inspections_api import ROUTES as INSPECTION_ROUTES
 
 # Every API route, and how each is reached for an object of fac-1 (cam-1) or in general.
 # A route missing here fails `test_every_route_is_covered`, so new routes get a scope row.
-PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("POST", "/api/auth/login"),
+    # Signed, expiring links pushed to phone groups: tests/supervision/test_pusher.py and
+    # tests/dashboard/test_push_links.py check that only such a link opens a picture.
+    ("GET", "/api/push/snapshots/{token}"),
+}
 OWN_SESSION = {("GET", "/api/auth/me"), ("PATCH", "/api/auth/me"), ("POST", "/api/auth/logout")}
 LISTS = {
     ("GET", "/api/cameras"),
@@ -29,11 +35,13 @@ LISTS = {
     ("GET", "/api/events/stream"),
     ("GET", "/api/facilities"),
     ("GET", "/api/incidents"),
+    ("GET", "/api/incidents.csv"),
     ("GET", "/api/kpis"),  # rows per node: tests/dashboard/test_kpis_api.py checks their scope
     ("GET", "/api/kpis.csv"),
     # Inspector routes: tests/dashboard/test_inspector_api.py checks what each user gets.
     ("GET", "/api/overview"),
     ("GET", "/api/audit"),
+    ("GET", "/api/audit.csv"),
     ("GET", "/api/reports/kpis.pdf"),
 }
 # The operator's camera configuration routes: only roles that may change thresholds read them.
@@ -192,6 +200,9 @@ def test_lists_show_only_what_is_in_scope(
     assert listed("district") == ({"cam-1", "cam-2", "cam-9"}, ours | theirs)
     assert listed("officer-2", "?camera_id=cam-1") == ({"cam-9"}, set())
     assert listed("officer-2", "?limit=1000&status=new") == ({"cam-9"}, theirs)
+    # The incident export holds the same: nothing of fac-1 for an outsider.
+    exported = client_as("officer-2").get("/api/incidents.csv").text
+    assert "cam-9" in exported and "cam-1" not in exported and "Sunrise" not in exported
 
 
 def test_the_event_stream_carries_only_events_in_scope(

@@ -4,7 +4,7 @@ import { facilityZone, formatDateTime, fromZonedInput, t, zoneDiffers, zoneOffse
 import { el } from "../util.js";
 import { inspectorApi, query } from "./api.js";
 import { field, loadFacilities, page, select, statusLine, table, term } from "./common.js";
-import { auditAction } from "./review.js";
+import { actorName, auditAction } from "./review.js";
 
 const PAGE_ROWS = 100;
 const DAY_MS = 86_400_000;
@@ -12,7 +12,8 @@ const ACTIONS = [
   "incident_transition", "event_transition", "clip_view", "clip_export", "live_view", "snapshot_link_view",
   "legal_hold_placed", "legal_hold_released", "inspection_created", "inspection_completed", "hazard_created",
   "hazard_fixed", "hazard_verified", "login", "login_failed", "logout", "user_created", "password_set",
-  "camera_add", "camera_edit", "camera_rollback", "camera_replay", "kpis_exported", "media_deleted",
+  "camera_add", "camera_edit", "thresholds_change", "zones_change", "camera_rollback", "camera_replay",
+  "camera_seed", "kpis_exported", "media_deleted",
 ];
 const OBJECTS = ["incident", "event", "camera", "inspection", "hazard", "user"];
 
@@ -79,7 +80,7 @@ function render(rows, zone) {
   for (const entry of rows) {
     row({ "data-testid": "audit-log-row", "data-action": entry.action, "data-seq": entry.seq }, [
       el("time", { datetime: entry.at, text: formatDateTime(entry.at, zone) }),
-      entry.actor,
+      actorName(entry.actor),
       auditAction(entry.action),
       `${term(entry.object_type)} ${entry.object_id ?? ""}`.trim(),
       detailCell(entry.detail),

@@ -1,6 +1,6 @@
 // One incident under review: status and steps, the clip player with frame stepping, the
 // timeline of everything around it, and who viewed or downloaded its clips (audit log).
-import { facilityZone, formatClock, formatDateTime, t, zoneOffsetLabel } from "../i18n.js";
+import { facilityZone, formatClock, formatDateTime, hasText, t, zoneOffsetLabel } from "../i18n.js";
 import { el, fillFacts } from "../util.js";
 import { inspectorApi } from "./api.js";
 import { facilityName, field, loadFacilities, page, poll, select, statusLine, table, timeIn, term, badge } from "./common.js";
@@ -203,7 +203,7 @@ async function loadAudit(view) {
     for (const entry of rows) {
       row({ "data-testid": "audit-row", "data-action": entry.action, "data-seq": entry.seq }, [
         timeIn(entry.at, view.incident.facility_id),
-        entry.actor,
+        actorName(entry.actor),
         auditAction(entry.action),
         `${term(entry.object_type)} ${entry.object_id ?? ""}`.trim(),
       ]);
@@ -213,6 +213,12 @@ async function loadAudit(view) {
     const text = error.status === 403 ? t("inspector.audit.forbidden") : error.message;
     view.auditBox.replaceChildren(el("p", { className: "empty", text }));
   }
+}
+
+// Who did it: a person's user name, or the system's own actors in words.
+export function actorName(actor) {
+  const key = `inspector.actor.${actor}`;
+  return hasText(key) ? t(key) : actor;
 }
 
 export function auditAction(action) {

@@ -80,6 +80,12 @@ const STRINGS = [
   ["audit.action.camera_add", "added a camera", "新增了摄像头"],
   ["audit.action.camera_edit", "changed a camera", "修改了摄像头"],
   ["audit.action.camera_rollback", "rolled a camera back", "回滚了摄像头配置"],
+  ["audit.action.thresholds_change", "changed a camera's thresholds", "修改了摄像头阈值"],
+  ["audit.action.zones_change", "changed a camera's zones", "修改了摄像头区域"],
+  ["audit.action.camera_seed", "took a camera from the settings file", "从配置文件导入了摄像头"],
+  ["actor.settings", "the settings file", "配置文件"],
+  ["actor.carewatch", "carewatch (the system)", "系统"],
+  ["actor.phone-group link", "a phone group's link", "手机群链接"],
 ];
 
 addStrings({
