@@ -60,5 +60,5 @@ def test_the_overview_says_which_zone_its_time_is_in(
 ) -> None:
     page = berlin_page(browser, live_server.url, "district")
     expect(page.get_by_test_id("overview-updated")).to_contain_text("(UTC+08:00)")
-    expect(page.get_by_test_id("zone-note")).to_have_text("Times: facility time (UTC+08:00)")
+    expect(page.get_by_test_id("zone-note")).to_have_text("Facility time UTC+08:00")
     page.context.close()

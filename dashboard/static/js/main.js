@@ -29,6 +29,7 @@ function showFacilityTime(known) {
   note.className = "zone-note";
   note.dataset.testid = "zone-note";
   note.textContent = t("common.facilityTime", { zone: zoneOffsetLabel(zones[0]) });
+  note.title = zones[0];
   byTestId("who").prepend(note);
 }
 
