@@ -31,8 +31,6 @@ from supervision.tables import (
     PushDelivery,
 )
 
-# Escalation levels, lowest first.
-ESCALATION_LEVELS = ("street", "district")
 # Severities, mildest first.
 SEVERITIES = ("info", "warning", "critical")
 

@@ -141,12 +141,11 @@ def transition_incident(
 
 def _query(principal: Principal, sessions: SessionsDep, filters: IncidentFilters) -> IncidentQuery:
     facility_ids: set[str] | None = None
-    if filters.facility_id is not None:
-        facility_ids = {filters.facility_id}
     if filters.street_id is not None:
-        facility_ids = _street_facilities(sessions, filters.street_id) & (
-            facility_ids or _all_facilities(sessions)
-        )
+        facility_ids = _street_facilities(sessions, filters.street_id)
+    if filters.facility_id is not None:
+        within = {filters.facility_id}
+        facility_ids = within if facility_ids is None else facility_ids & within
     statuses = None
     if filters.status == "open":
         statuses = set(OPEN_STATUSES)
@@ -169,11 +168,6 @@ def _street_facilities(sessions: SessionsDep, street_id: str) -> set[str]:
             return set(contents_under(session, NodeRef(NodeKind.STREET, street_id)).facility_ids)
         except NodeNotFound:
             return set()
-
-
-def _all_facilities(sessions: SessionsDep) -> set[str]:
-    with sessions() as session:
-        return set(session.scalars(select(Facility.id)))
 
 
 def _incident_in_scope(store: EventStore, principal: Principal, incident_id: int) -> IncidentView:

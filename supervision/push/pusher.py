@@ -29,7 +29,8 @@ from supervision.push.notice import NoticeKind, PushNotice
 from supervision.push.ratelimit import RateLimiter
 from supervision.push.robots import PushError, Robot, build_robot
 from supervision.push.routing import GAVE_UP, PENDING, SENT
-from supervision.tables import Camera, Event, Facility, Incident, PushDelivery, utc_now
+from supervision.tables import Camera, Facility, Incident, PushDelivery, utc_now
+from supervision.views import incident_view
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_S = 3600.0
@@ -183,7 +184,9 @@ class _GroupWorker:
             if delivery is None or delivery.status != PENDING:
                 return None
             incident = session.get(
-                Incident, delivery.incident_id, options=[selectinload(Incident.events)]
+                Incident,
+                delivery.incident_id,
+                options=[selectinload(Incident.events), selectinload(Incident.pushes)],
             )
             if incident is None:
                 return None
@@ -200,12 +203,13 @@ class _GroupWorker:
         waiting = unacknowledged_since(incident)
         kind = cast(NoticeKind, delivery.kind)
         base = self._config.public_base_url or ""
+        view = incident_view(incident)
         return PushNotice(
             incident_id=incident.id,
             kind=kind,
-            event_types=tuple(event.type for event in incident.events),
-            fall_count=sum(event.type == "fall" for event in incident.events),
-            severity=_gravest(incident.events),
+            event_types=view.event_types,
+            fall_count=view.fall_count,
+            severity=view.severity,
             facility_name=facility.name if facility else incident.facility_id,
             camera_name=camera.name if camera else incident.camera_id,
             opened_at_text=local_time_text(incident.opened_at, zone),
@@ -260,14 +264,6 @@ class _GroupWorker:
             log.warning(
                 "push %s: cannot record delivery %d: %s", self._group.name, delivery_id, error
             )
-
-
-_SEVERITIES = ("info", "warning", "critical")
-
-
-def _gravest(events: list[Event]) -> str:
-    known = [_SEVERITIES.index(e.severity) for e in events if e.severity in _SEVERITIES]
-    return _SEVERITIES[max(known)] if known else "info"
 
 
 def _level(escalated_to: str | None) -> Literal["street", "district"] | None:

@@ -1,9 +1,9 @@
 // One incident on its own page: where a phone group's link lands. The card with its steps,
 // the snapshot, each event with when it was raised, and the incident's history.
+import { api } from "../api.js";
 import { eventFeed } from "../events.js";
 import { cameraZone, formatClock, formatDateTime, rememberCameras, t } from "../i18n.js";
 import { el, label } from "../util.js";
-import { officerApi } from "./api.js";
 import { IncidentCard } from "./card.js";
 
 export function mountIncident(container, match) {
@@ -34,7 +34,7 @@ export function mountIncident(container, match) {
   const host = {
     cameraName: (id) => cameras.get(id) ?? id,
     act: async (id, action, note, family, seen) => {
-      const updated = await officerApi.transition(id, action, note, family, seen);
+      const updated = await api.incidentTransition(id, action, note, family, seen);
       render(updated);
       return updated;
     },
@@ -52,11 +52,11 @@ export function mountIncident(container, match) {
   const load = async () => {
     try {
       if (!cameras.size) {
-        const known = await officerApi.cameras();
+        const known = await api.cameras();
         rememberCameras(known);
         for (const camera of known) cameras.set(camera.id, camera.name);
       }
-      await render(await officerApi.incident(incidentId));
+      await render(await api.incident(incidentId));
       problem.hidden = true;
     } catch (error) {
       problem.textContent = error.status === 404 ? t("officer.incident.notFound", { id: incidentId }) : error.message;
@@ -75,7 +75,7 @@ export function mountIncident(container, match) {
 
 async function latestSnapshot(incident) {
   for (const eventId of [...incident.event_ids].reverse()) {
-    const event = await officerApi.event(eventId);
+    const event = await api.event(eventId);
     if (event.snapshot_url) return event.snapshot_url;
   }
   return null;

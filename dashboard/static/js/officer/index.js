@@ -1,9 +1,9 @@
 // The safety officer's part: the open-incident queue (beside the live wall and as its own page),
 // one incident's page (where phone pushes link to), the alarm and desktop alerts.
+import { openIncidents } from "../open_incidents.js";
 import { addView } from "../router.js";
 import { currentUser } from "../session.js";
 import { mountIncident } from "./incident.js";
-import { IncidentQueue } from "./incidents.js";
 import { DesktopAlerts } from "./notify.js";
 import { QueuePanel } from "./queue.js";
 import { AlarmSound } from "./sound.js";
@@ -11,11 +11,13 @@ import "./strings.js";
 
 const OFFICER_ROLES = ["facility_officer", "admin"];
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
-let queue = null; // shared by the panels and the alarm: one read per change
+let following = false; // the officer's parts follow the open incidents for good
 
+// The page's one reader of open incidents (the wall shares it), followed from first use.
 function sharedQueue() {
-  if (!queue) {
-    queue = new IncidentQueue();
+  const queue = openIncidents();
+  if (!following) {
+    following = true;
     queue.start();
   }
   return queue;

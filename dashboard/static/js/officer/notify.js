@@ -6,7 +6,7 @@ import { el, label } from "../util.js";
 import { typesText } from "../workflow.js";
 
 export class DesktopAlerts {
-  // `queue`: the shared IncidentQueue; the toggle goes first into `place`.
+  // `queue`: the page's OpenIncidents reader (open_incidents.js); the toggle goes first into `place`.
   constructor(queue, place) {
     this.queue = queue;
     this.seen = new Set(); // "<incident id>:<newest event id>" already told or on screen

@@ -20,7 +20,7 @@ function byUrgency(a, b) {
 }
 
 export class QueuePanel {
-  // `queue`: the shared IncidentQueue; `idPrefix` keeps element ids unique on the page.
+  // `queue`: the page's OpenIncidents reader (open_incidents.js); `idPrefix` keeps element ids unique on the page.
   constructor(queue, idPrefix) {
     this.queue = queue;
     this.idPrefix = idPrefix;

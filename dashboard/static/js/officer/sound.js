@@ -25,7 +25,7 @@ export function gravest(incidents) {
 }
 
 export class AlarmSound {
-  // `queue`: the shared IncidentQueue; the toggle and its hint go first into `place`.
+  // `queue`: the page's OpenIncidents reader (open_incidents.js); the toggle and its hint go first into `place`.
   constructor(queue, place, user) {
     this.queue = queue;
     this.enabled = user.alarm_sound !== false;

@@ -2,10 +2,10 @@
 // the camera with an open incident outlined, the whole wall in full screen on request. It
 // streams only while on screen.
 import { t } from "../i18n.js";
+import { openIncidents } from "../open_incidents.js";
 import { el } from "../util.js";
 import { EnlargedView } from "./enlarge.js";
 import { FullscreenToggle } from "./fullscreen.js";
-import { OpenIncidents } from "./incidents.js";
 import { GridControl, gridShape, savedGrid } from "./layout.js";
 import { OverlayChoice } from "./overlays.js";
 import "./strings.js";
@@ -23,7 +23,8 @@ export class LiveWall {
     this.active = false;
     this.grid = savedGrid();
     this.overlays = new OverlayChoice();
-    this.incidents = new OpenIncidents(() => this.showIncidents());
+    this.incidents = openIncidents();
+    this.incidents.subscribe(() => this.showIncidents());
     this.enlarged = new EnlargedView();
     this.fullscreen = new FullscreenToggle(panel, () => this.refit());
     const grid = new GridControl(this.grid, (size) => this.setGrid(size));

@@ -1,25 +1,47 @@
-// The open incidents in the user's scope, read again on each change the event stream reports.
-import { eventFeed } from "../events.js";
-import { rememberCameras } from "../i18n.js";
-import { officerApi, OPEN_STATUSES } from "./api.js";
+// The open incidents in the user's scope, read again on each change the event stream reports:
+// one reader for the page (the wall's outlines, the officer's queue, alarm and desktop alerts).
+import { api, request } from "./api.js";
+import { eventFeed } from "./events.js";
+import { rememberCameras } from "./i18n.js";
 
-export class IncidentQueue {
+export const OPEN_STATUSES = ["new", "acknowledged", "on_scene"];
+const LIMIT = 200;
+
+export class OpenIncidents {
   constructor() {
     this.incidents = new Map(); // id -> incident (IncidentOut), open ones only
     // Closed from this page (id -> incident): a read begun before must not revive them.
     this.closedHere = new Map();
     this.cameraNames = new Map();
     this.listeners = new Set();
+    this.users = 0; // parts of the page following the stream (start/stop)
     this.loading = null;
     this.again = false;
     this.error = null;
+    this.refused = false; // a role the API does not tell: nothing to show, no more asking
     this.onFeed = () => this.refresh();
   }
 
+  // Follow the stream; each start() wants one stop() (the last one stops reading).
   start() {
+    this.users += 1;
+    if (this.users > 1) return;
     eventFeed.addEventListener("snapshot", this.onFeed);
     eventFeed.addEventListener("event", this.onFeed);
     this.refresh();
+  }
+
+  stop() {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0) return;
+    eventFeed.removeEventListener("snapshot", this.onFeed);
+    eventFeed.removeEventListener("event", this.onFeed);
+  }
+
+  // listener(this) after every read or step; returns the function that unsubscribes it.
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   // Open incidents nobody acknowledged (or whose new information nobody did): the alarm rings.
@@ -27,10 +49,11 @@ export class IncidentQueue {
     return [...this.incidents.values()].filter((incident) => incident.unacknowledged);
   }
 
-  // listener(queue) after every change; returns the function that unsubscribes it.
-  subscribe(listener) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  // A camera's open incidents, oldest first.
+  on(cameraId) {
+    return [...this.incidents.values()]
+      .filter((incident) => incident.camera_id === cameraId)
+      .sort((a, b) => a.opened_at.localeCompare(b.opened_at) || a.id - b.id);
   }
 
   cameraName(cameraId) {
@@ -39,6 +62,7 @@ export class IncidentQueue {
 
   // Read again now; calls that come in meanwhile are served by one more read after it.
   async refresh() {
+    if (this.refused) return undefined;
     if (this.loading) {
       this.again = true;
       return this.loading;
@@ -53,23 +77,29 @@ export class IncidentQueue {
       this.again = false;
       await this.refresh();
     }
+    return undefined;
   }
 
   async load() {
     try {
-      const incidents = await officerApi.openIncidents();
+      const incidents = await request("GET", `/api/incidents?status=open&limit=${LIMIT}`);
       if (incidents.some((incident) => !this.cameraNames.has(incident.camera_id))) await this.loadCameras();
       this.replace(incidents);
       this.error = null;
     } catch (error) {
       this.error = error;
-      console.warn("open incidents", error);
+      if (error.status === 403) {
+        this.refused = true;
+        this.incidents = new Map();
+      } else {
+        console.warn("open incidents", error); // the last read stays until the next one
+      }
     }
     this.notify();
   }
 
   async loadCameras() {
-    const cameras = await officerApi.cameras();
+    const cameras = await api.cameras();
     rememberCameras(cameras);
     for (const camera of cameras) this.cameraNames.set(camera.id, camera.name);
   }
@@ -85,9 +115,9 @@ export class IncidentQueue {
     this.incidents = fresh;
   }
 
-  // One workflow step on an incident; returns the incident as it is after it.
+  // One workflow step on an incident (for the events up to `seenEventId`); returns it after.
   async act(incidentId, action, note, family, seenEventId) {
-    const updated = await officerApi.transition(incidentId, action, note, family, seenEventId);
+    const updated = await api.incidentTransition(incidentId, action, note, family, seenEventId);
     if (OPEN_STATUSES.includes(updated.status)) {
       this.incidents.set(updated.id, updated);
     } else {
@@ -104,3 +134,11 @@ export class IncidentQueue {
 }
 
 const newer = (a, b) => Date.parse(a.updated_at) > Date.parse(b.updated_at);
+
+let shared = null;
+
+// The page's one reader.
+export function openIncidents() {
+  shared ??= new OpenIncidents();
+  return shared;
+}
