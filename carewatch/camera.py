@@ -17,6 +17,7 @@ from streams.clips import ClipEvent, ClipRecorder, ClipResult
 from streams.config import ClipConfig, FileSourceConfig, SourceConfig, UrlSourceConfig
 from streams.frame import Frame
 from streams.health import CameraHealth, CameraState
+from streams.media_writes import MediaWriteHealth
 from streams.packets import PacketRing
 from streams.reader import CameraReader
 from streams.ringbuffer import RingBuffer
@@ -125,6 +126,7 @@ class CameraRunner:
         on_health: Callable[[CameraHealth], None],
         scheduler: AnalysisScheduler,
         latency: EventLatencyMeter | None = None,
+        media_health: MediaWriteHealth | None = None,
     ) -> None:
         self.camera = camera
         self.sink = sink
@@ -136,7 +138,7 @@ class CameraRunner:
         self.ring = clip_buffer(source, settings.clips, camera.id)
         timezone = ZoneInfo(settings.timezone_of(camera))
         self.recorder = ClipRecorder(
-            self.ring, settings.clips, self.media_dir, self._draw_zones, timezone
+            self.ring, settings.clips, self.media_dir, self._draw_zones, timezone, media_health
         )
         # A JPEG buffer (USB, demo) is fed every frame; those sources have no rate to set.
         source = frames_needed(source, camera.analysis_fps)
@@ -226,6 +228,8 @@ class CameraRunner:
             if self.latency is not None:
                 self.latency.emitted(event, frame.captured_at)
             self.sink.emit(event)
+        # Media after every event is out: a snapshot that fails loses only itself.
+        for event in result.events:
             if needs_clip(event):
                 self._record_clip(event, frame, self._overlay(latest))
 
@@ -247,13 +251,15 @@ class CameraRunner:
         after this confirmation once it has arrived (ClipEvent.span)."""
         wanted = ClipEvent(event.key, self.camera.id, event.start_s, frame.pts_s, frame.captured_at)
         snapshot = self.recorder.request(wanted, annotated, self._on_clip)
-        self.sink.attach_media(event.key, snapshot_path=self._relative(snapshot))
+        if snapshot is not None:  # else the recorder reported why (once per cause)
+            self.sink.attach_media(event.key, snapshot_path=self._relative(snapshot))
 
     def _on_clip(self, result: ClipResult) -> None:
         if result.clip_path is None:
-            log.warning(
-                "camera %s: no frames buffered for event %s", self.camera.id, result.event_key
-            )
+            if result.error is None:  # a clip that failed was reported by the recorder
+                log.warning(
+                    "camera %s: no frames buffered for event %s", self.camera.id, result.event_key
+                )
             return
         self.sink.attach_media(
             result.event_key,

@@ -12,11 +12,12 @@ import cv2
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from carewatch.camera_versions import check_facility
-from carewatch.config import CameraConfig, ConfigError, parse_camera
+from carewatch.camera_versions import check_camera
+from carewatch.config import CameraConfig, ConfigError, field_path, parse_camera
 from carewatch.replay import Replayer
 from dashboard.camera_control import ReplayClip, ReplayResult
 from streams.config import SourceConfig, UrlSourceConfig
+from streams.source_policy import allowed_source
 from streams.sources import FrameSource, SourceError, build_source
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ def parse_source(data: Mapping[str, Any]) -> SourceConfig:
         return _SOURCE.validate_python(dict(data))
     except ValidationError as error:
         first = error.errors()[0]
-        path = ".".join(str(part) for part in ("source", *first["loc"]))
-        raise ValueError(f"{path}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{field_path(('source', *first['loc']))}: {message}") from None
 
 
 def grab_picture(source: SourceConfig, timeout_s: float) -> np.ndarray:
@@ -109,7 +110,9 @@ class ServiceCameraControl:
         self.service.apply_camera(camera)
 
     def test_source(self, source: Mapping[str, Any]) -> bytes:
-        parsed = parse_source(source)
+        """One picture from a source that may be read (files under the video folders,
+        camera URLs, capture devices); a file is opened at its resolved path, as checked."""
+        parsed = allowed_source(parse_source(source), self.service.settings.video_folders())
         return jpeg(grab_picture(parsed, test_timeout_s(parsed)))
 
     def snapshot(self, camera_id: str) -> bytes | None:
@@ -128,6 +131,6 @@ class ServiceCameraControl:
 
     def _camera(self, config: Mapping[str, Any]) -> CameraConfig:
         try:
-            return check_facility(parse_camera(dict(config)), self.service.settings)
+            return check_camera(parse_camera(dict(config)), self.service.settings)
         except ConfigError as error:
             raise ValueError(str(error)) from None

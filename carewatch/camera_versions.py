@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 
 from carewatch.config import CameraConfig, ConfigError, Settings, parse_camera
+from streams.source_policy import allowed_source
 from supervision.camera_configs import (
     ConfigVersion,
     VersionKind,
@@ -28,6 +29,16 @@ def check_facility(camera: CameraConfig, settings: Settings) -> CameraConfig:
     if camera.facility not in {facility.id for facility in settings.facilities}:
         raise ConfigError(f"facility: unknown facility {camera.facility!r}")
     return camera
+
+
+def check_camera(camera: CameraConfig, settings: Settings) -> CameraConfig:
+    """ConfigError unless the camera's facility is known and its source may be read (a file
+    under storage.video_folders, a capture device: streams.source_policy)."""
+    try:
+        allowed_source(camera.source, settings.video_folders())
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return check_facility(camera, settings)
 
 
 def stored_settings(store: EventStore, settings: Settings) -> Settings:
@@ -69,7 +80,7 @@ def _stored(version: ConfigVersion | None, settings: Settings) -> CameraConfig |
     if version is None:
         return None
     try:
-        return check_facility(parse_camera(dict(version.config)), settings)
+        return check_camera(parse_camera(dict(version.config)), settings)
     except ConfigError as error:
         log.error(
             "camera %s: stored version %d not used: %s", version.camera_id, version.version, error

@@ -1,17 +1,18 @@
-"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user, bench."""
+"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user, bench, soak."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from carewatch import audit_command, bench_command, kpi_command, user_command
+from carewatch import audit_command, bench_command, kpi_command, soak, user_command
 from carewatch.config import ConfigError, Settings, load_settings
 from models.registry import ModelError
 from supervision.store import EventStore
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     kpi_command.add_parser(commands)
     user_command.add_parser(commands)
     bench_command.add_parser(commands)
+    soak.add_parser(commands)
     return parser
 
 
@@ -109,6 +111,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return user_command.run(args)
     if args.command == "bench":
         return bench_command.run(args)
+    if args.command == "soak":
+        return soak.run(args)
     if args.command == "models":
         return _models()
     if args.command == "analyze":
@@ -186,7 +190,19 @@ def _eval(args: argparse.Namespace) -> int:
 def _serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) -> int:
     from carewatch.service import serve
 
+    _require_data_dir(settings.storage.data_dir)
     return serve(settings, seed)
+
+
+def _require_data_dir(data_dir: Path) -> None:
+    """ConfigError naming storage.data_dir when the folder cannot be made or written."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(f"storage.data_dir: cannot create {data_dir} ({reason})") from None
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"storage.data_dir: {data_dir} is not writable")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from dashboard.config import DashboardConfig
-from streams.config import ClipConfig, DemoSourceConfig, ReconnectConfig, SourceConfig
+from streams.config import (
+    ClipConfig,
+    DemoSourceConfig,
+    FileSourceConfig,
+    ReconnectConfig,
+    SourceConfig,
+)
+from streams.source_policy import allowed_source
 from supervision.config import (
     DatabaseConfig,
     EscalationConfig,
@@ -21,6 +36,7 @@ from supervision.config import (
     require_unique_names,
 )
 from supervision.push.config import PushConfig
+from supervision.spool import DEFAULT_RESERVE_BYTES
 from vision.config import (
     FallThresholds,
     ModelsConfig,
@@ -34,6 +50,7 @@ from vision.static_objects import StaticObjectConfig
 from vision.zones import LineConfig, ZoneConfig
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+SOURCE_TYPES = frozenset({"file", "url", "usb", "demo"})  # SourceConfig's `type` tags
 
 
 class ConfigError(ValueError):
@@ -131,6 +148,38 @@ class AnalysisConfig(_Section):
 
 class StorageConfig(_Section):
     data_dir: Path = Field(Path("data"), description="Folder for the database, clips and spool.")
+    video_folders: list[Path] | None = Field(
+        None,
+        max_length=100,
+        description="Folders whose video files file cameras may read, here and in the "
+        "dashboard (Test connection, camera edits); a path is resolved (links, `..`) before "
+        "it is checked, and relative folders resolve from the working directory. Default: "
+        "`<data_dir>/videos` and the folders of this file's file cameras; []: no file cameras.",
+    )
+    spool_reserve_bytes: int = Field(
+        DEFAULT_RESERVE_BYTES,
+        ge=0,
+        le=1 << 30,
+        description=(
+            "Disk space kept allocated beside the spool, given up when the disk is full so "
+            "that the last events still fit (about 1 KB each)."
+        ),
+    )
+    warn_free_fraction: float = Field(
+        0.10,
+        ge=0,
+        le=0.95,
+        description=(
+            "Below this share of its disk free, the media folder's or the spool's disk is low: "
+            "logged, on /metrics and in the service's health (0: off)."
+        ),
+    )
+    warn_free_bytes: int = Field(
+        0, ge=0, le=2**50, description="Below this many bytes free, a disk is low too (0: off)."
+    )
+    disk_check_every_s: float = Field(
+        30.0, gt=0, le=3600, description="How often the disks' free space is read."
+    )
 
     @property
     def media_dir(self) -> Path:
@@ -180,6 +229,14 @@ class Settings(_Section):
         default_factory=AnalysisConfig, description="Analysis workers shared by the cameras."
     )
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig, description="Web app.")
+    # storage.video_folders' default, taken from this file's cameras when it is read (the
+    # cameras running later, edited in the dashboard, do not widen it).
+    _default_video_folders: list[Path] = PrivateAttr(default_factory=list)
+
+    def video_folders(self) -> list[Path]:
+        """Folders whose video files file cameras may read (StorageConfig.video_folders)."""
+        configured = self.storage.video_folders
+        return list(configured) if configured is not None else list(self._default_video_folders)
 
     def vision_for(self, camera: CameraConfig) -> VisionConfig:
         """A camera's analysis settings, with its facility's time zone."""
@@ -207,6 +264,9 @@ class Settings(_Section):
         require_unique_names("streets", [s.id for s in self.streets()], key="id")
         _check_facility_streets(self)
         _check_push_nodes(self)
+        _check_disk_warning(self)
+        self._default_video_folders = _file_camera_folders(self)
+        _check_camera_sources(self)
         return self
 
     def streets(self) -> list[StreetConfig]:
@@ -248,11 +308,50 @@ def _check_push_nodes(settings: Settings) -> None:
             )
 
 
-def _field_path(location: tuple[int | str, ...]) -> str:
+def _check_disk_warning(settings: Settings) -> None:
+    """The warning comes before retention deletes media for space, not after."""
+    storage, retention = settings.storage, settings.retention
+    pairs = [
+        ("warn_free_fraction", storage.warn_free_fraction, "min_free_disk_fraction"),
+        ("warn_free_bytes", storage.warn_free_bytes, "min_free_disk_bytes"),
+    ]
+    for name, warn, retention_name in pairs:
+        deletes_at = getattr(retention, retention_name)
+        if 0 < warn < deletes_at:
+            raise ValueError(
+                f"storage.{name}: {warn} is below retention.{retention_name} ({deletes_at}); "
+                "the warning must come before retention deletes media for space"
+            )
+
+
+def _file_camera_folders(settings: Settings) -> list[Path]:
+    folders = [settings.storage.data_dir / "videos"]
+    for camera in settings.cameras:
+        if isinstance(camera.source, FileSourceConfig):
+            folders.append(Path(camera.source.path).parent)
+    return list(dict.fromkeys(folders))
+
+
+def _check_camera_sources(settings: Settings) -> None:
+    folders = settings.video_folders()
+    for index, camera in enumerate(settings.cameras):
+        allowed_source(camera.source, folders, f"cameras[{index}].source")
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """A pydantic error's location as the settings file writes it: cameras[0].source.path."""
     path = ""
-    for part in location:
+    for part in _without_source_type(location):
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(top level)"
+
+
+def _without_source_type(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """pydantic names the source type it chose (source.url.url); that is no field."""
+    for index, part in enumerate(location[:-1]):
+        if part == "source" and location[index + 1] in SOURCE_TYPES:
+            return location[: index + 1] + location[index + 2 :]
+    return location
 
 
 def _one_line(error: ValidationError) -> str:
@@ -260,7 +359,7 @@ def _one_line(error: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:
         return message
-    return f"{_field_path(first['loc'])}: {message}"
+    return f"{field_path(first['loc'])}: {message}"
 
 
 def parse_settings(data: Any, origin: str = "config") -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -24,10 +25,14 @@ def add_database_source(parser: argparse.ArgumentParser) -> None:
 
 
 def database_config(args: argparse.Namespace) -> DatabaseConfig:
-    """From `--config` (ConfigError if unusable) or `--db`."""
+    """From `--config` (ConfigError if unusable) or `--db` (Unusable: why, in one line)."""
     if args.config is not None:
         return load_settings(args.config).database
-    return DatabaseConfig(url=args.db)
+    try:
+        return DatabaseConfig(url=args.db)
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"].removeprefix("Value error, ")
+        raise Unusable(f"--db: {reason}") from None
 
 
 def require_sqlite_file(url_text: str) -> None:

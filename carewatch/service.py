@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from carewatch.camera import CameraRunner, ClipBufferLoad
 from carewatch.camera_control import ServiceCameraControl
@@ -20,16 +23,22 @@ from carewatch.offline import build_analyzer, build_pose_pool, build_shared_mode
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth
+from streams.media_writes import MediaWriteHealth
 from supervision.db import create_engine_for, migrate, session_factory
+from supervision.disk import DiskState, DiskThresholds, DiskWatch
 from supervision.escalation import Escalator
+from supervision.health import Problem, sink_problems
 from supervision.publish import Publisher
 from supervision.push.links import LinkSigner, load_or_create_key
 from supervision.push.pusher import Pusher
+from supervision.push.robots import build_robot
 from supervision.push.routing import GroupRoute, PushRouting, parse_node
+from supervision.push.system import SystemAlerts
 from supervision.records import CameraRecord, FacilityRecord, StreetRecord
 from supervision.retention import Retention
 from supervision.sink import StoreSink
 from supervision.store import EventStore
+from supervision.trouble import TroubleLog
 from supervision.users import list_users
 from vision.scheduler import AnalysisScheduler, CameraLoad
 
@@ -48,6 +57,7 @@ class Service:
         self.settings = settings
         settings.storage.media_dir.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine_for(settings.database)
+        wait_for_database(self.engine)
         migrate(self.engine)
         routing = push_routing(settings)
         self.store = EventStore(session_factory(self.engine), settings.incidents, routing)
@@ -64,7 +74,11 @@ class Service:
         seed_from_settings(self.store, settings)
         self.latency = EventLatencyMeter()
         self.sink = StoreSink(
-            self.store, settings.storage.spool_path, on_written=self.latency.written
+            self.store,
+            settings.storage.spool_path,
+            on_written=self.latency.written,
+            write_timeout_s=settings.database.write_timeout_s,
+            reserve_bytes=settings.storage.spool_reserve_bytes,
         )
         self.escalator = Escalator(
             self.store,
@@ -73,8 +87,12 @@ class Service:
             remind_after_s=settings.push.remind_after_s,
         )
         self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
+        self.media_health = MediaWriteHealth()  # every camera's snapshots and clips
+        self.disk = disk_watch(settings, self.media_health)
+        self.system_alerts = system_alerts(settings, self.problems)
         self.publisher = Publisher(self.store, settings.publish)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
+        self._health_trouble = TroubleLog(log, "storing camera health")
         workers = settings.analysis.worker_count()
         # Workers run models at once: each instance gets its share of the cores, no more
         # (more threads than cores makes every model wait for the others).
@@ -96,7 +114,10 @@ class Service:
         if self.pusher is not None:
             self.pusher.start()
         self.sink.start()
+        if self.system_alerts is not None:
+            self.system_alerts.start()
         self.escalator.start()
+        self.disk.start()
         self.retention.start()
         self.scheduler.start()
         with self._apply_lock:
@@ -113,7 +134,10 @@ class Service:
         self.scheduler.stop()
         self._health_writer.shutdown(wait=True)
         self.retention.stop()
+        self.disk.stop()
         self.escalator.stop()
+        if self.system_alerts is not None:
+            self.system_alerts.stop()
         self.sink.stop()
         if self.pusher is not None:
             self.pusher.stop()
@@ -153,7 +177,26 @@ class Service:
             self._write_health,
             self.scheduler,
             self.latency,
+            self.media_health,
         )
+
+    def problems(self) -> list[Problem]:
+        """What threatens events or evidence now (dashboard banner, /metrics, phone groups)."""
+        now_s = time.time()
+        problems = sink_problems(self.sink.health(), now_s)
+        disk = self.disk_state()
+        if disk.low:
+            since_s = disk.since.timestamp() if disk.since is not None else now_s
+            problems.append(Problem("disk", disk.reason, since_s))
+        return problems
+
+    def disk_state(self) -> DiskState:
+        """The media and spool disks' free space and whether media can be written (DiskWatch)."""
+        return self.disk.state()
+
+    def media_write_failures(self) -> dict[tuple[str, str], int]:
+        """Snapshots and clips not written since start, by (kind, errno name)."""
+        return self.media_health.failure_counts()
 
     def camera_loads(self) -> list[CameraLoad]:
         """Each running camera's analysis figures (rates, gating, shedding, latency)."""
@@ -186,7 +229,25 @@ class Service:
         try:
             self.store.update_camera_health(health)
         except Exception as error:  # health rows are refreshed on the next change
-            log.warning("camera %s: health not stored: %s", health.camera_id, error)
+            self._health_trouble.failed(error)
+        else:
+            self._health_trouble.worked()
+
+
+def wait_for_database(engine: Engine, first_wait_s: float = 1.0, max_wait_s: float = 30.0) -> None:
+    """Return once the database answers; until then log one line and retry with backoff
+    (after a power cut the database server may start after carewatch)."""
+    trouble = TroubleLog(log, "connecting to the database at start-up")
+    wait_s = first_wait_s
+    while True:
+        try:
+            with engine.connect():
+                break
+        except OperationalError as error:
+            trouble.failed(error)
+        time.sleep(wait_s)
+        wait_s = min(wait_s * 2, max_wait_s)
+    trouble.worked()
 
 
 def _with_camera(settings: Settings, camera: CameraConfig) -> Settings:
@@ -195,6 +256,25 @@ def _with_camera(settings: Settings, camera: CameraConfig) -> Settings:
     ids = [c.id for c in settings.cameras]
     cameras.insert(ids.index(camera.id) if camera.id in ids else len(cameras), camera)
     return settings.model_copy(update={"cameras": cameras})
+
+
+def system_alerts(settings: Settings, problems: Callable[[], list[Problem]]) -> SystemAlerts | None:
+    """Database and disk trouble pushed to every phone group; None without groups."""
+    push = settings.push
+    if not push.groups or push.public_base_url is None:
+        return None
+    robots = [build_robot(group) for group in push.groups]
+    return SystemAlerts(robots, problems, push.public_base_url, push.system_alert_after_s)
+
+
+def disk_watch(settings: Settings, media_health: MediaWriteHealth) -> DiskWatch:
+    """Watches the media folder's disk and the spool's (often the same one)."""
+    storage = settings.storage
+    folders = {"media": storage.media_dir, "spool": storage.spool_path.parent}
+    thresholds = DiskThresholds(storage.warn_free_fraction, storage.warn_free_bytes)
+    return DiskWatch(
+        folders, thresholds, storage.disk_check_every_s, media_writes=media_health.state
+    )
 
 
 def push_routing(settings: Settings) -> PushRouting | None:
@@ -245,6 +325,7 @@ def dashboard_app(service: Service) -> FastAPI:
         camera_control=ServiceCameraControl(service),
         metrics=service,
         link_signer=service.link_signer,
+        health=service,
     )
 
 

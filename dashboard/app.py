@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dashboard.camera_control import CameraControl
 from dashboard.config import DashboardConfig
@@ -34,11 +35,16 @@ from dashboard.routes import (
     pages,
     push_links,
     reports,
+    throttles,
     timeline,
 )
 from dashboard.routes import live as live_video
 from dashboard.routes import metrics as metrics_route
 from dashboard.routes.pages import STATIC_DIR
+from dashboard.security_headers import SecurityHeaders
+from dashboard.service_health import HealthSource
+from dashboard.throttle import SignInThrottle
+from dashboard.unavailable import add_database_unavailable_handler
 from supervision.config import InspectionConfig
 from supervision.push.links import LinkSigner
 from supervision.store import EventStore
@@ -53,13 +59,15 @@ def create_app(
     camera_control: CameraControl | None = None,
     metrics: MetricsSource | None = None,
     link_signer: LinkSigner | None = None,
+    health: HealthSource | None = None,
 ) -> FastAPI:
     """Build the web app over a store, a live feed and the folder snapshots and clips live in.
 
     `inspection` names checklists and hazard deadlines (defaults when None); a bad checklist
     file fails here, at start-up. `camera_control` serves the operator's camera pages (they
     answer 503 without it). `metrics` gives /metrics the analysis figures (without it:
-    camera health and process figures only).
+    camera health and process figures only). `health` gives /api/health, /metrics and the
+    dashboard's banner the service's own problems (database, spool, disk).
     """
     context = AppContext(
         config=config,
@@ -68,8 +76,10 @@ def create_app(
         media_root=media_root.resolve(),
         peers=PeerRegistry(live, fps=config.live_fps, ice_servers=config.ice_servers),
         camera_control=camera_control,
-        metrics=metrics_registry(live, metrics),
+        metrics=metrics_registry(live, metrics, health),
         link_signer=link_signer,
+        health=health,
+        throttle=SignInThrottle(config.sign_in),
     )
     store.on_change(context.changes.notify)
 
@@ -81,14 +91,21 @@ def create_app(
             context.closing.set()
             await context.peers.close_all()
 
-    app = FastAPI(title="carewatch", lifespan=lifespan)
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN (nothing may
+    # download at run time) with inline script (the CSP refuses it); /openapi.json stays.
+    app = FastAPI(title="carewatch", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.context = context
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
-    inspector = (overview, timeline, audit_log, reports, push_links)
+    inspector = (overview, timeline, audit_log, reports, push_links, throttles)
     app.include_router(metrics_route.router)
     for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_database_unavailable_handler(app)
+    app.add_middleware(SecurityHeaders)
+    # Outermost, so that everything inside sees the client and scheme the proxy saw; here
+    # rather than in uvicorn, so that tests and every server read the same `trusted_proxies`.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     return app

@@ -38,6 +38,11 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 
 
+def client_address(request: Request) -> str:
+    """The client's IP address: the peer's, or a trusted proxy's X-Forwarded-For (see app.py)."""
+    return request.client.host if request.client else "unknown"
+
+
 def request_token(request: Request) -> str | None:
     """The token of a `Authorization: Bearer` header, else of the session cookie."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")

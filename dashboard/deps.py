@@ -15,6 +15,8 @@ from dashboard.config import DashboardConfig
 from dashboard.feed import ChangeSignal
 from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
+from dashboard.service_health import HealthSource
+from dashboard.throttle import SignInThrottle
 from supervision.push.links import LinkSigner
 from supervision.store import EventStore
 
@@ -38,6 +40,10 @@ class AppContext:
     changes: ChangeSignal = field(default_factory=ChangeSignal)
     # Checks the expiring snapshot links pushed to phone groups; None: no such links.
     link_signer: LinkSigner | None = None
+    # Who may try a password now (per address, per account); kept in memory, per process.
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    # The service's own problems (database, spool, disk); None: nothing to report.
+    health: HealthSource | None = None
 
 
 def get_context(request: Request) -> AppContext:
@@ -77,6 +83,10 @@ def get_link_signer(request: Request) -> LinkSigner | None:
     return get_context(request).link_signer
 
 
+def get_throttle(request: Request) -> SignInThrottle:
+    return get_context(request).throttle
+
+
 ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
 LiveDep = Annotated[LiveFeed, Depends(get_live)]
@@ -85,3 +95,4 @@ PeersDep = Annotated[PeerRegistry, Depends(get_peers)]
 ClosingDep = Annotated[asyncio.Event, Depends(get_closing)]
 ChangesDep = Annotated[ChangeSignal, Depends(get_changes)]
 LinkSignerDep = Annotated[LinkSigner | None, Depends(get_link_signer)]
+ThrottleDep = Annotated[SignInThrottle, Depends(get_throttle)]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from dashboard.disk_metrics import disk_metrics, media_write_metrics
 from dashboard.live import LiveFeed
+from dashboard.service_health import HealthSource, problem_metrics
 from streams.health import CameraHealth, CameraState
+from supervision.disk import DiskState
 
 CAMERA = ("camera",)
 
@@ -73,6 +76,10 @@ class MetricsSource(Protocol):
     def event_latencies(self) -> Sequence[EventLatencyFigures]: ...
 
     def clip_buffers(self) -> Sequence[ClipBufferFigures]: ...
+
+    def disk_state(self) -> DiskState: ...
+
+    def media_write_failures(self) -> Mapping[tuple[str, str], int]: ...
 
 
 Family = GaugeMetricFamily | CounterMetricFamily
@@ -208,9 +215,12 @@ def health_metrics(healths: Sequence[CameraHealth]) -> Iterator[Metric]:
 class ServiceCollector:
     """Reads the live feed's health and the metrics source at every scrape."""
 
-    def __init__(self, live: LiveFeed, source: MetricsSource | None) -> None:
+    def __init__(
+        self, live: LiveFeed, source: MetricsSource | None, health: HealthSource | None = None
+    ) -> None:
         self.live = live
         self.source = source
+        self.health = health
 
     def describe(self) -> list[Metric]:
         return []  # nothing to read at registration: the figures exist only at scrape time
@@ -222,11 +232,17 @@ class ServiceCollector:
             yield from load_metrics(self.source.camera_loads())
             yield from latency_metrics(self.source.event_latencies())
             yield from buffer_metrics(self.source.clip_buffers())
+            yield from disk_metrics(self.source.disk_state())
+            yield from media_write_metrics(self.source.media_write_failures())
+        if self.health is not None:
+            yield from problem_metrics(self.health.problems())
 
 
-def metrics_registry(live: LiveFeed, source: MetricsSource | None) -> CollectorRegistry:
+def metrics_registry(
+    live: LiveFeed, source: MetricsSource | None, health: HealthSource | None = None
+) -> CollectorRegistry:
     """A private registry: the service's figures and this process's CPU and memory."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ServiceCollector(live, source))
+    registry.register(ServiceCollector(live, source, health))
     ProcessCollector(registry=registry)
     return registry

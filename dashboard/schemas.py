@@ -306,8 +306,17 @@ class SessionOut(_Schema):
     user: UserOut
 
 
+class ProblemOut(_Schema):
+    kind: Literal["database", "spool", "disk"]
+    since: datetime
+    waiting: int = Field(description="Event writes kept until the database takes them.")
+
+
 class HealthOut(_Schema):
-    status: Literal["ok"] = "ok"
+    """The process answers; `degraded` lists what threatens events or evidence right now."""
+
+    status: Literal["ok", "degraded"] = "ok"
+    problems: list[ProblemOut] = Field(default_factory=list)
 
 
 def media_url(stored_path: str | None, media_root: Path) -> str | None:

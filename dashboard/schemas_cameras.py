@@ -42,6 +42,12 @@ class ReplayIn(_In):
 
 class SourceIn(_In):
     source: dict[str, Any] = Field(description="A source configuration, chosen by `type`.")
+    camera_id: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        description="The camera being edited or added, for the audit log.",
+    )
 
 
 class RollbackIn(_In):

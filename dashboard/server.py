@@ -26,6 +26,8 @@ class DashboardServer(uvicorn.Server):
                 port=config.port,
                 log_level=log_level,
                 timeout_graceful_shutdown=config.shutdown_grace_s,
+                # The app reads proxy headers itself, from `trusted_proxies` (dashboard/app.py).
+                proxy_headers=False,
             )
         )
         self._context: AppContext = app.state.context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -13,8 +14,15 @@ import av.video
 
 from streams.packets import EncodedPacket, StreamCodec
 
-_USERINFO = re.compile(r"(?<=://)[^/@]*@")
+_USERINFO = re.compile(r"(?<=://)[^/?#]*@")  # to the last @ of the authority
+# Cameras that take credentials in the query (?user=admin&pwd=...): the values go too.
+_SECRET_QUERY = re.compile(
+    r"(?<=[?&;])((?:password|passwd|pwd|pass|token|secret|key|auth)=)[^&;#]*", re.IGNORECASE
+)
 FALLBACK_FPS = 25.0
+# AVFMT_NOTIMESTAMPS: the demuxer's timestamps are FFmpeg's guesses at FALLBACK_FPS (MJPEG over
+# HTTP, raw H.264), not when the camera took the pictures.
+_NO_TIMESTAMPS = 0x0080
 
 
 class SourceError(Exception):
@@ -31,8 +39,9 @@ def one_line(exc: BaseException) -> str:
 
 
 def redact_url(url: str) -> str:
-    """Drops user:password from a URL so it can go into logs and health records."""
-    return _USERINFO.sub("***@", url)
+    """Drops user:password and password-like query values from a URL so it can go into
+    logs, health records and the audit log."""
+    return _SECRET_QUERY.sub(r"\1***", _USERINFO.sub("***@", url))
 
 
 class AvDecoder:
@@ -40,8 +49,10 @@ class AvDecoder:
 
     `pts_s` counts from the first frame; missing or non-increasing timestamps (seen on some
     live streams) are replaced by the previous value plus one nominal frame period. With
-    `keep_packets` the compressed packets read are kept, on the same timeline, until
-    `drain_packets` takes them (a clip buffer keeps the stream as sent).
+    `arrival_times`, a stream whose format carries no timestamps (MJPEG over HTTP, where
+    FFmpeg counts frames at 25 fps whatever the camera sends) is timed by when its packets
+    arrive. With `keep_packets` the compressed packets read are kept, on the same timeline,
+    until `drain_packets` takes them (a clip buffer keeps the stream as sent).
     """
 
     def __init__(
@@ -51,6 +62,7 @@ class AvDecoder:
         threads: int = 1,
         fast: bool = False,
         keep_packets: bool = False,
+        arrival_times: bool = False,
     ) -> None:
         if not container.streams.video:
             container.close()
@@ -73,12 +85,20 @@ class AvDecoder:
         self._keep_packets = keep_packets
         self._kept: list[tuple[float | None, bool, bytes]] = []  # (time_s, keyframe, data)
         self._last_packet_s: float | None = None
+        # A known length: a recording (a file, or one served over HTTP), not a live stream.
+        self.is_recording = container.duration is not None
+        self._by_arrival = arrival_times and bool(container.format.flags & _NO_TIMESTAMPS)
+        self._arrived_s: float | None = None  # of the packet the newest frame came from
 
     def _decode(self) -> Iterator[av.VideoFrame]:
         for packet in self._container.demux(self._stream):
+            arrived_s = time.monotonic() if self._by_arrival else None
             if self._keep_packets and packet.size:
-                self._kept.append((_packet_time_s(packet), packet.is_keyframe, bytes(packet)))
-            yield from packet.decode()
+                time_s = arrived_s if self._by_arrival else _packet_time_s(packet)
+                self._kept.append((time_s, packet.is_keyframe, bytes(packet)))
+            for frame in packet.decode():
+                self._arrived_s = arrived_s
+                yield frame
 
     def drain_packets(self) -> list[EncodedPacket]:
         """The packets read since the last call, timed like the frames (from the first
@@ -105,13 +125,14 @@ class AvDecoder:
         threads: int = 1,
         fast: bool = False,
         keep_packets: bool = False,
+        arrival_times: bool = False,
         **open_kwargs: Any,
     ) -> AvDecoder:
         try:
             container = av.open(target, mode="r", **open_kwargs)
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise SourceError(f"{label}: {one_line(exc)}") from exc
-        return cls(container, label, threads, fast, keep_packets)
+        return cls(container, label, threads, fast, keep_packets, arrival_times)
 
     def next(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded frame and its pts in seconds, or None at the end of the stream."""
@@ -124,7 +145,7 @@ class AvDecoder:
         return frame, self._pts_s(frame)
 
     def _pts_s(self, frame: av.VideoFrame) -> float:
-        time_s = frame.time
+        time_s = self._arrived_s if self._by_arrival else frame.time
         if time_s is not None and self._origin_s is None:
             self._origin_s = time_s
         pts_s = None if time_s is None else time_s - (self._origin_s or 0.0)

@@ -22,7 +22,9 @@ import av
 import cv2
 import numpy as np
 
+from streams.atomic_file import MuxerFile, remove_quietly
 from streams.config import ClipConfig
+from streams.media_writes import MediaWriteHealth
 from streams.ringbuffer import encode_jpeg
 
 log = logging.getLogger(__name__)
@@ -60,13 +62,15 @@ class ClipInfo:
 
 @dataclass(frozen=True, slots=True)
 class ClipResult:
-    """What a clip request produced; `clip_path` is None when no frames were buffered."""
+    """What a clip request produced; `clip_path` is None when no frames were buffered or the
+    clip could not be written (`error` says why), `snapshot_path` when the snapshot could not."""
 
     event_key: str
-    snapshot_path: Path
+    snapshot_path: Path | None
     clip_path: Path | None
     clip_start_pts_s: float | None
     duration_s: float
+    error: str | None = None
 
 
 def _even_size(image_bgr: np.ndarray) -> tuple[int, int]:
@@ -91,7 +95,8 @@ def write_clip(
     Timestamps follow the frames' own pts (relative to the first), so gaps stay real time;
     the last frame lasts one frame period: 1 / `fps`, by default the frames' own (their
     median interval). Frames are taken one at a time (a clip's decoded frames would take
-    hundreds of MB at once). The file appears atomically under `path`.
+    hundreds of MB at once). The file appears atomically under `path`; when it cannot be
+    written (OSError: a full or read-only disk), no partial file is left behind.
     """
     head, frames = _head(frames, RATE_FRAMES)
     if not head:
@@ -101,8 +106,30 @@ def write_clip(
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     size_wh = _even_size(head[0][1])
-    start_s, count, last_ms = head[0][0], 0, -1
-    with av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+    try:
+        with partial.open("w+b", buffering=0) as raw:
+            clip_file = MuxerFile(raw)
+            try:
+                count, last_ms = _encode(clip_file, frames, size_wh, head[0][0], fps)
+            finally:
+                clip_file.raise_first_error()  # the disk's error, not PyAV's report of it
+        os.replace(partial, path)
+    except BaseException:
+        remove_quietly(partial)
+        raise
+    return ClipInfo(path, count, last_ms / 1000 + 1.0 / fps, size_wh)
+
+
+def _encode(
+    file: MuxerFile,
+    frames: Iterable[tuple[float, np.ndarray]],
+    size_wh: tuple[int, int],
+    start_s: float,
+    fps: float,
+) -> tuple[int, int]:
+    """Muxes the frames into `file`; (frames written, last frame's pts in ms)."""
+    count, last_ms = 0, -1
+    with av.open(file, "w", format="mp4", options={"movflags": "+faststart"}) as out:
         rate = Fraction(fps).limit_denominator(1000)
         stream = out.add_stream("libx264", rate=rate, options=X264_OPTIONS)
         stream.width, stream.height, stream.pix_fmt = size_wh[0], size_wh[1], "yuv420p"
@@ -116,8 +143,7 @@ def write_clip(
             out.mux(stream.encode(video_frame))
             count, last_ms = count + 1, pts_ms
         out.mux(stream.encode(None))
-    os.replace(partial, path)
-    return ClipInfo(path, count, last_ms / 1000 + 1.0 / fps, size_wh)
+    return count, last_ms
 
 
 def _frame_rate(times_s: list[float]) -> float:
@@ -154,12 +180,18 @@ def clip_length_s(path: str | Path) -> float | None:
 
 
 def write_snapshot(image_bgr: np.ndarray, path: str | Path, quality: int = 85) -> Path:
-    """Writes a JPEG atomically (readers never see half a file)."""
+    """Writes a JPEG atomically (readers never see half a file, nor a partial one left by a
+    write that failed: OSError)."""
     path = Path(path)
+    data = encode_jpeg(image_bgr, quality)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(encode_jpeg(image_bgr, quality))
-    os.replace(partial, path)
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except BaseException:
+        remove_quietly(partial)
+        raise
     return path
 
 
@@ -199,7 +231,7 @@ class ClipEvent:
 class _Request:
     event: ClipEvent
     clip_path: Path
-    snapshot_path: Path
+    snapshot_path: Path | None  # None: it could not be written
     on_done: Callable[[ClipResult], None]
 
 
@@ -212,6 +244,9 @@ class ClipRecorder:
     buffer has for the event's span (ClipEvent.span). Clips and snapshots go under
     <clips_dir>/<camera>/<YYYYMMDD>/, the date of the confirmation in `timezone` (the
     facility's: the date its pages show; default the machine's).
+
+    A snapshot or clip that cannot be written (a full or read-only disk, no permission) is
+    left out and reported to `writes` (logged once per cause); the next one is tried again.
     """
 
     POLL_S = 0.1
@@ -227,12 +262,14 @@ class ClipRecorder:
         clips_dir: str | Path,
         decorate: Callable[[np.ndarray], np.ndarray] | None = None,
         timezone: tzinfo | None = None,
+        writes: MediaWriteHealth | None = None,
     ) -> None:
         self.ring = ring
         self.decorate = decorate  # e.g. draws the camera's zones on every clip frame
         self.config = clip_config
         self.clips_dir = Path(clips_dir)
         self.timezone = timezone
+        self.writes = writes or MediaWriteHealth()  # a service shares one among its cameras
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -266,12 +303,22 @@ class ClipRecorder:
         event: ClipEvent,
         snapshot_bgr: np.ndarray,
         on_done: Callable[[ClipResult], None],
-    ) -> Path:
-        """Writes the snapshot (returned) and queues the clip; `on_done` runs on the worker."""
+    ) -> Path | None:
+        """Writes the snapshot (returned; None when it could not be) and queues the clip;
+        `on_done` runs on the worker."""
         clip_path, snapshot_path = self.paths_for(event)
-        write_snapshot(snapshot_bgr, snapshot_path, self.config.jpeg_quality)
-        self._queue.put(_Request(event, clip_path, snapshot_path, on_done))
-        return snapshot_path
+        written = self._write_snapshot(snapshot_bgr, snapshot_path)
+        self._queue.put(_Request(event, clip_path, written, on_done))
+        return written
+
+    def _write_snapshot(self, image_bgr: np.ndarray, path: Path) -> Path | None:
+        try:
+            write_snapshot(image_bgr, path, self.config.jpeg_quality)
+        except OSError as error:
+            self.writes.failed("snapshot", path, error)
+            return None
+        self.writes.succeeded("snapshot")
+        return path
 
     def _work(self) -> None:
         _yield_cpu()
@@ -303,9 +350,12 @@ class ClipRecorder:
         key = request.event.key
         try:
             result = self._write(request)
-        except Exception:  # a failed clip must not stop later ones; the snapshot still counts
+        except OSError as error:  # a full or read-only disk: reported once per cause
+            self.writes.failed("clip", request.clip_path, error)
+            result = ClipResult(key, request.snapshot_path, None, None, 0.0, str(error))
+        except Exception as error:  # a failed clip must not stop later ones
             log.exception("clip %s could not be written", key)
-            result = ClipResult(key, request.snapshot_path, None, None, 0.0)
+            result = ClipResult(key, request.snapshot_path, None, None, 0.0, str(error))
         try:
             request.on_done(result)
         except Exception:
@@ -324,4 +374,5 @@ class ClipRecorder:
         if decorate is not None:
             frames = ((pts_s, decorate(image)) for pts_s, image in frames)
         info = write_clip(frames, request.clip_path)
+        self.writes.succeeded("clip")
         return ClipResult(key, request.snapshot_path, info.path, head[0][0], info.duration_s)

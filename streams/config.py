@@ -55,15 +55,36 @@ class FileSourceConfig(_DecodedSource):
     realtime: bool = Field(True, description="Pace frames at the file's native rate.")
 
 
+CAMERA_SCHEMES = ("rtsp", "rtsps", "http", "https", "rtmp")
+
+
+def check_camera_url(url: str) -> str:
+    """A URL with a camera's scheme (not file:, data:, ftp: ...: FFmpeg opens those too) and
+    no spaces or control characters; the reason never repeats the URL (its password)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in CAMERA_SCHEMES:
+        named = f"scheme {scheme!r}" if separator else "this"
+        expected = ", ".join(f"{name}://" for name in CAMERA_SCHEMES)
+        raise ValueError(f"{named} is not a camera URL (expected {expected})")
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValueError("a camera URL has no spaces or control characters")
+    if not rest.split("/", 1)[0].rpartition("@")[2]:
+        raise ValueError("the URL names no host")
+    return url
+
+
 class UrlSourceConfig(_DecodedSource):
     type: Literal["url"] = "url"
     url: str = Field(
         description="rtsp://, rtsps://, http:// or https:// stream URL; for analysis prefer "
         "the camera's sub-stream (e.g. 640x360), which costs a fraction to decode.",
-        pattern=r"^(rtsps?|https?|rtmp)://",
+        max_length=2048,
+        json_schema_extra={"pattern": r"^(rtsps?|https?|rtmp)://"},  # for the operator's form
     )
     rtsp_transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport.")
     open_timeout_s: float = Field(5.0, gt=0, le=120, description="Connect/read timeout.")
+
+    _camera_url = field_validator("url")(check_camera_url)
 
 
 class UsbSourceConfig(_Section):

@@ -217,14 +217,25 @@ def _url_options(config: UrlSourceConfig) -> dict[str, str]:
 
 
 class UrlSource:
-    """Decodes a network stream (RTSP, HTTP, RTMP) as it arrives, without pacing."""
+    """Decodes a network stream (RTSP, HTTP, RTMP) as it arrives.
 
-    def __init__(self, camera_id: str, config: UrlSourceConfig) -> None:
+    A live stream comes at the camera's pace and is not held back. A recording served over
+    the network (a video file behind an HTTP URL: its length is known) would arrive as fast
+    as it decodes, dozens of times faster than real time, so that analysis saw a frame every
+    few seconds of video and a clip buffer held less than a second of wall time: it is paced
+    at its own rate, as a camera sends it. A stream without timestamps (MJPEG over HTTP) is
+    timed by when its frames arrive, not by FFmpeg's count at 25 fps.
+    """
+
+    def __init__(
+        self, camera_id: str, config: UrlSourceConfig, *, pacer: RealtimePacer | None = None
+    ) -> None:
         self.camera_id = camera_id
         self.config = config
         self._decoder: AvDecoder | None = None
         self._label = redact_url(config.url)
         self._sampler = RateSampler(config.max_fps)
+        self._pacer = pacer or RealtimePacer()
         self._index = 0
 
     @property
@@ -242,9 +253,11 @@ class UrlSource:
                 self.config.decode_threads,
                 self.config.fast_decode,
                 keep_packets=True,
+                arrival_times=True,
                 container_options=_url_options(self.config),
                 timeout=(timeout_s, timeout_s),
             )
+            self._pacer.reset()
         except SourceError as exc:
             if time.monotonic() - started_s < 0.95 * timeout_s:
                 raise
@@ -257,6 +270,8 @@ class UrlSource:
             raise SourceError(f"{self._label}: source is not open")
         while (item := self._decoder.next()) is not None:
             if self._sampler.keep(item[1]):
+                if self._decoder.is_recording:
+                    self._pacer.wait_for(item[1])
                 frame = _to_frame(self.camera_id, self._index, *item)
                 self._index += 1
                 return frame

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from supervision.checklists import ChecklistKind
+from supervision.checklists import ChecklistError, ChecklistKind, load_checklist
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -54,7 +56,8 @@ class IncidentConfig(BaseModel):
 class RetentionConfig(BaseModel):
     """How long clips and snapshots are kept, and how much disk must stay free.
 
-    Held evidence (a legal hold) is never deleted, neither by age nor under disk pressure.
+    Held evidence (a legal hold) and the media of open incidents are never deleted, neither
+    by age nor under disk pressure; under pressure the oldest other media go first.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -80,6 +83,44 @@ class RetentionConfig(BaseModel):
     check_every_s: float = Field(
         default=3600.0, gt=0, le=86400, description="How often a retention pass runs."
     )
+    keep_newest_h: float = Field(
+        default=24.0,
+        ge=0,
+        le=8760,
+        description=(
+            "Under disk pressure, media of events that started less than this long ago stay "
+            "(the newest evidence; 0: none). Media of open incidents and held media always stay."
+        ),
+    )
+    pressure_check_every_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=86400,
+        description="How often the media disk is looked at between passes; short: a pass now.",
+    )
+
+
+def check_database_url(url: str) -> str:
+    """A SQLAlchemy URL whose dialect and driver are installed, so that a typo is a one-line
+    settings error rather than a traceback when the engine is made; the reason names the
+    dialect, never the URL (it may hold a password)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL (e.g. sqlite:///data/carewatch.db or "
+            "postgresql+psycopg://carewatch@db-host/carewatch)"
+        ) from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        name = parsed.drivername
+        raise ValueError(
+            f"unknown database dialect or driver {name!r} (sqlite, postgresql)"
+        ) from None
+    except ImportError as error:
+        raise ValueError(f"the database driver {error.name!r} is not installed") from None
+    return url
 
 
 class DatabaseConfig(BaseModel):
@@ -91,6 +132,7 @@ class DatabaseConfig(BaseModel):
         max_length=2048,
         description="SQLAlchemy URL; a relative SQLite path is relative to the working directory.",
     )
+    _usable_url = field_validator("url")(check_database_url)
     echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
     busy_timeout_ms: int = Field(
         default=5000,
@@ -101,6 +143,39 @@ class DatabaseConfig(BaseModel):
             "(SQLite busy_timeout, PostgreSQL lock_timeout)."
         ),
     )
+    connect_timeout_s: int = Field(
+        default=5,
+        ge=1,
+        le=600,
+        description="How long opening a connection to a database server may take (PostgreSQL).",
+    )
+    statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=0,
+        le=3_600_000,
+        description="A statement running longer is cancelled by the server (PostgreSQL; 0: "
+        "never; migrations are exempt).",
+    )
+    write_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description=(
+            "An event write not answered within this time counts as failed and is spooled "
+            "(a hung database server)."
+        ),
+    )
+
+
+def check_checklist_files(checklists: dict[ChecklistKind, Path]) -> dict[ChecklistKind, Path]:
+    """Each file a checklist of its kind, read now: a missing one is a settings error, not
+    a traceback when the dashboard starts."""
+    for kind, path in checklists.items():
+        try:
+            load_checklist(path, kind)
+        except ChecklistError as error:
+            raise ValueError(f"{kind}: {error}") from None
+    return checklists
 
 
 class InspectionConfig(BaseModel):
@@ -112,6 +187,7 @@ class InspectionConfig(BaseModel):
         default_factory=dict,
         description="A YAML file per checklist kind that replaces the shipped default list.",
     )
+    _readable_checklists = field_validator("checklists")(check_checklist_files)
     general_deadline_days: float = Field(
         default=30.0, gt=0, le=365, description="Days to fix a general hazard unless given."
     )

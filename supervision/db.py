@@ -37,18 +37,31 @@ def create_engine_for(config: DatabaseConfig) -> Engine:
 
 
 def _postgresql_engine(url: URL, config: DatabaseConfig) -> Engine:
-    # Pre-ping so that a server that went away and came back is reconnected to.
-    engine = create_engine(url, echo=config.echo, pool_pre_ping=True)
-    event.listen(
-        engine, "connect", partial(_postgresql_settings, lock_timeout_ms=config.busy_timeout_ms)
+    # Pre-ping so that a server that went away and came back is reconnected to; a server that
+    # accepts but does not answer (hung) fails the connect after connect_timeout_s.
+    engine = create_engine(
+        url,
+        echo=config.echo,
+        pool_pre_ping=True,
+        pool_timeout=config.connect_timeout_s,
+        connect_args={"connect_timeout": config.connect_timeout_s},
     )
+    settings = partial(
+        _postgresql_settings,
+        lock_timeout_ms=config.busy_timeout_ms,
+        statement_timeout_ms=config.statement_timeout_ms,
+    )
+    event.listen(engine, "connect", settings)
     return engine
 
 
-def _postgresql_settings(dbapi_connection: Any, _record: Any, *, lock_timeout_ms: int) -> None:
+def _postgresql_settings(
+    dbapi_connection: Any, _record: Any, *, lock_timeout_ms: int, statement_timeout_ms: int
+) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
     finally:
         cursor.close()
     # The SET ran in the driver's implicit transaction; a rollback would undo it.
@@ -97,6 +110,9 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (`alembic upgrade head` by default)."""
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # A migration may rewrite a large table: no statement timeout for this transaction.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         command.upgrade(alembic_config(connection), revision)
 
 

@@ -13,6 +13,7 @@ from supervision.hazards import HazardView, escalate_overdue_hazards
 from supervision.records import EventView
 from supervision.store import EventStore
 from supervision.tables import utc_now
+from supervision.trouble import TroubleLog
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class Escalator:
         # With it, overdue hazards are raised too, every `inspection.check_every_s`.
         self.inspection = inspection
         self._stop = threading.Event()
+        self._incident_trouble = TroubleLog(log, "escalation check")
+        self._hazard_trouble = TroubleLog(log, "hazard escalation check")
         self._thread: threading.Thread | None = None
         self._hazards_checked_at: float | None = None  # time.monotonic() of the last pass
 
@@ -59,8 +62,9 @@ class Escalator:
                 self.config.street_after_s, self.config.district_after_s
             )
         except Exception as error:  # the database may be busy or away; try again later
-            log.warning("escalation check failed: %s", error)
+            self._incident_trouble.failed(error)
             return []
+        self._incident_trouble.worked()
         for view in raised:
             log.warning("event %d (%s) escalated to the %s", view.id, view.type, view.escalated_to)
             if self.on_raise is not None:
@@ -78,8 +82,9 @@ class Escalator:
                     session, now or utc_now(), district_after_overdue_s=district_after_s
                 )
         except Exception as error:  # the database may be busy or away; try again later
-            log.warning("hazard escalation check failed: %s", error)
+            self._hazard_trouble.failed(error)
             return []
+        self._hazard_trouble.worked()
         for view in raised:
             log.warning(
                 "hazard %d (%s) escalated to the %s", view.id, view.grade, view.escalated_to

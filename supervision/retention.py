@@ -3,73 +3,46 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from supervision.audit import append_audit
 from supervision.config import RetentionConfig
+from supervision.disk import DiskSpace, FreeSpace, disk_space
 from supervision.holds import held_event_ids
+from supervision.retention_report import (
+    DeletionReason,
+    MediaDeletion,
+    RetentionReport,
+    describe_pass,
+)
+from supervision.retention_scan import (
+    KeepReason,
+    MediaFile,
+    MediaKind,
+    Protected,
+    file_size,
+    inside,
+    kept_media,
+    media_files,
+    oldest_first,
+    open_incident_event_ids,
+    protected,
+)
 from supervision.store import EventStore, next_revision
 from supervision.tables import Event, utc_now
 
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "carewatch"  # the audit actor of deletions retention makes itself
-MediaKind = Literal["clip", "snapshot"]
-DeletionReason = Literal["age", "disk_pressure"]
-
-
-class DiskSpace(NamedTuple):
-    free_bytes: int
-    total_bytes: int
-
-
-class FreeSpace(Protocol):
-    """How much space the disk holding `path` has; `disk_space` is the real one."""
-
-    def __call__(self, path: Path, /) -> DiskSpace: ...
-
-
-def disk_space(path: Path) -> DiskSpace:
-    usage = shutil.disk_usage(path)
-    return DiskSpace(free_bytes=usage.free, total_bytes=usage.total)
-
-
-@dataclass(frozen=True, slots=True)
-class MediaFile:
-    """A clip or snapshot (relative to the media root) and the events that point at it."""
-
-    kind: MediaKind
-    path: str
-    event_ids: tuple[int, ...]
-    newest_started_at: datetime  # of those events; the file's age is counted from it
-
-
-@dataclass(frozen=True, slots=True)
-class MediaDeletion:
-    file: MediaFile
-    reason: DeletionReason
-    bytes: int  # 0 when the file was already gone (its path is cleared all the same)
-    missing: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionReport:
-    deleted: tuple[MediaDeletion, ...]
-    kept_held: int  # files due by age that a legal hold kept
-    pressure_left: bool  # still short of free space once every unheld file was gone
-
-    @property
-    def bytes_freed(self) -> int:
-        return sum(deletion.bytes for deletion in self.deleted)
+Outcome = Literal["kept", "failed"]  # a file not deleted after all: kept since the scan, or not
 
 
 def under_pressure(space: DiskSpace, config: RetentionConfig) -> bool:
@@ -89,47 +62,42 @@ def run_retention(
 ) -> RetentionReport:
     """One pass: delete media past their age, then oldest first while the disk is short.
 
-    Each file goes in its own transaction: its events' paths are cleared (the event rows
-    stay), a `media_deleted` audit row is appended, the file is unlinked, then it commits;
-    `on_delete` hears of it then, even if a later step of the pass fails.
+    Never deleted: media of events on hold or kept as evidence, of open incidents, and under
+    disk pressure the newest (`keep_newest_h`). Each file goes in its own transaction: its
+    events' paths are cleared (the event rows stay), a `media_deleted` audit row is appended,
+    the file is unlinked, then it commits; `on_delete` hears of it then, even if a later step
+    of the pass fails.
     """
     now = now or utc_now()
     root = media_root.resolve()
     with store.sessions() as session:
-        files = media_files(session)
-        held = held_event_ids(session)
-    unheld = sorted((file for file in files if held.isdisjoint(file.event_ids)), key=_oldest_first)
-    due = {file for file in files if _due_by_age(file, config, now)}
-    tell = on_delete or _ignore
-    deleted = _delete_all(store, root, [file for file in unheld if file in due], "age", tell)
-    done = {deletion.file for deletion in deleted}
-    rest = [file for file in unheld if file not in done]
-    by_pressure, pressure_left = _relieve_pressure(store, root, config, rest, free_space, tell)
+        files = sorted(media_files(session), key=oldest_first)
+        keep = protected(session, config, now)
+    pass_ = _Pass(store, root, on_delete or _ignore)
+    due = [file for file in files if _due_by_age(file, config, now)]
+    pass_.delete([file for file in due if keep.reason(file, False) is None], "age")
+    kept_by_age = [(file, keep.reason(file, False)) for file in due]
+    rest = [file for file in files if file not in pass_.done]
+    space, pressure_left = _relieve_pressure(pass_, config, rest, keep, free_space)
+    kept = [(file, reason) for file, reason in kept_by_age if reason is not None]
+    if pressure_left:
+        kept = _reasons([file for file in rest if file not in pass_.done], keep)
     return RetentionReport(
-        deleted=tuple(deleted + by_pressure),
-        kept_held=len(due) - len(due.intersection(unheld)),
+        deleted=tuple(pass_.deleted),
+        kept=kept_media(kept, root),
         pressure_left=pressure_left,
+        space=space,
+        failed=pass_.failed,
     )
 
 
-def media_files(session: Session) -> list[MediaFile]:
-    """Every clip and snapshot the events point at, one entry per distinct path."""
-    files: list[MediaFile] = []
-    for kind in ("clip", "snapshot"):
-        column = _column(kind)
-        query = select(Event.id, Event.started_at, column).where(column.is_not(None))
-        rows = session.execute(query)
-        grouped: dict[str, list[tuple[int, datetime]]] = {}
-        for event_id, started_at, path in rows:
-            grouped.setdefault(path, []).append((event_id, started_at))
-        for path, events in grouped.items():
-            ids = tuple(sorted(event_id for event_id, _ in events))
-            files.append(MediaFile(kind, path, ids, max(started for _, started in events)))
-    return files
-
-
 class Retention:
-    """Every `check_every_s`, one retention pass; deletions go to `on_delete` as well."""
+    """Every `check_every_s`, one retention pass; deletions go to `on_delete` as well.
+
+    Between passes the media disk is looked at every `pressure_check_every_s`: a pass runs at
+    once when it is short. Each pass that deletes or finds the disk short logs one line (an
+    unchanged outcome is not repeated).
+    """
 
     def __init__(
         self,
@@ -145,6 +113,7 @@ class Retention:
         self.media_root = media_root
         self.free_space = free_space
         self.on_delete = on_delete
+        self.last_report: RetentionReport | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -173,23 +142,61 @@ class Retention:
         except Exception as error:  # the database may be busy or away, the disk unreadable
             log.warning("retention pass failed: %s", error)
             return None
-        if report.pressure_left:
-            log.warning("media disk still short of space: only held evidence is left to delete")
+        self._log(report)
+        self.last_report = report
         return report
+
+    def short_of_space(self) -> bool:
+        """Whether the media disk is short now (False when it cannot be read: the pass says)."""
+        try:
+            return under_pressure(self.free_space(self.media_root), self.config)
+        except OSError:
+            return False
+
+    def _log(self, report: RetentionReport) -> None:
+        line = describe_pass(report, self.config)
+        if line is None:
+            return
+        last = self.last_report
+        repeated = last is not None and _same_outcome(last, report)
+        log.log(logging.DEBUG if repeated else _level(report), "%s", line)
 
     def _run(self) -> None:
         # A first pass at start, so a service restarted often still cleans up.
         self.check()
-        while not self._stop.wait(self.config.check_every_s):
-            self.check()
+        last_pass = time.monotonic()
+        wait_s = min(self.config.check_every_s, self.config.pressure_check_every_s)
+        while not self._stop.wait(wait_s):
+            due = time.monotonic() - last_pass >= self.config.check_every_s
+            if due or self.short_of_space():
+                self.check()
+                last_pass = time.monotonic()
 
 
 class _Skip(Exception):
-    """The file is no longer to be deleted (held, or re-pointed since the scan): roll back."""
+    """The file is no longer to be deleted (kept, or re-pointed since the scan): roll back."""
 
 
-def _column(kind: MediaKind) -> Any:
-    return Event.clip_path if kind == "clip" else Event.snapshot_path
+class _Pass:
+    """The deletions of one pass, in order, and the files it could not delete."""
+
+    def __init__(
+        self, store: EventStore, root: Path, tell: Callable[[MediaDeletion], None]
+    ) -> None:
+        self.store, self.root, self.tell = store, root, tell
+        self.deleted: list[MediaDeletion] = []
+        self.done: set[MediaFile] = set()  # deleted, or tried and failed
+        self.failed = 0
+
+    def delete(self, files: Iterable[MediaFile], reason: DeletionReason) -> None:
+        for file in files:
+            self.done.add(file)
+            deletion = _delete(self.store, self.root, file, reason)
+            if isinstance(deletion, MediaDeletion):
+                self.tell(deletion)
+                self.deleted.append(deletion)
+            elif deletion == "failed":
+                self.failed += 1
 
 
 def _due_by_age(file: MediaFile, config: RetentionConfig, now: datetime) -> bool:
@@ -197,58 +204,46 @@ def _due_by_age(file: MediaFile, config: RetentionConfig, now: datetime) -> bool
     return file.newest_started_at < now - timedelta(days=days)
 
 
-def _oldest_first(file: MediaFile) -> tuple[datetime, bool, str]:
-    return file.newest_started_at, file.kind != "clip", file.path
-
-
 def _ignore(deletion: MediaDeletion) -> None:
     return None
 
 
-def _delete_all(
-    store: EventStore,
-    root: Path,
-    files: Iterable[MediaFile],
-    reason: DeletionReason,
-    tell: Callable[[MediaDeletion], None],
-) -> list[MediaDeletion]:
-    deleted = []
-    for file in files:
-        deletion = _delete(store, root, file, reason)
-        if deletion is not None:
-            tell(deletion)
-            deleted.append(deletion)
-    return deleted
-
-
 def _relieve_pressure(
-    store: EventStore,
-    root: Path,
+    pass_: _Pass,
     config: RetentionConfig,
-    candidates: list[MediaFile],
+    files: list[MediaFile],
+    keep: Protected,
     free_space: FreeSpace,
-    tell: Callable[[MediaDeletion], None],
-) -> tuple[list[MediaDeletion], bool]:
-    if not root.is_dir():
-        return [], False
-    deleted: list[MediaDeletion] = []
-    queue = iter(candidates)
-    while under_pressure(free_space(root), config):
+) -> tuple[DiskSpace | None, bool]:
+    """Deletes unkept files oldest first while the disk is short; (its space, still short)."""
+    if not pass_.root.is_dir():
+        return None, False
+    space = free_space(pass_.root)
+    if not under_pressure(space, config):
+        return None, False
+    queue = iter(file for file in files if keep.reason(file, True) is None)
+    while under_pressure(space, config):
         file = next(queue, None)
         if file is None:
-            return deleted, True
-        deleted += _delete_all(store, root, [file], "disk_pressure", tell)
-    return deleted, False
+            return space, True
+        pass_.delete([file], "disk_pressure")
+        space = free_space(pass_.root)
+    return space, False
+
+
+def _reasons(files: list[MediaFile], keep: Protected) -> list[tuple[MediaFile, KeepReason]]:
+    pairs = [(file, keep.reason(file, True)) for file in files]
+    return [(file, reason) for file, reason in pairs if reason is not None]
 
 
 def _delete(
     store: EventStore, root: Path, file: MediaFile, reason: DeletionReason
-) -> MediaDeletion | None:
-    target = _inside(root, file.path)
+) -> MediaDeletion | Outcome:
+    target = inside(root, file.path)
     if target is None:
         log.warning("not deleting %s %r: it is not a file under %s", file.kind, file.path, root)
-        return None
-    size = _size(target)
+        return "failed"
+    size = file_size(target)
     deletion = MediaDeletion(file, reason, bytes=size or 0, missing=size is None)
     try:
         with store.write_session() as session:
@@ -256,11 +251,11 @@ def _delete(
             _clear_paths(session, file)
             target.unlink(missing_ok=True)
     except _Skip:
-        return None
+        return "kept"
     except OSError as error:
         log.warning("could not delete %s %r: %s", file.kind, file.path, error)
-        return None
-    log.info("deleted %s %r (%s, %d bytes)", file.kind, file.path, reason, deletion.bytes)
+        return "failed"
+    log.debug("deleted %s %r (%s, %d bytes)", file.kind, file.path, reason, deletion.bytes)
     return deletion
 
 
@@ -280,7 +275,7 @@ def _audit(session: Session, deletion: MediaDeletion) -> None:
 
 
 def _clear_paths(session: Session, file: MediaFile) -> None:
-    if held_event_ids(session, file.event_ids):
+    if held_event_ids(session, file.event_ids) or open_incident_event_ids(session, file.event_ids):
         raise _Skip
     rows = session.scalars(select(Event).where(Event.id.in_(file.event_ids))).all()
     pointing = [row for row in rows if _path_of(row, file.kind) == file.path]
@@ -300,19 +295,10 @@ def _path_of(row: Event, kind: MediaKind) -> str | None:
     return row.clip_path if kind == "clip" else row.snapshot_path
 
 
-def _inside(root: Path, relative_path: str) -> Path | None:
-    """The path to unlink if it lies under the root (a link is removed, not its target)."""
-    candidate = root / relative_path
-    try:
-        resolved_parent = candidate.parent.resolve()
-    except (OSError, ValueError):
-        return None
-    inside = resolved_parent.is_relative_to(root) and candidate.name not in ("", ".", "..")
-    return resolved_parent / candidate.name if inside else None
+def _level(report: RetentionReport) -> int:
+    return logging.WARNING if report.pressure_left or report.failed else logging.INFO
 
 
-def _size(path: Path) -> int | None:
-    try:
-        return path.lstat().st_size
-    except FileNotFoundError:
-        return None
+def _same_outcome(last: RetentionReport, new: RetentionReport) -> bool:
+    """Nothing deleted and the same files kept for the same reasons as the last pass."""
+    return not new.deleted and (last.pressure_left, last.kept) == (new.pressure_left, new.kept)

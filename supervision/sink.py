@@ -7,14 +7,19 @@ import os
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from supervision.spool import JsonlSpool, decode
+from supervision.spool import DEFAULT_RESERVE_BYTES, JsonlSpool, Record, decode
+from supervision.trouble import first_line
 from supervision.writes import EventWrite, MediaWrite, Write, WriteTarget, write_from_record
 from vision.events import SafetyEvent
 
@@ -77,12 +82,33 @@ class SinkState(StrEnum):
     STOPPED = "stopped"
 
 
+@dataclass(frozen=True, slots=True)
+class SinkHealth:
+    """Whether writes reach the database, and where those that do not are kept."""
+
+    database_error: str | None  # the last write's failure; None once a write succeeds
+    spool_error: str | None  # why the spool cannot be written (disk full); None when it can
+    spooled: int  # writes in the spool file
+    held_in_memory: int  # writes neither written nor spooled: lost if the process dies
+    reserve_held: bool  # False: the spool's reserve was used up by a full disk
+    since_s: float | None  # time.time() when the current trouble began
+
+    @property
+    def ok(self) -> bool:
+        return self.database_error is None and self.spool_error is None
+
+
 class StoreSink:
     """Writes events on a background thread; what cannot be written waits in a spool file.
 
     Writes keep their order: while anything waits in the spool, new writes queue behind it.
     The spool is retried with exponential backoff and at start. Writes the store refuses
     for good go to `rejected_path` (JSON lines with the error) instead of blocking the rest.
+    A write that takes longer than `write_timeout_s` (a hung database) counts as failed and
+    is spooled; writes are idempotent by event key, so its late commit doubles nothing.
+    When the spool itself cannot be written (disk full past its reserve), writes wait in
+    memory, `health()` says so, and they go to the spool or database as soon as either can
+    take them. The writer thread outlives every failure.
     """
 
     def __init__(
@@ -93,17 +119,28 @@ class StoreSink:
         retry_initial_s: float = 1.0,
         retry_max_s: float = 30.0,
         on_written: OnWritten | None = None,
+        write_timeout_s: float = 5.0,
+        reserve_bytes: int = DEFAULT_RESERVE_BYTES,
     ) -> None:
         if not 0 < retry_initial_s <= retry_max_s:
             raise ValueError("need 0 < retry_initial_s <= retry_max_s")
+        if write_timeout_s <= 0:
+            raise ValueError("need write_timeout_s > 0")
         self._store = store
-        self._spool = JsonlSpool(Path(spool_path))
+        self._spool = JsonlSpool(Path(spool_path), reserve_bytes)
         self._rejected = JsonlSpool(Path(spool_path).with_suffix(".rejected.jsonl"))
         self._on_written = on_written
         self._retry_initial_s = retry_initial_s
         self._retry_max_s = retry_max_s
         self._backoff_s = retry_initial_s
         self._retry_at = 0.0
+        self._write_timeout_s = write_timeout_s
+        self._calls: queue.SimpleQueue[tuple[Write, Future[int]] | None] = queue.SimpleQueue()
+        self._stuck: Future[int] | None = None  # a write the database has not answered
+        self._held: deque[Write] = deque()  # neither written nor spooled (spool unwritable)
+        self._database_error: str | None = None
+        self._spool_error: str | None = None
+        self._trouble_since_s: float | None = None
         self._queue: queue.SimpleQueue[Write | None] = queue.SimpleQueue()
         self._queued = 0
         self._count_lock = threading.Lock()
@@ -120,8 +157,18 @@ class StoreSink:
         return self._rejected.path
 
     def pending(self) -> int:
-        """Writes not yet in the database: queued, being written, or spooled."""
-        return self._queued + len(self._spool)
+        """Writes not yet in the database: queued, being written, spooled or held."""
+        return self._queued + len(self._spool) + len(self._held)
+
+    def health(self) -> SinkHealth:
+        return SinkHealth(
+            database_error=self._database_error,
+            spool_error=self._spool_error,
+            spooled=len(self._spool),
+            held_in_memory=len(self._held),
+            reserve_held=self._spool.reserve_held,
+            since_s=self._trouble_since_s,
+        )
 
     def emit(self, event: SafetyEvent) -> None:
         self._put(EventWrite(event))
@@ -141,6 +188,8 @@ class StoreSink:
         self.state = SinkState.RUNNING
         self._thread = threading.Thread(target=self._run, name="store-sink", daemon=True)
         self._thread.start()
+        # Its own daemon thread: one stuck in a hung database must not hold up the exit.
+        threading.Thread(target=self._call_database, name="store-sink-db", daemon=True).start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Write or spool everything queued, then end the writer thread."""
@@ -154,12 +203,13 @@ class StoreSink:
         with self._state_lock:
             self.state = SinkState.STOPPED
             self._spool_leftovers()
+        self._calls.put(None)
 
     def _put(self, write: Write) -> None:
         with self._state_lock:
             if self.state is SinkState.STOPPED:
                 # Nobody will write it now; the spool keeps it for the next start.
-                self._spool.append([write.to_record()])
+                self._keep(write)
                 return
             self._add_queued(1)
             self._queue.put(write)
@@ -169,27 +219,49 @@ class StoreSink:
             try:
                 write = self._queue.get_nowait()
             except queue.Empty:
-                return
+                break
             if write is not None:
-                self._spool.append([write.to_record()])
+                self._keep(write)
                 self._add_queued(-1)
+        if self._held:
+            log.critical(
+                "%d write(s) lost at stop: neither the database nor the spool %s could take "
+                "them (%s)",
+                len(self._held),
+                self._spool.path,
+                self._spool_error,
+            )
 
     def _add_queued(self, delta: int) -> None:
         with self._count_lock:
             self._queued += delta
 
     def _run(self) -> None:
-        self._replay()
+        self._guarded(self._replay)
         while self.state is SinkState.RUNNING:
             write = self._take(self._wait_s())
             if write is not None:
-                self._handle(write)
-            if len(self._spool) and time.monotonic() >= self._retry_at:
-                self._replay()
-        self._drain()
+                self._guarded(self._handle, write)
+            if self._waiting() and time.monotonic() >= self._retry_at:
+                self._guarded(self._replay)
+        self._guarded(self._drain)
+
+    def _guarded(self, step: Callable[..., None], *args: Write) -> None:
+        """Run one step of the writer; an unexpected failure is logged and retried, never fatal."""
+        try:
+            step(*args)
+        except Exception:
+            log.exception("sink writer step failed; retrying")
+            for write in args:  # a write taken from the queue must not vanish
+                self._held.append(write)
+                self._add_queued(-1)
+            self._schedule_retry()
+
+    def _waiting(self) -> int:
+        return len(self._spool) + len(self._held)
 
     def _wait_s(self) -> float | None:
-        if not len(self._spool):
+        if not self._waiting():
             return None
         return max(0.0, self._retry_at - time.monotonic())
 
@@ -210,13 +282,43 @@ class StoreSink:
                 self._handle(write)
 
     def _handle(self, write: Write) -> None:
-        # Nothing overtakes what waits in the spool, so media never lands before its event.
-        if len(self._spool) or not self._try_write(write):
-            self._spool.append([write.to_record()])
+        # Nothing overtakes what waits, so media never lands before its event.
+        if self._waiting() or not self._try_write(write):
+            self._keep(write)
             self._schedule_retry()
         self._add_queued(-1)
 
+    def _keep(self, write: Write) -> None:
+        """Spool `write` behind what waits; hold it in memory while the spool cannot be written."""
+        self._held.append(write)
+        self._spool_held()
+
+    def _spool_held(self) -> None:
+        if not self._held:
+            return
+        try:
+            self._spool.append([write.to_record() for write in self._held])
+        except OSError as error:
+            if self._spool_error is None:
+                log.critical(
+                    "spool %s cannot be written (%s): %d write(s) wait in memory only",
+                    self._spool.path,
+                    error,
+                    len(self._held),
+                )
+            self._spool_error = f"spool not writable: {error}"
+            self._note_trouble()
+            return
+        if self._spool_error is not None:
+            log.warning(
+                "spool %s writable again; %d write(s) kept", self._spool.path, len(self._held)
+            )
+        self._spool_error = None
+        self._held.clear()
+        self._clear_trouble()
+
     def _replay(self) -> None:
+        self._spool_held()
         lines = self._spool.read()
         done = 0
         for line in lines:
@@ -224,33 +326,90 @@ class StoreSink:
                 break
             done += 1
         self._spool.drop_first(done)
-        if done < len(lines):
+        if done == len(lines):
+            self._write_held()
+        if self._waiting():
             self._schedule_retry()
         else:
             self._backoff_s = self._retry_initial_s
+
+    def _write_held(self) -> None:
+        """Writes the spool could not take go straight to the database, oldest first."""
+        while self._held and self._try_write(self._held[0]):
+            self._held.popleft()
 
     def _try_line(self, line: str) -> bool:
         try:
             write = write_from_record(decode(line))
         except (ValueError, KeyError, TypeError) as error:
             log.error("spooled line unreadable, set aside: %s", error)
-            self._rejected.append([{"line": line, "error": repr(error)}])
+            self._reject({"line": line, "error": repr(error)})
             return True
         return self._try_write(write)
 
     def _try_write(self, write: Write) -> bool:
         """True when the write is done with (written or rejected), False to retry later."""
         try:
-            event_id = write.apply(self._store)
+            event_id = self._apply(write)
         except REJECTED_ERRORS as error:
             log.error("store rejected %s: %s", write.event_key, error)
-            self._rejected.append([{**write.to_record(), "error": repr(error)}])
+            self._reject({**write.to_record(), "error": repr(error)})
             return True
         except Exception as error:  # the writer must outlive any failure; retried later
-            log.warning("write of %s failed, spooling: %s", write.event_key, error)
+            self._database_failed(write, error)
             return False
+        if self._database_error is not None:
+            log.warning("database writable again")
+        self._database_error = None
+        self._clear_trouble()
         self._notify(write, event_id)
         return True
+
+    def _apply(self, write: Write) -> int:
+        """`write.apply` on the database thread, given up after `write_timeout_s`."""
+        if self._stuck is not None and not self._stuck.done():
+            raise TimeoutError("the database has not answered an earlier write yet")
+        self._stuck = None
+        future: Future[int] = Future()
+        self._calls.put((write, future))
+        try:
+            return future.result(timeout=self._write_timeout_s)
+        except FutureTimeout:
+            self._stuck = future
+            raise TimeoutError(
+                f"the database did not answer within {self._write_timeout_s:g} s"
+            ) from None
+
+    def _call_database(self) -> None:
+        while (call := self._calls.get()) is not None:
+            write, future = call
+            try:
+                future.set_result(write.apply(self._store))
+            except BaseException as error:  # handed to the waiting writer
+                future.set_exception(error)
+
+    def _database_failed(self, write: Write, error: Exception) -> None:
+        line = first_line(error)
+        if self._database_error is None:
+            log.error("write of %s failed, spooling: %s", write.event_key, line)
+        else:
+            log.debug("write of %s failed again: %s", write.event_key, line)
+        self._database_error = line
+        self._note_trouble()
+
+    def _reject(self, record: Record) -> None:
+        try:
+            self._rejected.append([record])
+        except OSError as error:
+            log.critical("rejected write not kept (%s): %s", error, record)
+
+    def _note_trouble(self) -> None:
+        if self._trouble_since_s is None:
+            self._trouble_since_s = time.time()
+
+    def _clear_trouble(self) -> None:
+        if self._database_error is None and self._spool_error is None:
+            self._trouble_since_s = None
 
     def _notify(self, write: Write, event_id: int) -> None:
         if self._on_written is None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import NoReturn
+
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from dashboard.auth import SESSION_COOKIE, PrincipalDep, SessionsDep, request_token
-from dashboard.deps import ConfigDep
+from dashboard.auth import (
+    SESSION_COOKIE,
+    PrincipalDep,
+    SessionsDep,
+    audit,
+    client_address,
+    request_token,
+)
+from dashboard.deps import ConfigDep, ThrottleDep
 from dashboard.schemas import LoginIn, PreferencesIn, SessionOut, UserOut
+from dashboard.throttle import Refusal
 from supervision.audit import append_audit
 from supervision.tokens import issue_token, revoke_token
 from supervision.users import UserView, authenticate, scope_for, set_alarm_sound, set_locale
@@ -15,22 +26,36 @@ from supervision.users import UserView, authenticate, scope_for, set_alarm_sound
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=SessionOut)
+@router.post(
+    "/login",
+    response_model=SessionOut,
+    responses={429: {"description": "Too many attempts: wait `Retry-After` seconds."}},
+)
 def login(
-    body: LoginIn, request: Request, response: Response, sessions: SessionsDep, config: ConfigDep
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    sessions: SessionsDep,
+    config: ConfigDep,
+    throttle: ThrottleDep,
 ) -> SessionOut:
-    """A new session for a right name and password; 401 otherwise, without saying which."""
-    client = {"ip": request.client.host if request.client else None}
-    with sessions.begin() as session:
-        user = authenticate(session, body.username, body.password)
-        if user is None:
-            # Recorded in this transaction, which commits; the 401 is raised after it.
-            append_audit(session, body.username, "login_failed", "user", None, client)
-        else:
-            append_audit(session, user.username, "login", "user", str(user.id), client)
-            out = _new_session(session, user, config.session_ttl_s)
-    if user is None:
+    """A new session for a right name and password; 401 otherwise, without saying which.
+
+    Throttled before the password is checked (dashboard/throttle.py): 429 with Retry-After.
+    """
+    address = client_address(request)
+    refusal = throttle.admit(address, body.username)
+    if refusal is not None:
+        _refuse(sessions, body.username, address, refusal)
+    try:
+        out = _check_password(sessions, body, address, config.session_ttl_s)
+    except BaseException:
+        throttle.abandoned(address, body.username)  # the database failed: no verdict
+        raise
+    if out is None:
+        throttle.failed(address, body.username)
         raise HTTPException(401, "wrong user name or password")
+    throttle.succeeded(address, body.username)
     response.set_cookie(
         SESSION_COOKIE,
         out.token,
@@ -40,6 +65,36 @@ def login(
         secure=request.url.scheme == "https",
     )
     return out
+
+
+def _check_password(
+    sessions: SessionsDep, body: LoginIn, address: str, ttl_s: float
+) -> SessionOut | None:
+    """A new session, or None for a wrong name or password; either way one audit row."""
+    client = {"ip": address}
+    with sessions.begin() as session:
+        user = authenticate(session, body.username, body.password)
+        if user is None:
+            # Recorded in this transaction, which commits; the 401 is raised after it.
+            append_audit(session, body.username, "login_failed", "user", None, client)
+            return None
+        append_audit(session, user.username, "login", "user", str(user.id), client)
+        return _new_session(session, user, ttl_s)
+
+
+def _refuse(sessions: SessionsDep, username: str, address: str, refusal: Refusal) -> NoReturn:
+    """429; a lock's first refusal is one `login_throttled` audit row, later ones none."""
+    if refusal.first:
+        lock = refusal.lock
+        until = datetime.fromtimestamp(lock.until, UTC).isoformat(timespec="seconds")
+        detail = {"ip": address, "lock": str(lock.kind), "until": until}
+        audit(sessions, username, "login_throttled", "user", None, detail)
+    wait_s = refusal.retry_after_s
+    raise HTTPException(
+        429,
+        f"too many sign-in attempts: try again in {wait_s} s",
+        headers={"Retry-After": str(wait_s)},
+    )
 
 
 def _new_session(session: Session, user: UserView, ttl_s: float) -> SessionOut:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit, require_permission
 from dashboard.camera_control import CameraControl, ReplayClip, ReplayResult
@@ -29,6 +29,7 @@ from dashboard.schemas_cameras import (
     RollbackIn,
     SourceIn,
 )
+from streams.source_policy import source_label
 from supervision.camera_configs import (
     CAMERA_FIELDS,
     ConfigConflict,
@@ -52,6 +53,7 @@ JPEG: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/jpeg": {}}, "description": "A JPEG picture."}
 }
 NO_STORE = {"Cache-Control": "no-store"}
+RESULT_MAX_CHARS = 300  # of a source test's outcome in the audit log
 
 
 def get_camera_control(request: Request) -> CameraControl:
@@ -191,15 +193,31 @@ def post_camera(
 def try_source(
     body: SourceIn, principal: PrincipalDep, sessions: SessionsDep, control: ControlDep
 ) -> Response:
-    """Open a source that is not saved yet and answer one picture from it (422: why not)."""
+    """Open a source that is not saved yet and answer one picture from it (422: why not).
+
+    Only files under the video folders and camera URLs are opened; every test is audited
+    with what it named (a URL without its password) and how it went.
+    """
     require_permission(principal, Permission.MANAGE_CAMERAS)
-    kind = str(body.source.get("type"))[:32]
-    audit(sessions, principal.actor, "camera_source_test", "source", None, {"type": kind})
     try:
         jpeg = control.test_source(body.source)
     except ValueError as error:
+        _audit_test(sessions, principal, body, str(error))
         raise HTTPException(422, str(error)) from None
+    _audit_test(sessions, principal, body, "ok")
     return Response(jpeg, media_type="image/jpeg", headers=NO_STORE)
+
+
+def _audit_test(
+    sessions: sessionmaker[Session], principal: Principal, body: SourceIn, result: str
+) -> None:
+    detail = {
+        "type": str(body.source.get("type"))[:32],
+        "source": source_label(body.source),
+        "result": result[:RESULT_MAX_CHARS],
+    }
+    kind = "camera" if body.camera_id else "source"
+    audit(sessions, principal.actor, "camera_source_test", kind, body.camera_id, detail)
 
 
 @router.get("/api/cameras/{camera_id}/snapshot.jpg", response_class=Response, responses=JPEG)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from dashboard.schemas import HealthOut
+from dashboard.deps import get_context
+from dashboard.schemas import HealthOut, ProblemOut
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -20,5 +22,14 @@ def index() -> FileResponse:
 
 
 @router.get("/api/health", response_model=HealthOut)
-def health() -> HealthOut:
-    return HealthOut()
+def health(request: Request) -> HealthOut:
+    """Never touches the database (a hung one must not hang the probe); no sign-in needed."""
+    source = get_context(request).health
+    problems = [] if source is None else source.problems()
+    return HealthOut(
+        status="degraded" if problems else "ok",
+        problems=[
+            ProblemOut(kind=p.kind, since=datetime.fromtimestamp(p.since_s, UTC), waiting=p.waiting)
+            for p in problems
+        ],
+    )

@@ -194,6 +194,12 @@ class PushConfig(_Section):
     poll_s: float = Field(
         default=1.0, gt=0, le=60, description="How often an idle dispatcher looks for work."
     )
+    system_alert_after_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=86_400,
+        description="Database or disk trouble lasting this long is pushed to every group.",
+    )
 
     @field_validator("public_base_url")
     @classmethod

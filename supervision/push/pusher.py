@@ -30,6 +30,7 @@ from supervision.push.ratelimit import RateLimiter
 from supervision.push.robots import PushError, Robot, build_robot
 from supervision.push.routing import GAVE_UP, PENDING, SENT
 from supervision.tables import Camera, Facility, Incident, PushDelivery, utc_now
+from supervision.trouble import TroubleLog
 from supervision.views import incident_view
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class _GroupWorker:
         self._sent = 0
         self._failures = 0
         self._last_error: str | None = None
+        self._read_trouble = TroubleLog(log, f"push {group.name}: reading deliveries")
 
     def start(self) -> None:
         self._stopping.clear()
@@ -132,8 +134,10 @@ class _GroupWorker:
             try:
                 due = self._due()
             except Exception as error:  # the database may be busy or away; try again later
-                log.warning("push %s: cannot read deliveries: %s", self._group.name, error)
+                self._read_trouble.failed(error)
                 due = []
+            else:
+                self._read_trouble.worked()
             for delivery_id in due:
                 if self._stopping.is_set() or not self._pace():
                     return

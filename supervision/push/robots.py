@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol
 import httpx
 
 from supervision.push.config import PushGroupConfig
-from supervision.push.notice import PushNotice, RenderedNotice, render
+from supervision.push.notice import Language, PushNotice, RenderedNotice, render
 
 # Answers that mean "too many messages"; HTTP 429 counts too.
 WECOM_RATE_LIMITED = frozenset({45009})  # "api freq out of limit"
@@ -47,7 +47,12 @@ class Robot(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def language(self) -> Language: ...
+
     def send(self, notice: PushNotice) -> None: ...
+
+    def send_rendered(self, rendered: RenderedNotice, severity: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -86,8 +91,16 @@ class _HttpRobot:
     def name(self) -> str:
         return self.config.name
 
+    @property
+    def language(self) -> Language:
+        return self.config.language
+
     def send(self, notice: PushNotice) -> None:
-        url, body = self._request(render(notice, self.config.language), notice)
+        self.send_rendered(render(notice, self.config.language), notice.severity)
+
+    def send_rendered(self, rendered: RenderedNotice, severity: str) -> None:
+        """Send a message already in the group's language (system notices use this)."""
+        url, body = self._request(rendered, severity)
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8"}
         try:
@@ -100,7 +113,7 @@ class _HttpRobot:
     def close(self) -> None:
         self._client.close()
 
-    def _request(self, rendered: RenderedNotice, notice: PushNotice) -> tuple[str, dict[str, Any]]:
+    def _request(self, rendered: RenderedNotice, severity: str) -> tuple[str, dict[str, Any]]:
         raise NotImplementedError
 
     def _check(self, response: httpx.Response) -> None:
@@ -140,7 +153,7 @@ class WeComRobot(_HttpRobot):
     code_field = "errcode"
     rate_limited_codes = WECOM_RATE_LIMITED
 
-    def _request(self, rendered: RenderedNotice, notice: PushNotice) -> tuple[str, dict[str, Any]]:
+    def _request(self, rendered: RenderedNotice, severity: str) -> tuple[str, dict[str, Any]]:
         body = {"msgtype": "markdown", "markdown": {"content": rendered.markdown}}
         return self.config.url.get_secret_value(), body
 
@@ -152,7 +165,7 @@ class DingTalkRobot(_HttpRobot):
     code_field = "errcode"
     rate_limited_codes = DINGTALK_RATE_LIMITED
 
-    def _request(self, rendered: RenderedNotice, notice: PushNotice) -> tuple[str, dict[str, Any]]:
+    def _request(self, rendered: RenderedNotice, severity: str) -> tuple[str, dict[str, Any]]:
         assert self.config.secret is not None  # the config requires it for dingtalk
         timestamp_ms = round(self._now_s() * 1000)
         sign = dingtalk_sign(self.config.secret.get_secret_value(), timestamp_ms)
@@ -176,7 +189,7 @@ class FeishuRobot(_HttpRobot):
     code_field = "code"
     rate_limited_codes = FEISHU_RATE_LIMITED
 
-    def _request(self, rendered: RenderedNotice, notice: PushNotice) -> tuple[str, dict[str, Any]]:
+    def _request(self, rendered: RenderedNotice, severity: str) -> tuple[str, dict[str, Any]]:
         assert self.config.secret is not None  # the config requires it for feishu
         timestamp_s = int(self._now_s())
         button = {
@@ -189,7 +202,7 @@ class FeishuRobot(_HttpRobot):
             "config": {"wide_screen_mode": True},
             "header": {
                 "title": {"tag": "plain_text", "content": rendered.title},
-                "template": _CARD_COLOURS.get(notice.severity, "blue"),
+                "template": _CARD_COLOURS.get(severity, "blue"),
             },
             "elements": [
                 {"tag": "div", "text": {"tag": "lark_md", "content": "\n".join(rendered.lines)}},

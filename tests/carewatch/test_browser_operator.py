@@ -33,13 +33,14 @@ from tests.dashboard.browser import (
     open_page,
     screenshot,
 )
-from tests.dashboard.conftest import PASSWORD, browser, free_port
+from tests.dashboard.conftest import PASSWORD, _no_csp_violations, browser, free_port
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
 from vision.events import EventType, SafetyEvent, Severity
 
 pytestmark = BROWSER
-__all__ = ["browser"]  # the module-scoped Chromium of tests/dashboard/conftest.py
+# The module-scoped Chromium of tests/dashboard/conftest.py, and its CSP check.
+__all__ = ["_no_csp_violations", "browser"]
 
 FAST_SCRYPT = ScryptParams(log2_n=4, r=1)
 # The exit zone drawn around the box the clips leave in the corridor (normalised corners).

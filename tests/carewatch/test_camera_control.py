@@ -226,7 +226,15 @@ def test_schema_carries_descriptions_and_bounds(shared_api: TestClient) -> None:
             {"zones": [{"id": "z", "kind": "exit", "polygon": [[0, 0], [2, 0], [1, 1]]}]},
             "zones[0].polygon: corner 1 (2.0, 0.0) is outside [0, 1]",
         ),
-        ({"source": {"type": "url", "url": "ftp://x"}}, "source.url.url: String should match"),
+        ({"source": {"type": "url", "url": "ftp://x"}}, "source.url: scheme 'ftp' is not a camera"),
+        (
+            {"source": {"type": "file", "path": "/etc/passwd"}},
+            "source.path: '/etc/passwd' is not under a video folder",
+        ),
+        (
+            {"source": {"type": "usb", "device": "/etc/passwd"}},
+            "source.device: '/etc/passwd' is not a capture device",
+        ),
         ({"colour": "red"}, "colour: Extra inputs are not permitted"),
     ],
 )
@@ -243,15 +251,44 @@ def test_an_invalid_configuration_is_refused_naming_the_field(
 def test_source_test_through_the_api(shared_api: TestClient, clip: Path) -> None:
     source = {"type": "file", "path": str(clip)}
     good = shared_api.post("/api/cameras/test", json={"source": source})
+    missing = clip.parent / "missing.mp4"
     bad = shared_api.post(
-        "/api/cameras/test", json={"source": {"type": "file", "path": "/no/such.mp4"}}
+        "/api/cameras/test", json={"source": {"type": "file", "path": str(missing)}}
     )
 
     assert (good.status_code, good.headers["content-type"]) == (200, "image/jpeg")
     assert (bad.status_code, bad.json()["detail"]) == (
         422,
-        "source: video file not found: /no/such.mp4",
+        f"source: video file not found: {missing}",
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"type": "file", "path": "/etc/passwd"}, "source.path: '/etc/passwd' is not under a"),
+        ({"type": "file", "path": "{folder}/../../etc/passwd"}, "source.path: '{folder}/../.."),
+        ({"type": "file", "path": "{folder}/escape.mp4"}, "source.path: '{folder}/escape.mp4' is"),
+        ({"type": "url", "url": "file:///etc/passwd"}, "source.url: scheme 'file' is not a camera"),
+        ({"type": "url", "url": "data:video/mp4;base64,AAAA"}, "source.url: this is not a camera"),
+        ({"type": "usb", "device": "/etc/passwd"}, "source.device: '/etc/passwd' is not a capture"),
+        ({"type": "usb", "device": "http://10.0.0.1/"}, "source.device: 'http://10.0.0.1/' is not"),
+    ],
+)
+def test_source_test_opens_only_video_folders_and_camera_urls(
+    shared_api: TestClient, clip: Path, source: dict[str, str], message: str
+) -> None:
+    folder = str(clip.parent)
+    escape = clip.parent / "escape.mp4"  # a link in the folder to a file outside it
+    if not escape.is_symlink():
+        escape.symlink_to("/etc/hostname")
+    source = {key: value.replace("{folder}", folder) for key, value in source.items()}
+
+    answer = shared_api.post("/api/cameras/test", json={"source": source, "camera_id": "hall"})
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(message.replace("{folder}", folder))
+    assert "/etc/hostname" not in answer.text  # where the link leads is not told
 
 
 def test_grab_picture_from_a_file(clip: Path) -> None:
@@ -272,7 +309,7 @@ def test_a_dead_stream_is_named_quickly() -> None:
     [
         ({}, "source: Unable to extract tag using discriminator 'type'"),
         ({"type": "ftp"}, "source: Input tag 'ftp' found using 'type' does not match"),
-        ({"type": "url", "url": "file:///etc"}, "source.url.url: String should match pattern"),
+        ({"type": "url", "url": "file:///etc"}, "source.url: scheme 'file' is not a camera URL"),
     ],
 )
 def test_parse_source_names_the_field(source: dict[str, Any], message: str) -> None:

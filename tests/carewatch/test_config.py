@@ -55,12 +55,32 @@ BAD = [
     (
         "missing field",
         BASE.replace(", path: x.mp4", ""),
-        "cameras[0].source.file.path: Field required",
+        "cameras[0].source.path: Field required",
     ),
     (
         "publish target",
         BASE + "publish: {webhooks: [{name: w, url: 'ftp://x', secret: 0123456789abcdefgh}]}\n",
         "publish.webhooks[0].url: String should match pattern",
+    ),
+    (
+        "disk warning out of bounds",
+        BASE + "storage: {warn_free_fraction: 1.5}\n",
+        "storage.warn_free_fraction: Input should be less than or equal to 0.95",
+    ),
+    (
+        "disk warning after retention deletes",
+        BASE + "storage: {warn_free_fraction: 0.02}\n",
+        "storage.warn_free_fraction: 0.02 is below retention.min_free_disk_fraction (0.05)",
+    ),
+    (
+        "disk warning in bytes after retention deletes",
+        BASE + "storage: {warn_free_bytes: 10}\nretention: {min_free_disk_bytes: 1000}\n",
+        "storage.warn_free_bytes: 10 is below retention.min_free_disk_bytes (1000)",
+    ),
+    (
+        "retention newest window",
+        BASE + "retention: {keep_newest_h: -1}\n",
+        "retention.keep_newest_h: Input should be greater than or equal to 0",
     ),
     ("not a mapping", "- 1\n- 2\n", "expected a mapping at the top level"),
     ("not yaml", "facilities: [\n", "not valid YAML at line"),
@@ -76,6 +96,14 @@ def test_bad_config_names_the_field(tmp_path: Path, name: str, text: str, messag
         load_settings(path)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_disk_warning_off_or_above_retention_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(BASE + "storage: {warn_free_fraction: 0, disk_check_every_s: 5}\n")
+    storage = load_settings(path).storage
+    assert (storage.warn_free_fraction, storage.warn_free_bytes) == (0, 0)
+    assert storage.disk_check_every_s == 5
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.dashboard.conftest import PASSWORD
 
@@ -26,6 +28,66 @@ PHONE = (390, 844)
 UNAUTHORISED_LOG = (
     "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
 )
+
+# Every page reports its Content-Security-Policy violations to the console, where
+# `watch_csp` collects them with Chromium's own "Refused to ..." lines.
+CSP_MARK = "CSP violation:"
+_REPORT_CSP = f"""document.addEventListener("securitypolicyviolation", (event) => console.error(
+    `{CSP_MARK} ${{event.effectiveDirective}} blocked ${{event.blockedURI || "inline"}}`
+    + ` at ${{event.sourceFile || event.documentURI}}:${{event.lineNumber}}`));"""
+
+
+def _is_csp_violation(text: str) -> bool:
+    return text.startswith(CSP_MARK) or "Content Security Policy" in text
+
+
+def watch_csp(context: BrowserContext, violations: list[str]) -> None:
+    """Collect the CSP violations of every page of `context` (present and future) in
+    `violations`; init scripts run outside the page's CSP, so the listener itself is allowed."""
+    context.add_init_script(_REPORT_CSP)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if _is_csp_violation(message.text):
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+
+
+def watching_csp(browser: Browser) -> Browser:
+    """`browser` whose new pages and contexts are watched by `watch_csp`, into the list
+    `violations_of(browser)` returns."""
+    violations: list[str] = []
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def watched_context(*args: object, **kwargs: object) -> BrowserContext:
+        context = new_context(*args, **kwargs)  # type: ignore[arg-type]
+        watch_csp(context, violations)
+        return context
+
+    def watched_page(*args: object, **kwargs: object) -> Page:
+        page = new_page(*args, **kwargs)  # type: ignore[arg-type]
+        watch_csp(page.context, violations)
+        return page
+
+    browser.new_context = watched_context  # type: ignore[method-assign]
+    browser.new_page = watched_page  # type: ignore[method-assign]
+    browser.csp_violations = violations  # type: ignore[attr-defined]
+    return browser
+
+
+def violations_of(browser: Browser) -> list[str]:
+    violations: list[str] = browser.csp_violations  # type: ignore[attr-defined]
+    return violations
+
+
+def flush_console(browser: Browser) -> None:
+    """A round trip to every open page, so console messages still in flight are delivered."""
+    for context in browser.contexts:
+        for page in context.pages:
+            # A closed or navigating page has nothing left to deliver.
+            with contextlib.suppress(PlaywrightError):
+                page.evaluate("0")
+
 
 # Put `pytestmark = BROWSER` in each browser test module.
 BROWSER = [
@@ -103,7 +165,8 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    page.add_script_tag(path=AXE)
+    # Evaluated, not added as a <script>: the page's CSP (rightly) refuses inline scripts.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     script = """async (tags) => {
         const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
         return result.violations.map((v) => ({

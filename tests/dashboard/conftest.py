@@ -200,14 +200,40 @@ def live_server(app: FastAPI, tokens: dict[str, str]) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, launched once per test module.
+    """Debian's Chromium, launched once per test module; every page it opens is watched
+    for CSP violations (`_no_csp_violations` fails the test that caused one).
 
     Not once per session: Playwright's sync API keeps an event loop running on this thread
     while it is open, which would break the asyncio tests that run after it.
     """
-    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, watching_csp
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
+        yield watching_csp(launched)
         launched.close()
+
+
+@pytest.fixture
+def csp_violations(browser: Browser) -> list[str]:
+    """The Content-Security-Policy violations of the browser's pages since the test began."""
+    from tests.dashboard.browser import violations_of
+
+    return violations_of(browser)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test fails when any page it opened broke the Content-Security-Policy."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    from tests.dashboard.browser import flush_console, violations_of
+
+    browser: Browser = request.getfixturevalue("browser")
+    violations = violations_of(browser)
+    violations.clear()
+    yield
+    flush_console(browser)
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

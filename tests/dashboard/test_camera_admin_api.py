@@ -208,6 +208,38 @@ def test_source_test_answers_why_it_failed(client_as: ClientAs) -> None:
     assert (answer.status_code, answer.json()["detail"]) == (422, "source: cannot open 'url'")
 
 
+def test_every_source_test_is_audited_without_its_password(
+    client_as: ClientAs, store: EventStore
+) -> None:
+    client = client_as("operator")
+    url = "rtsp://admin:s3cret@10.0.0.5/live?channel=1&pwd=s3cret"
+    refused = client.post(
+        "/api/cameras/test", json={"source": {"type": "url", "url": url}, "camera_id": "cam-1"}
+    )
+    opened = client.post("/api/cameras/test", json={"source": {"type": "demo"}})
+
+    assert (refused.status_code, opened.status_code) == (422, 200)
+    assert audit_actions(store) == [
+        (
+            "operator",
+            "camera_source_test",
+            "cam-1",
+            {
+                "type": "url",
+                "source": "url rtsp://***@10.0.0.5/live?channel=1&pwd=***",
+                "result": "source: cannot open 'url'",
+            },
+        ),
+        (
+            "operator",
+            "camera_source_test",
+            None,
+            {"type": "demo", "source": "demo", "result": "ok"},
+        ),
+    ]
+    assert "s3cret" not in str(audit_actions(store))
+
+
 def test_snapshot_is_the_cameras_picture(client_as: ClientAs, live_feed: StaticLiveFeed) -> None:
     client = client_as("operator")
     picture = client.get("/api/cameras/cam-1/snapshot.jpg")

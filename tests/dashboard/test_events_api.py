@@ -205,7 +205,7 @@ def test_transition_errors(
 
 
 def test_health(client: TestClient) -> None:
-    assert client.get("/api/health").json() == {"status": "ok"}
+    assert client.get("/api/health").json() == {"status": "ok", "problems": []}
 
 
 def test_event_shows_how_far_it_escalated(

@@ -14,6 +14,7 @@ from carewatch.latency import EventLatency
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
+from supervision.disk import UNCHECKED, DiskReading, DiskSpace, DiskState
 from supervision.store import EventStore
 from vision.scheduler import CameraLoad
 
@@ -27,6 +28,8 @@ class Figures:
     loads: list[CameraLoad] = field(default_factory=list)
     latencies: list[EventLatency] = field(default_factory=list)
     buffers: list[ClipBufferLoad] = field(default_factory=list)
+    disk: DiskState = UNCHECKED
+    write_failures: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def camera_loads(self) -> list[CameraLoad]:
         return self.loads
@@ -36,6 +39,12 @@ class Figures:
 
     def clip_buffers(self) -> list[ClipBufferLoad]:
         return self.buffers
+
+    def disk_state(self) -> DiskState:
+        return self.disk
+
+    def media_write_failures(self) -> dict[tuple[str, str], int]:
+        return self.write_failures
 
 
 FIGURES = Figures(
@@ -130,6 +139,28 @@ def test_a_camera_without_latency_samples_has_no_quantiles(
     samples = scrape(client_for(store, live_feed, media_root, quiet))
     assert samples["carewatch_camera_frames_analysed_total{camera=cam-1}"] == 0
     assert not [name for name in samples if "latency" in name]
+
+
+def test_disks_and_media_write_failures(
+    store: EventStore, live_feed: StaticLiveFeed, media_root: Path
+) -> None:
+    readings = (
+        DiskReading("media", Path("/data/media"), DiskSpace(2 << 20, 100 << 20), low=True),
+        DiskReading("spool", Path("/spool"), None, low=True, error="gone"),
+    )
+    disk = DiskState(True, "media disk low", None, readings, "", None)
+    figures = replace(FIGURES, disk=disk, write_failures={("snapshot", "ENOSPC"): 3})
+    samples = scrape(client_for(store, live_feed, media_root, figures))
+    expected = {
+        "carewatch_disk_free_bytes{folder=media}": 2 << 20,
+        "carewatch_disk_size_bytes{folder=media}": 100 << 20,
+        "carewatch_disk_free_ratio{folder=media}": 0.02,
+        "carewatch_disk_low{folder=media}": 1,
+        "carewatch_disk_low{folder=spool}": 1,
+        "carewatch_media_write_failures_total{cause=ENOSPC,kind=snapshot}": 3,
+    }
+    assert {name: samples.get(name) for name in expected} == expected
+    assert "carewatch_disk_free_bytes{folder=spool}" not in samples  # unreadable: no figure
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,8 @@ PUBLIC = {
     ("GET", "/api/push/snapshots/{token}"),
 }
 OWN_SESSION = {("GET", "/api/auth/me"), ("PATCH", "/api/auth/me"), ("POST", "/api/auth/logout")}
+# Sign-in locks: admins only (tests/dashboard/test_sign_in_throttle.py checks who may).
+ADMIN_ONLY = {("GET", "/api/auth/throttles"), ("POST", "/api/auth/throttles/unlock")}
 LISTS = {
     ("GET", "/api/cameras"),
     ("GET", "/api/events"),
@@ -95,7 +97,8 @@ def _inspection_routes() -> set[tuple[str, str]]:
 
 
 def test_every_route_is_covered(app: FastAPI) -> None:
-    covered = PUBLIC | OWN_SESSION | LISTS | set(OBJECTS) | CAMERA_GENERAL | _inspection_routes()
+    covered = PUBLIC | OWN_SESSION | LISTS | set(OBJECTS) | CAMERA_GENERAL | ADMIN_ONLY
+    covered |= _inspection_routes()
     routes = _api_routes(app)
     assert ("GET", "/api/events/{event_id}") in routes
     assert routes - covered == set()
@@ -169,7 +172,7 @@ def test_objects_of_another_facility_are_not_found(
 
 
 @pytest.mark.parametrize(
-    ("method", "route"), sorted(set(OBJECTS) | LISTS | OWN_SESSION | CAMERA_GENERAL)
+    ("method", "route"), sorted(set(OBJECTS) | LISTS | OWN_SESSION | CAMERA_GENERAL | ADMIN_ONLY)
 )
 def test_every_route_needs_a_sign_in(
     app: FastAPI, store: EventStore, fac1_event: int, method: str, route: str

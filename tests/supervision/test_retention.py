@@ -1,29 +1,37 @@
-"""Retention on real files and a real database: by age, under disk pressure, never held media."""
+"""Retention on real files and a real database: by age, under disk pressure, never held media.
+
+Events are closed (false alarms) unless a test says otherwise: an open incident's media stay
+(tests/supervision/test_retention_pressure.py)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from supervision.audit import verify_audit
 from supervision.config import RetentionConfig
-from supervision.holds import place_hold, release_hold
+from supervision.holds import release_hold
 from supervision.retention import DiskSpace, Retention, run_retention, under_pressure
 from supervision.store import EventStore
-from supervision.tables import AuditEntry
-from tests.conftest import T0_EPOCH_S
-from vision.events import SafetyEvent
+from tests.supervision.retention_media import (
+    NOW,
+    MakeEvent,
+    close,
+    disk_of,
+    hold,
+    media_deletions,
+    record_media,
+    write_file,
+)
 
-T0 = datetime.fromtimestamp(T0_EPOCH_S, UTC)
 CONFIG = RetentionConfig(clip_days=30, snapshot_days=90, min_free_disk_fraction=0)
-MakeEvent = Callable[..., SafetyEvent]
 
 
 @pytest.fixture
@@ -35,58 +43,19 @@ def media_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def record(store: EventStore, media_root: Path, make_event: MakeEvent) -> Callable[..., int]:
-    """An event `days_old` days before T0 + 100 days with a clip and snapshot on disk."""
+    """An event `days_ago` days before NOW with a clip and snapshot on disk (record_media)."""
 
-    def make(days_ago: float, clip_bytes: int = 1000, snapshot_bytes: int = 100) -> int:
-        started = T0 + timedelta(days=100 - days_ago)
+    def make(days_ago: float, **media: Any) -> int:
+        started = NOW - timedelta(days=days_ago)
         event = make_event(started_at=started.timestamp())
-        event_id = store.record_event(event)
-        clip = _write(media_root / "clips" / f"{event.key}.mp4", clip_bytes)
-        snapshot = _write(media_root / "snapshots" / f"{event.key}.jpg", snapshot_bytes)
-        store.attach_media(
-            event.key, snapshot.relative_to(media_root), clip.relative_to(media_root), 0.5
-        )
-        return event_id
+        return record_media(store, media_root, event, **media)
 
     return make
 
 
-NOW = T0 + timedelta(days=100)
-
-
-def _write(path: Path, size: int) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\0" * size)
-    return path
-
-
-def _hold(store: EventStore, event_id: int, actor: str = "inspector") -> None:
-    with store.sessions.begin() as session:
-        place_hold(session, event_id, actor, "complaint under review")
-
-
-def _media_deletions(store: EventStore) -> list[AuditEntry]:
-    with store.sessions() as session:
-        query = select(AuditEntry).where(AuditEntry.action == "media_deleted")
-        return list(session.scalars(query.order_by(AuditEntry.seq)))
-
-
-def _used_bytes(root: Path) -> int:
-    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-
-
-def disk_of(capacity: int) -> Callable[[Path], DiskSpace]:
-    """A disk of `capacity` bytes that holds exactly the files under the root."""
-
-    def free_space(path: Path) -> DiskSpace:
-        return DiskSpace(free_bytes=capacity - _used_bytes(path), total_bytes=capacity)
-
-    return free_space
-
-
 def test_nothing_to_do_on_an_empty_store(store: EventStore, media_root: Path) -> None:
     report = run_retention(store, CONFIG, media_root, now=NOW, free_space=disk_of(10**6))
-    assert (report.deleted, report.kept_held, report.pressure_left) == ((), 0, False)
+    assert (report.deleted, report.kept, report.pressure_left) == ((), (), False)
 
 
 def test_old_clips_go_and_the_event_row_stays(
@@ -109,7 +78,7 @@ def test_old_clips_go_and_the_event_row_stays(
     assert after.revision > old_view.revision  # the feed carries the change
     kept = store.get_event(young)
     assert kept is not None and (media_root / str(kept.clip_path)).is_file()
-    (entry,) = _media_deletions(store)
+    (entry,) = media_deletions(store)
     assert (entry.actor, entry.object_type, entry.object_id) == ("carewatch", "event", str(old))
     assert entry.detail == {
         "kind": "clip",
@@ -137,7 +106,7 @@ def test_held_media_stay_until_released(
     store: EventStore, record: Callable[..., int], media_root: Path
 ) -> None:
     event_id = record(days_ago=200)
-    _hold(store, event_id)
+    hold(store, event_id)
 
     report = run_retention(store, CONFIG, media_root, now=NOW, free_space=disk_of(10**6))
     assert (report.deleted, report.kept_held) == ((), 2)
@@ -154,7 +123,7 @@ def test_disk_pressure_deletes_oldest_unheld_first_and_never_held(
 ) -> None:
     # Five young events (nothing due by age), 1100 bytes each, oldest first.
     ids = [record(days_ago=days) for days in (5, 4, 3, 2, 1)]
-    _hold(store, ids[0])  # the oldest is evidence
+    hold(store, ids[0])  # the oldest is evidence
     config = RetentionConfig(min_free_disk_bytes=2500, min_free_disk_fraction=0)
     # A 6000-byte disk with 5500 used: 500 free, 2000 more needed. The held oldest stays;
     # the next one's clip and snapshot free 1100, the third one's clip 1000 more: enough.
@@ -169,7 +138,7 @@ def test_disk_pressure_deletes_oldest_unheld_first_and_never_held(
     assert not report.pressure_left
     held = store.get_event(ids[0])
     assert held is not None and (media_root / str(held.clip_path)).is_file()
-    assert [d["reason"] for d in (e.detail for e in _media_deletions(store))] == [
+    assert [d["reason"] for d in (e.detail for e in media_deletions(store))] == [
         "disk_pressure"
     ] * 3
 
@@ -178,7 +147,7 @@ def test_pressure_that_only_held_media_could_relieve_is_reported(
     store: EventStore, record: Callable[..., int], media_root: Path
 ) -> None:
     held, free = record(days_ago=3), record(days_ago=2)
-    _hold(store, held)
+    hold(store, held)
     config = RetentionConfig(min_free_disk_fraction=0.9)
 
     report = run_retention(store, config, media_root, now=NOW, free_space=disk_of(3000))
@@ -200,7 +169,7 @@ def test_a_hold_placed_after_the_scan_still_wins(
         nonlocal checks
         checks += 1
         if checks == 1:
-            _hold(store, first)
+            hold(store, first)
         return DiskSpace(free_bytes=0, total_bytes=10**7)
 
     report = run_retention(store, config, media_root, now=NOW, free_space=free_space)
@@ -221,7 +190,7 @@ def test_a_file_already_gone_is_cleared_and_logged(
     (deletion,) = run_retention(store, CONFIG, media_root, now=NOW).deleted
 
     assert (deletion.missing, deletion.bytes) == (True, 0)
-    assert _media_deletions(store)[0].detail["missing"] is True
+    assert media_deletions(store)[0].detail["missing"] is True
     after = store.get_event(event_id)
     assert after is not None and after.clip_path is None
 
@@ -229,10 +198,11 @@ def test_a_file_already_gone_is_cleared_and_logged(
 def test_paths_outside_the_media_root_are_never_touched(
     store: EventStore, make_event: MakeEvent, media_root: Path, caplog: Any
 ) -> None:
-    outside = _write(media_root.parent / "outside.mp4", 10)
+    outside = write_file(media_root.parent / "outside.mp4", 10)
     event = make_event(started_at=(NOW - timedelta(days=60)).timestamp())
     event_id = store.record_event(event)
     store.attach_media(event.key, clip_path="../outside.mp4")
+    close(store, event_id)
 
     with caplog.at_level(logging.WARNING, logger="supervision.retention"):
         report = run_retention(store, CONFIG, media_root, now=NOW)
@@ -246,13 +216,14 @@ def test_paths_outside_the_media_root_are_never_touched(
 def test_a_clip_shared_with_a_held_event_is_kept(
     store: EventStore, make_event: MakeEvent, media_root: Path
 ) -> None:
-    _write(media_root / "clips" / "shared.mp4", 10)
+    write_file(media_root / "clips" / "shared.mp4", 10)
     ids = []
     for days_ago in (60, 50):
         event = make_event(started_at=(NOW - timedelta(days=days_ago)).timestamp())
         ids.append(store.record_event(event))
         store.attach_media(event.key, clip_path="clips/shared.mp4")
-    _hold(store, ids[1])
+        close(store, ids[-1])
+    hold(store, ids[1])
 
     report = run_retention(store, CONFIG, media_root, now=NOW)
 
@@ -320,6 +291,9 @@ def test_under_pressure(
         ({"min_free_disk_fraction": 0.95}, "min_free_disk_fraction"),
         ({"min_free_disk_bytes": -1}, "min_free_disk_bytes"),
         ({"check_every_s": 0}, "check_every_s"),
+        ({"keep_newest_h": 0, "pressure_check_every_s": 5}, None),
+        ({"keep_newest_h": -1}, "keep_newest_h"),
+        ({"pressure_check_every_s": 0}, "pressure_check_every_s"),
         ({"keep_forever": True}, "keep_forever"),
     ],
 )

@@ -1,9 +1,10 @@
 // Calls to the carewatch HTTP API.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, retryAfterS = null) {
     super(detail);
     this.status = status;
+    this.retryAfterS = retryAfterS; // seconds to wait (429, 503), from Retry-After
   }
 }
 
@@ -17,7 +18,10 @@ export async function request(method, url, body) {
   const response = await fetch(url, init);
   // A session that expired or was revoked: back to the sign-in form.
   if (response.status === 401 && !url.startsWith("/api/auth/")) location.reload();
-  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
+  if (!response.ok) {
+    const retryAfterS = Number(response.headers.get("Retry-After")) || null;
+    throw new ApiError(response.status, await errorDetail(response), retryAfterS);
+  }
   return response.status === 204 ? null : response.json();
 }
 
@@ -47,6 +51,7 @@ export const api = {
   setLocale: (locale) => request("PATCH", "/api/auth/me", { locale }),
   setAlarmSound: (on) => request("PATCH", "/api/auth/me", { alarm_sound: on }),
   facilities: () => request("GET", "/api/facilities"),
+  health: () => request("GET", "/api/health"),
   cameras: () => request("GET", "/api/cameras"),
   events: (limit = 100) => request("GET", `/api/events?limit=${limit}`),
   event: (id) => request("GET", `/api/events/${id}`),

@@ -6,10 +6,12 @@ import { rememberCameras, rememberFacilities, t, zoneDiffers, zoneOffsetLabel } 
 import { addView, startRouter } from "./router.js";
 import { showUser, signedInUser } from "./session.js";
 import { LiveWall } from "./wall/wall.js";
+import { followHealth } from "./health.js";
 import "./strings.js";
 import "./officer/index.js";
 import "./inspector/index.js";
 import "./operator/index.js";
+import "./admin/locks.js";
 
 const CAMERA_REFRESH_MS = 3000;
 const byTestId = (testid) => document.querySelector(`[data-testid=${testid}]`);
@@ -89,3 +91,4 @@ await refreshCameras();
 startRouter({ container: byTestId("view"), nav: byTestId("nav"), user });
 setInterval(refreshCameras, CAMERA_REFRESH_MS);
 followEvents(list, byTestId("feed-state"));
+followHealth(byTestId("health-banner"));

@@ -40,10 +40,18 @@ function showSignIn() {
       await api.login(form.username.value, form.password.value);
       location.reload();
     } catch (error) {
-      message.textContent = error.status === 401 ? t("common.wrongPassword") : error.message;
+      message.textContent = signInError(error);
       message.hidden = false;
     }
   });
+}
+
+// Why signing in failed, in the user's language where the reason is known.
+function signInError(error) {
+  if (error.status === 401) return t("common.wrongPassword");
+  if (error.status === 429) return t("common.tooManyAttempts", { s: error.retryAfterS ?? 60 });
+  if (error.status === 503) return t("common.databaseUnavailable");
+  return error.message;
 }
 
 // "Amy Li · Safety officer"; a display name that only repeats the role, in any language

@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 const ACTIONS = [
   "incident_transition", "event_transition", "clip_view", "clip_export", "live_view", "snapshot_link_view",
   "legal_hold_placed", "legal_hold_released", "inspection_created", "inspection_completed", "hazard_created",
-  "hazard_fixed", "hazard_verified", "login", "login_failed", "logout", "user_created", "password_set",
+  "hazard_fixed", "hazard_verified", "login", "login_failed", "login_throttled", "login_unlocked", "logout", "user_created", "password_set",
   "camera_add", "camera_edit", "thresholds_change", "zones_change", "camera_rollback", "camera_replay",
   "camera_seed", "kpis_exported", "media_deleted",
 ];

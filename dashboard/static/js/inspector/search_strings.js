@@ -58,6 +58,8 @@ const STRINGS = [
   ["auditLog.rows.other", "{n} rows shown{zone}", "显示 {n} 条{zone}"],
   ["audit.action.login", "signed in", "登录"],
   ["audit.action.login_failed", "failed to sign in", "登录失败"],
+  ["audit.action.login_throttled", "was held back from signing in (too many attempts)", "登录被限制（尝试次数过多）"],
+  ["audit.action.login_unlocked", "lifted a sign-in lock", "解除了登录限制"],
   ["audit.action.logout", "signed out", "退出登录"],
   ["audit.action.live_view", "watched live", "查看了实时画面"],
   ["audit.action.evidence_attached", "attached evidence", "添加了证据"],

@@ -63,7 +63,7 @@ function sourceTester(holder) {
     message.className = "op-message";
     message.textContent = t("operator.testing");
     try {
-      const blob = await operatorApi.testSource(holder.source);
+      const blob = await operatorApi.testSource(holder.source, holder.id);
       if (url) URL.revokeObjectURL(url);
       url = URL.createObjectURL(blob);
       picture.src = url;
