@@ -4,14 +4,14 @@ import { formatClock, t } from "./i18n.js";
 
 const POLL_MS = 5000;
 
-export function followHealth(banner) {
+export function followHealth(banner, timeZone) {
   const show = (health) => {
     banner.replaceChildren(
       ...health.problems.map((problem) => {
         const line = document.createElement("p");
         line.dataset.testid = `health-${problem.kind}`;
         line.textContent = t(`health.${problem.kind}`, {
-          since: formatClock(problem.since),
+          since: formatClock(problem.since, timeZone),
           waiting: problem.waiting,
         });
         return line;

@@ -23,15 +23,22 @@ rememberFacilities(facilities);
 showFacilityTime(facilities);
 byTestId("app").hidden = false;
 
+// The facilities' one time zone; undefined when they span several (times then show the
+// browser's).
+function onlyZone(known) {
+  const zones = [...new Set(known.map((facility) => facility.timezone))];
+  return zones.length === 1 ? zones[0] : undefined;
+}
+
 // Times are the facility's everywhere; where the browser's clock reads otherwise, say so once.
 function showFacilityTime(known) {
-  const zones = [...new Set(known.map((facility) => facility.timezone))];
-  if (zones.length !== 1 || !zoneDiffers(zones[0])) return;
+  const zone = onlyZone(known);
+  if (zone === undefined || !zoneDiffers(zone)) return;
   const note = document.createElement("span");
   note.className = "zone-note";
   note.dataset.testid = "zone-note";
-  note.textContent = t("common.facilityTime", { zone: zoneOffsetLabel(zones[0]) });
-  note.title = zones[0];
+  note.textContent = t("common.facilityTime", { zone: zoneOffsetLabel(zone) });
+  note.title = zone;
   byTestId("who").prepend(note);
 }
 
@@ -91,4 +98,4 @@ await refreshCameras();
 startRouter({ container: byTestId("view"), nav: byTestId("nav"), user });
 setInterval(refreshCameras, CAMERA_REFRESH_MS);
 followEvents(list, byTestId("feed-state"));
-followHealth(byTestId("health-banner"));
+followHealth(byTestId("health-banner"), onlyZone(facilities));
