@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,20 @@ import pytest
 
 from tests.conftest import EVAL_DIR
 from tests.faults.clips import FALL_CLIP, lead_in_fall
+from tests.faults.service import STARTED
 
 EARLY_LEAD_IN_S = 10.0  # time for a test to inject its fault before the first fall
 LATE_LEAD_IN_S = 30.0  # a fall after the fault has been healed
+
+
+@pytest.fixture(autouse=True)
+def _no_service_left() -> Iterator[None]:
+    """A test that failed midway leaves no `carewatch run` behind for the next one."""
+    yield
+    while STARTED:
+        service = STARTED.pop()
+        if service.alive():
+            service.kill()
 
 
 @pytest.fixture(scope="session")

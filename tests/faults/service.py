@@ -22,6 +22,7 @@ from tests.supervision.robot_receiver import RobotReceiver
 
 T = TypeVar("T")
 ADMIN = ("root", "admin password 1")
+STARTED: list[ServiceProcess] = []  # the suite's conftest kills any a failed test left running
 
 
 def free_port() -> int:
@@ -83,6 +84,7 @@ class ServiceProcess:
             str(self.config_path),
         ]
         self.process = subprocess.Popen(command, stdout=log, stderr=log, env=self._env)
+        STARTED.append(self)
         log.close()
         self.starts += 1
         if wait:
