@@ -139,13 +139,21 @@ def _event_counts(database: Path) -> dict[str, int]:
 
 
 def _sample(process: psutil.Process, work: Path, at_s: float) -> SoakSample:
-    family = [process, *process.children(recursive=True)]
+    rss, fds, threads = 0, 0, 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            with member.oneshot():
+                rss += member.memory_info().rss
+                fds += member.num_fds()
+                threads += member.num_threads()
+        except psutil.Error:  # a child that ended between the listing and the read
+            continue
     spool = work / "data" / "spool.jsonl"
     return SoakSample(
         at_s=round(at_s, 1),
-        rss_mb=round(sum(p.memory_info().rss for p in family) / 2**20, 1),
-        fds=sum(p.num_fds() for p in family),
-        threads=sum(p.num_threads() for p in family),
+        rss_mb=round(rss / 2**20, 1),
+        fds=fds,
+        threads=threads,
         spool_bytes=spool.stat().st_size if spool.exists() else 0,
     )
 

@@ -5,9 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from supervision.sink import SinkHealth
-
 ProblemKind = Literal["database", "spool", "disk"]
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHealth:
+    """Whether writes reach the database, and where those that do not are kept."""
+
+    database_error: str | None  # the last write's failure; None once a write succeeds
+    spool_error: str | None  # why the spool cannot be written (disk full); None when it can
+    spooled: int  # writes in the spool file
+    held_in_memory: int  # writes neither written nor spooled: lost if the process dies
+    reserve_held: bool  # False: the spool's reserve was used up by a full disk
+    since_s: float | None  # time.time() when the current trouble began
+
+    @property
+    def ok(self) -> bool:
+        return self.database_error is None and self.spool_error is None
 
 
 @dataclass(frozen=True, slots=True)

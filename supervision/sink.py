@@ -9,15 +9,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.exc import DataError, IntegrityError
 
+from supervision.deadline import DeadlineCaller
+from supervision.health import SinkHealth
 from supervision.spool import DEFAULT_RESERVE_BYTES, JsonlSpool, Record, decode
 from supervision.trouble import first_line
 from supervision.writes import EventWrite, MediaWrite, Write, WriteTarget, write_from_record
@@ -82,22 +82,6 @@ class SinkState(StrEnum):
     STOPPED = "stopped"
 
 
-@dataclass(frozen=True, slots=True)
-class SinkHealth:
-    """Whether writes reach the database, and where those that do not are kept."""
-
-    database_error: str | None  # the last write's failure; None once a write succeeds
-    spool_error: str | None  # why the spool cannot be written (disk full); None when it can
-    spooled: int  # writes in the spool file
-    held_in_memory: int  # writes neither written nor spooled: lost if the process dies
-    reserve_held: bool  # False: the spool's reserve was used up by a full disk
-    since_s: float | None  # time.time() when the current trouble began
-
-    @property
-    def ok(self) -> bool:
-        return self.database_error is None and self.spool_error is None
-
-
 class StoreSink:
     """Writes events on a background thread; what cannot be written waits in a spool file.
 
@@ -124,8 +108,6 @@ class StoreSink:
     ) -> None:
         if not 0 < retry_initial_s <= retry_max_s:
             raise ValueError("need 0 < retry_initial_s <= retry_max_s")
-        if write_timeout_s <= 0:
-            raise ValueError("need write_timeout_s > 0")
         self._store = store
         self._spool = JsonlSpool(Path(spool_path), reserve_bytes)
         self._rejected = JsonlSpool(Path(spool_path).with_suffix(".rejected.jsonl"))
@@ -134,9 +116,7 @@ class StoreSink:
         self._retry_max_s = retry_max_s
         self._backoff_s = retry_initial_s
         self._retry_at = 0.0
-        self._write_timeout_s = write_timeout_s
-        self._calls: queue.SimpleQueue[tuple[Write, Future[int]] | None] = queue.SimpleQueue()
-        self._stuck: Future[int] | None = None  # a write the database has not answered
+        self._database = DeadlineCaller(write_timeout_s, "store-sink-db", "the database")
         self._held: deque[Write] = deque()  # neither written nor spooled (spool unwritable)
         self._database_error: str | None = None
         self._spool_error: str | None = None
@@ -188,8 +168,7 @@ class StoreSink:
         self.state = SinkState.RUNNING
         self._thread = threading.Thread(target=self._run, name="store-sink", daemon=True)
         self._thread.start()
-        # Its own daemon thread: one stuck in a hung database must not hold up the exit.
-        threading.Thread(target=self._call_database, name="store-sink-db", daemon=True).start()
+        self._database.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Write or spool everything queued, then end the writer thread."""
@@ -203,7 +182,7 @@ class StoreSink:
         with self._state_lock:
             self.state = SinkState.STOPPED
             self._spool_leftovers()
-        self._calls.put(None)
+        self._database.stop()
 
     def _put(self, write: Write) -> None:
         with self._state_lock:
@@ -350,7 +329,7 @@ class StoreSink:
     def _try_write(self, write: Write) -> bool:
         """True when the write is done with (written or rejected), False to retry later."""
         try:
-            event_id = self._apply(write)
+            event_id = self._database.call(partial(write.apply, self._store))
         except REJECTED_ERRORS as error:
             log.error("store rejected %s: %s", write.event_key, error)
             self._reject({**write.to_record(), "error": repr(error)})
@@ -364,29 +343,6 @@ class StoreSink:
         self._clear_trouble()
         self._notify(write, event_id)
         return True
-
-    def _apply(self, write: Write) -> int:
-        """`write.apply` on the database thread, given up after `write_timeout_s`."""
-        if self._stuck is not None and not self._stuck.done():
-            raise TimeoutError("the database has not answered an earlier write yet")
-        self._stuck = None
-        future: Future[int] = Future()
-        self._calls.put((write, future))
-        try:
-            return future.result(timeout=self._write_timeout_s)
-        except FutureTimeout:
-            self._stuck = future
-            raise TimeoutError(
-                f"the database did not answer within {self._write_timeout_s:g} s"
-            ) from None
-
-    def _call_database(self) -> None:
-        while (call := self._calls.get()) is not None:
-            write, future = call
-            try:
-                future.set_result(write.apply(self._store))
-            except BaseException as error:  # handed to the waiting writer
-                future.set_exception(error)
 
     def _database_failed(self, write: Write, error: Exception) -> None:
         line = first_line(error)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from streams.atomic_file import write_all
+
 log = logging.getLogger(__name__)
 Record = dict[str, Any]
 DEFAULT_RESERVE_BYTES = 4 * 1024 * 1024  # about 4,000 spooled events
@@ -85,19 +87,15 @@ class JsonlSpool:
             self._take_reserve()
 
     def _append_lines(self, lines: list[str]) -> None:
-        data = "".join(lines).encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            start = os.fstat(fd).st_size
+        with self.path.open("ab", buffering=0) as raw:
+            start = raw.seek(0, os.SEEK_END)
             try:
-                _write_all(fd, data)
+                write_all(raw, "".join(lines).encode("utf-8"))
                 # A spooled event must survive a power cut: it exists nowhere else.
-                os.fsync(fd)
+                os.fsync(raw.fileno())
             except OSError:
-                _cut_to(fd, start)
+                _cut_to(raw.fileno(), start)
                 raise
-        finally:
-            os.close(fd)
         self._take_reserve()
 
     def _release_reserve(self) -> bool:
@@ -146,12 +144,6 @@ class JsonlSpool:
             temporary.unlink(missing_ok=True)
             raise
         os.replace(temporary, self.path)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _cut_to(fd: int, size: int) -> None:

@@ -7,13 +7,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 from supervision.health import Problem, ProblemKind
 from supervision.push.notice import Language, RenderedNotice
-from supervision.push.robots import PushError
+from supervision.push.robots import PushError, Robot
 
 log = logging.getLogger(__name__)
 
@@ -33,30 +31,17 @@ _LABELS = {
 }
 
 
-class TextRobot(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def language(self) -> Language: ...
-
-    def send_rendered(self, rendered: RenderedNotice, severity: str) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SystemNotice:
-    problem: Problem
-    resolved: bool
-
-
-def render_system(notice: SystemNotice, language: Language, dashboard_url: str) -> RenderedNotice:
+def render_system(
+    problem: Problem, resolved: bool, language: Language, dashboard_url: str
+) -> RenderedNotice:
+    """The trouble (or its end, `resolved`) as a group message in `language`."""
     index = 1 if language == "zh-CN" else 0
-    problem = notice.problem
-    tag = (_RESOLVED if notice.resolved else _FAULT)[index]
+    tag = (_RESOLVED if resolved else _FAULT)[index]
     what = _TITLES[problem.kind][index]
     title = f"【{tag}】{what}" if index else f"[{tag}] {what}"
     since = datetime.fromtimestamp(problem.since_s, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     facts = [(_LABELS["since"][index], since)]
-    if not notice.resolved:
+    if not resolved:
         facts.insert(0, (_LABELS["reason"][index], problem.reason[:300]))
         if problem.kind != "disk":
             facts.append((_LABELS["waiting"][index], str(problem.waiting)))
@@ -73,7 +58,7 @@ class SystemAlerts:
 
     def __init__(
         self,
-        robots: Sequence[TextRobot],
+        robots: Sequence[Robot],
         problems: Callable[[], list[Problem]],
         dashboard_url: str,
         alert_after_s: float = 30.0,
@@ -96,6 +81,8 @@ class SystemAlerts:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join()
+        for robot in self._robots:
+            robot.close()
 
     def check(self, now_s: float) -> None:
         """Push what began or ended since the last check (the thread calls this every poll)."""
@@ -118,8 +105,8 @@ class SystemAlerts:
             except Exception:  # a bug here must not end the alerts
                 log.exception("system alerts: check failed")
 
-    def _send(self, robot: TextRobot, problem: Problem, resolved: bool) -> bool:
-        rendered = render_system(SystemNotice(problem, resolved), robot.language, self._url)
+    def _send(self, robot: Robot, problem: Problem, resolved: bool) -> bool:
+        rendered = render_system(problem, resolved, robot.language, self._url)
         try:
             robot.send_rendered(rendered, "info" if resolved else "critical")
         except PushError as error:

@@ -167,3 +167,12 @@ def stored_events(database_url: str, event_type: str = "fall") -> list[tuple[str
 def pushed(receiver: RobotReceiver, words: str) -> bool:
     """Whether a phone-group message holding `words` reached the robot receiver."""
     return any(words in json.dumps(m.body, ensure_ascii=False) for m in receiver.messages())
+
+
+def spooled_falls(spool: Path) -> dict[str, float]:
+    """The falls waiting in a spool file: event key -> when it was detected (epoch s)."""
+    if not spool.exists():
+        return {}
+    records = [json.loads(line) for line in spool.read_text().splitlines() if line.strip()]
+    events = [r["event"] for r in records if r["kind"] == "event"]
+    return {e["key"]: e["detected_at"] for e in events if e["type"] == "fall"}

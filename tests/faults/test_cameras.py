@@ -22,7 +22,7 @@ def _states(client: httpx.Client) -> dict[str, str]:
     return {camera["id"]: camera["state"] for camera in client.get("/api/cameras").json()}
 
 
-def _falls_with_clips(url: str, client: httpx.Client) -> dict[str, int]:
+def _falls_with_clips(client: httpx.Client) -> dict[str, int]:
     events = client.get("/api/events", params={"limit": 100}).json()
     counts: dict[str, int] = {}
     for event in events:
@@ -52,7 +52,7 @@ def test_cameras_flap_and_come_back(fall_videos: dict[str, Path], tmp_path: Path
             shutil.copy(fall_videos["early"], plugged)
             rtsp.start()
             mjpeg.start()
-            wait_for(lambda: _falls_with_clips(url, client).keys() == everyone, 60, "3 falls")
+            wait_for(lambda: _falls_with_clips(client).keys() == everyone, 60, "3 falls")
             rtsp.stop()  # unplugged mid-stream
             mjpeg.stop()
             wait_for(
@@ -64,8 +64,7 @@ def test_cameras_flap_and_come_back(fall_videos: dict[str, Path], tmp_path: Path
             mjpeg.start()
             wait_for(
                 lambda: (
-                    _falls_with_clips(url, client)
-                    == {"room-file": 1, "room-rtsp": 2, "room-http": 2}
+                    _falls_with_clips(client) == {"room-file": 1, "room-rtsp": 2, "room-http": 2}
                 ),
                 60,
                 "a fall on each network camera after it came back",

@@ -3,7 +3,6 @@ videos hold is stored exactly once after recovery, and the trouble is shown mean
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,14 @@ from tests.dashboard.conftest import browser
 from tests.faults.conftest import file_camera, push_section, service_config
 from tests.faults.postgres import PostgresServer
 from tests.faults.report import record
-from tests.faults.service import ADMIN, ServiceProcess, pushed, stored_events, wait_for
+from tests.faults.service import (
+    ADMIN,
+    ServiceProcess,
+    pushed,
+    spooled_falls,
+    stored_events,
+    wait_for,
+)
 from tests.supervision.robot_receiver import RobotReceiver
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]  # they start their own server, never the suite's
@@ -34,15 +40,6 @@ def postgres() -> Iterator[PostgresServer]:
         server.close()
 
 
-def _spooled_falls(spool: Path) -> dict[str, float]:
-    """Spooled falls: key -> seconds from detection to spooled (as first seen here)."""
-    if not spool.exists():
-        return {}
-    lines = [json.loads(line) for line in spool.read_text().splitlines() if line.strip()]
-    events = [r["event"] for r in lines if r["kind"] == "event"]
-    return {e["key"]: time.time() - e["detected_at"] for e in events if e["type"] == "fall"}
-
-
 def _banner_shown(page: Page, words: str) -> None:
     expect(page.get_by_test_id("health-banner")).to_contain_text(words)
     screenshot(page, "health-banner-database")
@@ -53,8 +50,8 @@ def _watch_spool(spool: Path, count: int, timeout_s: float) -> dict[str, float]:
     deadline = time.monotonic() + timeout_s
     while len(seen) < count:
         assert time.monotonic() < deadline, f"{len(seen)} of {count} falls spooled"
-        for key, delay_s in _spooled_falls(spool).items():
-            seen.setdefault(key, delay_s)
+        for key, detected_at in spooled_falls(spool).items():
+            seen.setdefault(key, time.time() - detected_at)
         time.sleep(0.2)
     return seen
 

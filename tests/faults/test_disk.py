@@ -4,7 +4,6 @@ survive the crash, and are stored exactly once after space returns); under the m
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,11 @@ from tests.conftest import SQLITE_PASS_ONLY
 from tests.disk_full import fill, free_up, small_disk
 from tests.faults.conftest import file_camera, push_section, service_config
 from tests.faults.report import record
-from tests.faults.service import ServiceProcess, pushed, stored_events, wait_for
+from tests.faults.service import ServiceProcess, pushed, spooled_falls, stored_events, wait_for
 from tests.supervision.robot_receiver import RobotReceiver
 
 pytestmark = [SQLITE_PASS_ONLY]  # SQLite on the small disk; PostgreSQL adds nothing here
 DISK_BYTES = 48 << 20
-
-
-def _spooled_fall_keys(spool: Path) -> list[str]:
-    if not spool.exists():
-        return []
-    records = [json.loads(line) for line in spool.read_text().splitlines() if line.strip()]
-    return [
-        r["event"]["key"] for r in records if r["kind"] == "event" and r["event"]["type"] == "fall"
-    ]
 
 
 def test_disk_full_under_database_and_spool_then_kill_9(
@@ -42,7 +32,7 @@ def test_disk_full_under_database_and_spool_then_kill_9(
         fill(disk)
         spool = disk / "spool.jsonl"
         spooled = wait_for(
-            lambda: len(_spooled_fall_keys(spool)) == 2 and _spooled_fall_keys(spool),
+            lambda: len(list(spooled_falls(spool))) == 2 and list(spooled_falls(spool)),
             60,
             "both falls in the spool's reserve",
         )
