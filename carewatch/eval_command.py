@@ -18,7 +18,8 @@ from carewatch.eval_manifest import (
     with_annotations,
 )
 from carewatch.eval_report import render_text, report_dict
-from carewatch.eval_run import VARIANTS, EvalRun, Evaluator, Progress
+from carewatch.eval_run import EvalRun, Evaluator, Progress
+from carewatch.eval_variants import VARIANTS
 from carewatch.evaluate import ORIGINAL
 from carewatch.offline import build_estimator, build_second_opinion, camera_for
 from carewatch.pose_cache import PoseCache

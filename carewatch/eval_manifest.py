@@ -12,6 +12,7 @@ from pathlib import Path
 LABELS = ("fall", "adl", "immobile", "fire")
 REQUIRED_COLUMNS = ("clip", "label")
 TIME_COLUMNS = ("fall_start_s", "floor_s")
+HELD_OUT_EVERY = 5  # every fifth clip of a manifest (the 5th, 10th, ...) is held out
 
 
 def clip_digest(path: Path) -> str:
@@ -50,10 +51,14 @@ class ManifestRow:
     label: str
     source: str
     annotations: Annotations = Annotations()
+    held_out: bool = False  # no threshold may be tuned on it; reported apart
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:
-    """Every row of a manifest; `clip` paths are relative to the manifest's folder."""
+    """Every row of a manifest; `clip` paths are relative to the manifest's folder.
+
+    Every fifth row is held out: fixed by position before any tuning, reported apart.
+    """
     if not path.is_file():
         raise ManifestError(f"{path}: manifest not found")
     try:
@@ -72,8 +77,9 @@ def parse_manifest(text: str, path: Path) -> list[ManifestRow]:
         )
     rows = []
     try:
-        for record in reader:
-            rows.append(_row(path, reader.line_num, record))
+        for number, record in enumerate(reader, start=1):
+            row = _row(path, reader.line_num, record)
+            rows.append(replace(row, held_out=number % HELD_OUT_EVERY == 0))
     except csv.Error as error:
         raise ManifestError(f"{path} line {reader.line_num}: {error}") from None
     return rows

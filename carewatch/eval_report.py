@@ -49,6 +49,10 @@ def _detector_block(outcomes: Sequence[ClipOutcome]) -> dict[str, Any]:
             for k, s in group_by(original, lambda o: o.source).items()
         },
         "per_variant": {k: _rounded(v) for k, v in per_variant.items()},
+        "per_variant_held_out": {
+            k: _rounded(dataclasses.asdict(s))
+            for k, s in group_by([o for o in outcomes if o.held_out], lambda o: o.variant).items()
+        },
     }
 
 
@@ -222,6 +226,16 @@ def render_text(
     variants = _regroup(by_name, lambda o: o.variant)
     if len(variants) > 1:
         lines += ["", *breakdown_table("per variant", variants, base, True)]
+    held_out = {n: [o for o in rows if o.held_out] for n, rows in by_name.items()}
+    if any(held_out.values()):
+        title = "held-out clips (every 5th), per variant"
+        held_base = {
+            n: summarize(o for o in rows if o.variant == ORIGINAL) for n, rows in held_out.items()
+        }
+        lines += [
+            "",
+            *breakdown_table(title, _regroup(held_out, lambda o: o.variant), held_base, True),
+        ]
     if sweep is not None:
         lines += ["", "threshold sweep (carewatch, original clips)", *sweep_table(sweep)]
         lines += [f"wrote {path}" for path in (sweep_files or {}).values()]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-import cv2
-import numpy as np
-
 from carewatch.baseline import NfdBaseline
 from carewatch.eval_manifest import ManifestRow
+from carewatch.eval_variants import variant_frames
 from carewatch.evaluate import ORIGINAL, ClipOutcome, Detection, judge
 from carewatch.offline import analyze_frames
 from carewatch.pose_cache import (
@@ -25,37 +22,16 @@ from carewatch.pose_cache import (
     Recording,
     replay_events,
 )
-from streams.frame import Frame
-from streams.sources import SourceError, iter_file_frames
+from streams.sources import SourceError
 from vision.config import VisionConfig
 from vision.events import EventType, SafetyEvent
+from vision.night import NightMode
 from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
 
 log = logging.getLogger(__name__)
 
 CAREWATCH = "carewatch"
 PROBE_LONG_LIE_S = 1.0  # immobile clips are seconds long; the configured long lie is a minute
-
-
-def _flip(image_bgr: np.ndarray) -> np.ndarray:
-    return cv2.flip(image_bgr, 1)
-
-
-def _grey(image_bgr: np.ndarray) -> np.ndarray:
-    # A night (IR) camera stand-in: no colour, same three channels the models expect.
-    return cv2.cvtColor(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
-
-
-VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"flip": _flip, "grey": _grey}
-
-
-def apply_variant(frames: Iterable[Frame], variant: str) -> Iterator[Frame]:
-    if variant == ORIGINAL:
-        yield from frames
-        return
-    change = VARIANTS[variant]
-    for frame in frames:
-        yield dataclasses.replace(frame, image_bgr=change(frame.image_bgr))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +98,8 @@ class Evaluator:
         self.vision = vision
         self.estimator = estimator
         self.opinion = opinion
-        self.versions = ModelVersions(estimator.version, opinion.version if opinion else None)
+        pose_version = "+".join(filter(None, (estimator.version, vision.night.version)))
+        self.versions = ModelVersions(pose_version, opinion.version if opinion else None)
         self.cache = cache
         self.baseline = baseline
         self.camera_id_for = camera_id_for
@@ -214,10 +191,13 @@ class Evaluator:
     ) -> tuple[list[SafetyEvent], Recording | None]:
         """The same path as `carewatch analyze`, with the estimator's output recorded."""
         started = time.perf_counter()
-        frames = iter_file_frames(str(row.path), camera_id, self.vision.analysis_fps)
+        frames = variant_frames(str(row.path), camera_id, self.vision.analysis_fps, variant)
         recorder = PoseRecorder(self.estimator, self.opinion)
-        analyzer = Analyzer(camera_id, self.vision, recorder, recorder.opinion, scene_rules=False)
-        watched = recorder.watch(apply_variant(frames, variant))
+        night = recorder.watch_night(NightMode(self.vision.night, camera_id))
+        analyzer = Analyzer(
+            camera_id, self.vision, recorder, recorder.opinion, scene_rules=False, night=night
+        )
+        watched = recorder.watch(frames)
         events = list(analyze_frames(watched, analyzer, gated=False))
         try:
             return events, recorder.recording(time.perf_counter() - started)
@@ -267,8 +247,7 @@ class Evaluator:
         assert self.baseline is not None
         run = self.baseline.start_clip()
         started = time.perf_counter()
-        frames = iter_file_frames(str(row.path), camera_id, self.baseline.sample_fps)
-        for frame in apply_variant(frames, variant):
+        for frame in variant_frames(str(row.path), camera_id, self.baseline.sample_fps, variant):
             run.process(frame)
         return {
             "alarms_s": run.alarms_s,
@@ -281,4 +260,6 @@ class Evaluator:
 def _outcome(
     row: ManifestRow, variant: str, detector: str, verdict: Any, **timing: Any
 ) -> ClipOutcome:
-    return ClipOutcome(row.clip, row.label, row.source, variant, detector, verdict, **timing)
+    return ClipOutcome(
+        row.clip, row.label, row.source, variant, detector, verdict, held_out=row.held_out, **timing
+    )

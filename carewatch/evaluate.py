@@ -94,6 +94,7 @@ class ClipOutcome:
     cached: bool = False
     lying_recognised: bool | None = None  # immobile clips: lying seen by a short long-lie probe
     detections: tuple[Detection, ...] = ()  # every finished event found
+    held_out: bool = False  # in the held-out part of the manifest (no threshold tuned on it)
 
     @property
     def skipped(self) -> bool:

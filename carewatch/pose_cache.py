@@ -22,6 +22,7 @@ from streams.frame import Frame
 from vision.config import VisionConfig
 from vision.events import SafetyEvent
 from vision.fallen import PostureBoxes
+from vision.night import NightView
 from vision.pipeline import Analyzer, PoseEstimator, SecondOpinion
 from vision.records import PoseBatch
 
@@ -39,6 +40,7 @@ class FrameStamp:
     index: int
     pts_s: float
     size_wh: tuple[int, int]
+    cleaned: bool = False  # pose ran on a cleaned night (infrared) picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,13 @@ class PoseRecorder:
         self._opinions: list[PostureBoxes | None] = []
         self._calls = 0
         self._asked: PostureBoxes | None = None
+        self._night: NightView | None = None
         self.problem: str | None = None  # set when the frames and pose calls do not pair up
+
+    def watch_night(self, night: NightView) -> NightView:
+        """`night`, whose cleaning at each frame goes into the recording."""
+        self._night = night
+        return night
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch:
         batch = self.inner.infer(image_bgr)
@@ -111,7 +119,8 @@ class PoseRecorder:
             # Resumed when the analyzer asks for the next frame, i.e. after it processed this one.
             if self._calls != 1 and self.problem is None:
                 self.problem = f"frame {frame.index}: {self._calls} pose calls, expected 1"
-            self._stamps.append(FrameStamp(frame.index, frame.pts_s, frame.size_wh))
+            cleaned = self._night is not None and self._night.cleaning
+            self._stamps.append(FrameStamp(frame.index, frame.pts_s, frame.size_wh, cleaned))
             self._opinions.append(self._asked)
 
     def recording(self, live_wall_s: float) -> Recording:
@@ -146,8 +155,13 @@ class PoseReplay:
         self.version = version
         self.opinion = _OpinionReplay(self, opinion_version) if opinion_version else None
         self.opinion_misses = 0
+        self.cleaning = False  # as recorded for the frame being replayed
         self._next: PoseBatch | None = None
         self._answer: PostureBoxes | None = None
+
+    def pose_picture(self, image_bgr: np.ndarray, pts_s: float) -> np.ndarray:
+        """As a NightView: the (blank) picture as it is; `cleaning` is as recorded."""
+        return image_bgr
 
     def infer(self, image_bgr: np.ndarray) -> PoseBatch:
         if self._next is None:
@@ -160,7 +174,7 @@ class PoseReplay:
         for stamp, batch, answer in zip(
             self.recording.stamps, self.recording.batches, answers, strict=True
         ):
-            self._next, self._answer = batch, answer
+            self._next, self._answer, self.cleaning = batch, answer, stamp.cleaned
             width, height = stamp.size_wh
             image = np.broadcast_to(_BLANK_PIXEL, (height, width, 3))
             yield Frame(camera_id, stamp.index, stamp.pts_s, time.time(), image)
@@ -203,7 +217,7 @@ def replay_events(
 ) -> Replayed:
     """The finished events the analysis gives on recorded perception (no model runs)."""
     replay = PoseReplay(recording, versions.pose, versions.opinion)
-    analyzer = Analyzer(camera_id, vision, replay, replay.opinion, scene_rules=False)
+    analyzer = Analyzer(camera_id, vision, replay, replay.opinion, scene_rules=False, night=replay)
     events = list(analyze_frames(replay.frames(camera_id), analyzer, gated=False))
     return Replayed(events, replay.opinion_misses)
 
@@ -214,6 +228,7 @@ def encode(recording: Recording) -> dict[str, np.ndarray]:
         "index": np.array([s.index for s in recording.stamps], np.int64),
         "pts_s": np.array([s.pts_s for s in recording.stamps], np.float64),
         "size_wh": np.array([s.size_wh for s in recording.stamps], np.int64).reshape(-1, 2),
+        "cleaned": np.array([s.cleaned for s in recording.stamps], bool),
         "live_wall_s": np.array(recording.live_wall_s, np.float64),
     }
     arrays |= _encode_records("", recording.batches, batch_fields())
@@ -240,9 +255,13 @@ def _encode_records(
 def decode(arrays: Any) -> Recording:
     """The Recording `encode` stored; `arrays` is a mapping such as an open NpzFile."""
     sizes = [(int(w), int(h)) for w, h in arrays["size_wh"]]
+    if "cleaned" not in arrays:
+        raise CacheError("recorded before night pictures were marked")
     stamps = tuple(
-        FrameStamp(int(i), float(p), wh)
-        for i, p, wh in zip(arrays["index"], arrays["pts_s"], sizes, strict=True)
+        FrameStamp(int(i), float(p), wh, bool(c))
+        for i, p, wh, c in zip(
+            arrays["index"], arrays["pts_s"], sizes, arrays["cleaned"], strict=True
+        )
     )
     batches = _decode_records(arrays, "", PoseBatch, batch_fields())
     opinions: list[Any] = []

@@ -32,3 +32,10 @@ def test_each_role_guide_shows_current_screenshots() -> None:
     for guide in ("officer", "inspector", "operator"):
         text = (ROOT / "docs" / f"{guide}.md").read_text(encoding="utf-8")
         assert re.search(r"!\[[^\]]*\]\(img/", text), guide
+
+
+def test_every_night_setting_is_in_the_operator_guide() -> None:
+    from vision.night import NightConfig
+
+    guide = (ROOT / "docs" / "operator.md").read_text(encoding="utf-8")
+    assert [name for name in NightConfig.model_fields if f"| `{name}` |" not in guide] == []

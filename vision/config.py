@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from models.runtime import Backend
 from vision.motion import MotionConfig
+from vision.night import NightConfig
 from vision.scene_health import SceneHealthConfig
 from vision.static_objects import StaticObjectConfig
 from vision.zones import LineConfig, ZoneConfig
@@ -110,7 +111,7 @@ class FallThresholds(_Section):
         description="After the descent, moving less than this many body lengths is at rest.",
     )
     confirm_s: float = Field(
-        1.0, ge=0.0, le=10.0, description="At rest and down this long confirms a fall."
+        0.6, ge=0.0, le=10.0, description="At rest and down this long confirms a fall."
     )
     second_opinion_min: float = Field(
         0.6,
@@ -252,6 +253,9 @@ class VisionConfig(_Section):
         default_factory=StaticObjectConfig, description="Stationary objects in exit zones."
     )
     fall: FallThresholds = Field(default_factory=FallThresholds, description="Fall thresholds.")
+    night: NightConfig = Field(
+        default_factory=NightConfig, description="Following the camera's infrared mode."
+    )
     rules: RuleThresholds = Field(default_factory=RuleThresholds, description="Other rules.")
     zones: list[ZoneConfig] = Field(default_factory=list, description="Zones of the picture.")
     lines: list[LineConfig] = Field(default_factory=list, description="Exit lines.")

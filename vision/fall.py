@@ -57,6 +57,11 @@ class BodyGeometry:
         return self.centre_y - self.height / 2
 
     @property
+    def at_bottom(self) -> bool:
+        """The box reaches the picture's bottom edge (the body may go on below it)."""
+        return self.centre_y + self.height / 2 >= 1.0 - _EDGE
+
+    @property
     def long_side(self) -> float:
         """The box's longer side, in frame heights."""
         return self.height * max(1.0, self.aspect)
@@ -195,6 +200,23 @@ class TrackFallState:
         """End what is open when the track is lost or the video ends."""
         return [self._end_long_lie(pts_s)] if self._long_lie else []
 
+    def unseen(self, pts_s: float) -> list[FallSignal]:
+        """A frame without this person: one who was falling, no longer upright, when they went
+        out of the bottom of the picture, and has not come back for confirm_s, has fallen out
+        of view."""
+        descent = self._descent
+        if descent is None or not self._history:
+            return []
+        last, _ = self._history[-1]
+        if not last.at_bottom or last.in_bed or last.aspect <= self.th.upright_aspect_max:
+            return []  # walking out of the picture (down stairs, towards the camera) is no fall
+        if pts_s - descent.detected_s > self._descent_life_s():
+            self._descent = None
+            return []
+        if pts_s - last.pts_s < self.th.confirm_s:
+            return []
+        return self._fall(last, pts_s, False, None)
+
     def _learn_standing(self, body: BodyGeometry) -> None:
         """Track the standing height as a slowly forgetting maximum.
 
@@ -222,6 +244,12 @@ class TrackFallState:
             self._descent = None
         if self._descent or not self._history or body.in_bed:
             return
+        left_bed_s = self._left_bed_s(body, lying)
+        if left_bed_s is not None:
+            self._descent = _Descent(
+                left_bed_s, body.pts_s, self.th.descent_drop_ratio, body.long_side
+            )
+            return
         highest, was_lying = min(reversed(self._history), key=lambda row: row[0].centre_y)
         length = self._body_length(highest, was_lying)
         drop = max(
@@ -231,6 +259,14 @@ class TrackFallState:
         )
         if drop >= self.th.descent_drop_ratio:
             self._descent = _Descent(highest.pts_s, body.pts_s, drop, length)
+
+    def _left_bed_s(self, body: BodyGeometry, lying: bool) -> float | None:
+        """Lying outside a bed zone moments after being in it (rolled or slid off the bed, seen
+        from above, where the picture shows little drop): when they were last in bed."""
+        if not lying:
+            return None
+        in_bed = [b.pts_s for b, _ in self._history if b.in_bed]
+        return in_bed[-1] if in_bed else None
 
     def _head_drop(self, body: BodyGeometry, was_lying: bool, length: float) -> float:
         """From standing, the head end drops further than the centre: scaled to compare."""
@@ -265,6 +301,13 @@ class TrackFallState:
         score = opinion()
         if not self._down_enough(body, lying, score):
             return []
+        return self._fall(body, body.pts_s, lying, score)
+
+    def _fall(
+        self, body: BodyGeometry, at_s: float, lying: bool, score: float | None
+    ) -> list[FallSignal]:
+        """The descent confirmed as a fall at `at_s` (unless within cooldown of the last)."""
+        assert self._descent is not None
         descent, self._descent = self._descent, None
         if (
             self._last_fall_s is not None
@@ -278,7 +321,7 @@ class TrackFallState:
                 EventType.FALL,
                 self.track_id,
                 descent.start_s,
-                body.pts_s,
+                at_s,
                 self._confidence(descent, lying, score),
                 self._fall_key,
             )

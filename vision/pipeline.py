@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from streams.frame import Frame
-from vision.config import VisionConfig
+from vision.config import FallThresholds, VisionConfig
 from vision.events import SafetyEvent, Severity
 from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
 from vision.fallen import PostureBoxes
 from vision.fire import BoxMotion, FireBoxes, FireSchedule
+from vision.night import NightConfig, NightMode, NightView
 from vision.records import PersonObservation, PoseBatch
 from vision.rules.engine import RuleEngine, build_rules
 from vision.rules.lifecycle import RuleSignal
@@ -100,6 +101,7 @@ class Analyzer:
         second_opinion: SecondOpinion | None = None,
         fire: FireModel | None = None,
         scene_rules: bool = True,
+        night: NightView | None = None,
     ) -> None:
         self.camera_id = camera_id
         self.config = config
@@ -116,6 +118,7 @@ class Analyzer:
             if model is not None:
                 self._versions[role] = model.version
         self._timezone = ZoneInfo(config.timezone)
+        self.night = night or NightMode(config.night, camera_id)
         # Without scene rules (replays of recorded poses have no real pictures) only falls run.
         rules = build_rules(config, fire is not None, health=True) if scene_rules else []
         self.rules = RuleEngine(rules)
@@ -141,8 +144,10 @@ class Analyzer:
         return [tid for tid, state in self._states.items() if state.phase is not Phase.UPRIGHT]
 
     def process(self, frame: Frame) -> FrameAnalysis:
-        poses = self.pose.infer(frame.image_bgr)
-        poses = poses.select(self._followable(poses))
+        poses = self.pose.infer(self.night.pose_picture(frame.image_bgr, frame.pts_s))
+        scores = self._pose_scores()
+        poses = poses.select(self._followable(poses, scores))
+        self.tracker.start_score = scores.min_pose_score
         people = self.tracker.update(poses, frame.pts_s)
         lost = [tid for tid in self._states if tid not in self.tracker.live_ids()]
         signals = [s for tid in lost for s in self._states.pop(tid).close(frame.pts_s)]
@@ -153,6 +158,10 @@ class Analyzer:
             )
             body = measure(person, frame.pts_s, frame.size_wh, self._resting_place(person))
             signals += state.step(body, opinion.for_box(person.box_xyxy))
+        seen = {person.track_id for person in people}
+        for track_id, state in self._states.items():
+            if track_id not in seen:
+                signals += state.unseen(frame.pts_s)
         phases = {p.track_id: self._states[p.track_id].phase for p in people}
         fire = self._fire_seen()
         monitor = self.health_monitor
@@ -208,16 +217,20 @@ class Analyzer:
         found, self._fire_found = self._fire_found, None
         return found
 
-    def _followable(self, poses: PoseBatch) -> np.ndarray:
+    def _pose_scores(self) -> FallThresholds | NightConfig:
+        """The pose scores that apply now: the night's on a cleaned night picture, else the
+        fall thresholds'."""
+        return self.config.night if self.night.cleaning else self.config.fall
+
+    def _followable(self, poses: PoseBatch, scores: FallThresholds | NightConfig) -> np.ndarray:
         """Poses strong enough to follow: `keep_pose_score`, or `down_keep_pose_score` for a
         pose over a person who is down."""
-        fall = self.config.fall
-        keep = poses.scores >= fall.keep_pose_score
+        keep = poses.scores >= scores.keep_pose_score
         boxes = self.tracker.boxes()
         down = [boxes[tid] for tid in self._down_ids() if tid in boxes]
         if not down:
             return keep
-        for index in np.flatnonzero(~keep & (poses.scores >= fall.down_keep_pose_score)):
+        for index in np.flatnonzero(~keep & (poses.scores >= scores.down_keep_pose_score)):
             keep[index] = max(iou(poses.boxes_xyxy[index], box) for box in down) >= _DOWN_MIN_IOU
         return keep
 

@@ -30,6 +30,7 @@ from supervision.tokens import issue_token
 from supervision.users import create_user
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
+from vision.config import FallThresholds
 
 FAST_SCRYPT = ScryptParams(log2_n=4, r=1)
 
@@ -184,7 +185,7 @@ def test_applying_restarts_only_that_camera_with_its_new_thresholds(
 
     back = api.post("/api/cameras/hall/config/rollback", json={"version": 1})
     assert (back.status_code, back.json()["version"]) == (200, 3)
-    assert running.cameras["hall"].analyzer.config.fall.confirm_s == 1.0
+    assert running.cameras["hall"].analyzer.config.fall.confirm_s == FallThresholds().confirm_s
     assert running.cameras["room"] is room
     assert stored(running, "hall") == [
         (3, "rolled_back", "op"),

@@ -193,6 +193,12 @@ def test_manifest_rows(tmp_path: Path) -> None:
     assert rows[1].line == 3
 
 
+def test_every_fifth_row_is_held_out(tmp_path: Path) -> None:
+    body = "".join(f"c{n}.mp4,adl\n" for n in range(1, 12))
+    rows = read_manifest(write(tmp_path, "clip,label\n" + body))
+    assert [r.clip for r in rows if r.held_out] == ["c5.mp4", "c10.mp4"]
+
+
 def test_manifest_with_only_a_header_is_empty(tmp_path: Path) -> None:
     assert read_manifest(write(tmp_path, "clip,label\n")) == []
 

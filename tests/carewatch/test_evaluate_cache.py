@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carewatch.eval_run import apply_variant
+from carewatch.eval_variants import VARIANTS, apply_change, variant_frames
 from carewatch.offline import analyze_frames, build_estimator, build_second_opinion
 from carewatch.pose_cache import (
     FrameStamp,
@@ -28,6 +28,7 @@ from streams.frame import Frame
 from streams.sources import iter_file_frames
 from vision.config import ModelsConfig, VisionConfig
 from vision.fallen import PostureBoxes
+from vision.night import NightMode
 from vision.pipeline import Analyzer
 from vision.records import KEYPOINT_COUNT, PoseBatch
 
@@ -62,7 +63,7 @@ def random_boxes(rng: np.random.Generator, people: int) -> PostureBoxes:
 def recording(people: list[int], asked: list[int | None] | None = None) -> Recording:
     """Frames with `people` poses each; `asked[i]` boxes from the second opinion, if asked."""
     rng = np.random.default_rng(7)
-    stamps = tuple(FrameStamp(3 * i, i / 8, (640, 360)) for i in range(len(people)))
+    stamps = tuple(FrameStamp(3 * i, i / 8, (640, 360), i % 2 == 1) for i in range(len(people)))
     opinions = tuple(None if n is None else random_boxes(rng, n) for n in asked or [])
     batches = tuple(random_batch(rng, n) for n in people)
     return Recording(stamps, batches, live_wall_s=1.25, opinions=opinions)
@@ -91,6 +92,7 @@ def test_round_trip_is_exact(tmp_path: Path, people: list[int], asked: list[int 
     loaded = cache.load_recording(key)
     assert loaded is not None
     assert loaded.stamps == original.stamps and loaded.live_wall_s == original.live_wall_s
+    assert [s.cleaned for s in loaded.stamps] == [i % 2 == 1 for i in range(len(people))]
     assert len(loaded.batches) == len(people)
     assert all(same_batch(a, b) for a, b in zip(loaded.batches, original.batches, strict=True))
     assert len(loaded.opinions) == len(asked or [])
@@ -153,7 +155,9 @@ def test_replay_frames_are_blank_views_with_the_stamps() -> None:
     assert same_batch(replay.infer(first.image_bgr), original.batches[0])
     assert replay.opinion is not None
     assert same_batch(replay.opinion.classify(first.image_bgr), original.opinions[0])
+    assert not replay.cleaning and replay.pose_picture(first.image_bgr, 0.0) is first.image_bgr
     second = next(frames)
+    assert replay.cleaning  # as recorded: pose saw a cleaned night picture
     assert len(replay.opinion.classify(second.image_bgr).fall_scores) == 0
     assert replay.opinion_misses == 1  # not asked live: answered with no boxes, and counted
 
@@ -161,7 +165,8 @@ def test_replay_frames_are_blank_views_with_the_stamps() -> None:
 def short_fall_frames(eval_dir: Path, variant: str = "original") -> list[Frame]:
     clip = eval_dir / "assist-iot/fall/05_vertical_fall_faint.mp4"
     frames = iter_file_frames(str(clip), "cam", 8.0)
-    return list(apply_variant(itertools.takewhile(lambda f: f.pts_s < 6.0, frames), variant))
+    change = VARIANTS[variant].change if variant != "original" else None
+    return list(apply_change(itertools.takewhile(lambda f: f.pts_s < 6.0, frames), change))
 
 
 @pytest.mark.slow
@@ -200,3 +205,39 @@ def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> 
     write_plot(points, tmp_path / "sweep.png")
     assert (tmp_path / "sweep.csv").read_text().startswith("threshold,value,default,recall")
     assert (tmp_path / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_a_night_recording_replays_with_the_night_pose_scores(
+    eval_dir: Path, tmp_path: Path
+) -> None:
+    """Infrared frames: pose ran on cleaned pictures with the night scores, and the replay
+    (which has no pictures) applies the same scores from the recorded marks."""
+    vision, models = VisionConfig(), ModelsConfig()
+    recorder = PoseRecorder(build_estimator(models))
+    analyzer = Analyzer(
+        "cam",
+        vision,
+        recorder,
+        scene_rules=False,
+        night=recorder.watch_night(NightMode(vision.night, "cam")),
+    )
+    clip = eval_dir / "t2v-bed/fall/mage_fall_006.mp4"  # a person on a dark floor
+    frames = list(variant_frames(str(clip), "cam", 8.0, "infrared"))
+    live = list(analyze_frames(recorder.watch(frames), analyzer, gated=False))
+    recorded = recorder.recording(live_wall_s=1.0)
+    assert all(stamp.cleaned for stamp in recorded.stamps)
+    versions = ModelVersions(recorder.version)
+    replayed = replay_events(recorded, "cam", vision, versions).events
+    assert [(e.type, e.end_s) for e in replayed] == [(e.type, e.end_s) for e in live]
+    by_day = dataclasses.replace(
+        recorded, stamps=tuple(dataclasses.replace(s, cleaned=False) for s in recorded.stamps)
+    )
+    assert people_followed(by_day, vision) < people_followed(recorded, vision)
+
+
+def people_followed(recorded: Recording, vision: VisionConfig) -> int:
+    """Person observations over a replayed recording (the night scores follow weaker poses)."""
+    replay = PoseReplay(recorded, "v", None)
+    analyzer = Analyzer("cam", vision, replay, scene_rules=False, night=replay)
+    return sum(len(analyzer.process(frame).people) for frame in replay.frames("cam"))

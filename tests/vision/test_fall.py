@@ -274,3 +274,74 @@ def test_hip_y(
     keypoints, scores = np.zeros((KEYPOINT_COUNT, 2)), np.zeros(KEYPOINT_COUNT)
     (keypoints[L_HIP, 1], scores[L_HIP]), (keypoints[R_HIP, 1], scores[R_HIP]) = left, right
     assert hip_y(keypoints, scores) == pytest.approx(expected)
+
+
+def unseen_after(bodies: list[BodyGeometry], unseen_s: float) -> list[FallSignal]:
+    """Step through `bodies`, then report frames without the person for `unseen_s`."""
+    state = TrackFallState(1, FallThresholds())
+    signals = [s for body in bodies for s in state.step(body)]
+    last_s = bodies[-1].pts_s
+    for k in range(1, round(unseen_s * FPS) + 1):
+        signals += state.unseen(last_s + k / FPS)
+    return signals
+
+
+AT_BOTTOM = (0.88, 0.24, 1.6, 70.0)  # half out of the picture: the box ends at its edge
+MID_FALL = (0.70, 0.40, 1.0, 45.0)
+WALKS_OUT = (0.80, 0.40, 0.45, 5.0)  # upright, the box's bottom at the picture's edge
+
+
+@pytest.mark.parametrize(
+    ("name", "bodies", "unseen_s", "expected"),
+    [
+        ("falls out of the bottom of the picture", sequence((3, STAND), (0.5, AT_BOTTOM)), 1.0, 1),
+        ("back in view before confirm_s", sequence((3, STAND), (0.5, AT_BOTTOM)), 0.4, 0),
+        ("walks out at the side, no descent", sequence((3, STAND)), 1.0, 0),
+        ("walks down stairs out of the picture", sequence((3, STAND), (0.5, WALKS_OUT)), 1.0, 0),
+        ("descends, lost mid-picture", sequence((3, STAND), (0.5, MID_FALL)), 1.0, 0),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_falling_out_of_view(
+    name: str, bodies: list[BodyGeometry], unseen_s: float, expected: int
+) -> None:
+    signals = unseen_after(bodies, unseen_s)
+    assert [str(s.type) for s in signals] == ["fall"] * expected
+    if expected:
+        assert signals[0].end_s == pytest.approx(bodies[-1].pts_s + 0.625)  # confirm_s 0.6
+
+
+def in_bed_until(bodies: list[BodyGeometry], until_s: float) -> list[BodyGeometry]:
+    return [dataclasses.replace(b, in_bed=b.pts_s < until_s) for b in bodies]
+
+
+@pytest.mark.parametrize(
+    ("name", "bodies", "expected"),
+    [
+        # Seen from above a roll off the bed moves the body sideways, hardly down the picture.
+        (
+            "rolls off the bed onto the floor beside it",
+            in_bed_until(
+                sequence((2, lying_at(0.60)), (0.8, lying_at(0.66)), (3, lying_at(0.66))), 2.4
+            ),
+            ["fall"],
+        ),
+        (
+            "gets out of bed and stands",
+            in_bed_until(sequence((2, lying_at(0.60)), (1.0, SIT), (1.0, STAND), (3, STAND)), 2.5),
+            [],
+        ),
+        (
+            "rolls over in bed",
+            in_bed_until(
+                sequence((2, lying_at(0.60)), (0.8, lying_at(0.66)), (3, lying_at(0.66))), 99
+            ),
+            [],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_leaving_a_bed_zone_lying(
+    name: str, bodies: list[BodyGeometry], expected: list[str]
+) -> None:
+    assert [str(s.type) for s in run(bodies)] == expected

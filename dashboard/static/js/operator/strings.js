@@ -84,6 +84,7 @@ const en = {
   "operator.addCorner": "Add a corner",
   "operator.analysisFps": "Frames analysed per second",
   "operator.section.fall": "Falls and long lies",
+  "operator.section.night": "Night (infrared) pictures",
   "operator.section.rules": "Fire, exits, zones and tampering",
   "operator.section.health": "Tamper checks",
   "operator.section.static": "Objects left in exits",
@@ -210,6 +211,7 @@ const zh = {
   "operator.addCorner": "添加一个角",
   "operator.analysisFps": "每秒分析帧数",
   "operator.section.fall": "跌倒与长时间倒地",
+  "operator.section.night": "夜间（红外）画面",
   "operator.section.rules": "火情、出口、区域与遮挡",
   "operator.section.health": "摄像头遮挡检查",
   "operator.section.static": "出口处遗留物",
@@ -335,6 +337,18 @@ const THRESHOLDS_ZH = {
   "static.person_margin_fraction": "人体框每侧按宽高的此比例扩大后忽略其像素。",
   "static.person_hold_s": "人体框的像素在最后一次出现后仍忽略这么多秒。",
   "static.min_blob_fraction": "小于画面此比例的静止区块视为噪声丢弃。",
+  "night.enabled": "跟随摄像头的红外模式：画面变为灰度时，姿态模型改看增强对比度并降噪后的画面。",
+  "night.grey_chroma_max": "画面平均色彩（色度，0-128）低于此值即视为红外摄像头的灰度画面；白天画面约 6-30。",
+  "night.switch_s": "画面持续这么多秒呈现另一种模式后才切换（灰墙短暂占满画面不会切换）。",
+  "night.noise_min": "夜间画面噪声（灰度级，按姿态模型输入宽度估计）高于此值才为姿态模型清理画面；干净的灰度画面原样送入。",
+  "night.pose_width_px": "夜间画面清理时缩放到的宽度（姿态模型的输入）。",
+  "night.clahe_clip": "局部对比度拉伸的剪裁上限（限制对比度的自适应直方图均衡）。",
+  "night.denoise_strength": "非局部均值降噪强度（灰度级）；0 为关闭。",
+  "night.min_pose_score": "夜间开始跟踪一个人所需的姿态得分（清理后的红外画面中得分偏低）。",
+  "night.keep_pose_score": "夜间已跟踪的人姿态得分不低于此值即继续跟踪。",
+  "night.down_keep_pose_score": "夜间倒地者与姿态重叠时，姿态得分不低于此值即继续跟踪。",
+  "night.temporal_blend": "像素未变化处保留上一幅夜间画面的比例（跨帧平均掉传感器噪声）；0 为关闭。",
+  "night.temporal_change_max": "像素邻域变化超过这么多灰度级即视为新内容（运动）而非噪声：移动的人不留拖影。",
 };
 for (const [name, text] of Object.entries(THRESHOLDS_ZH)) zh[`operator.th.${name}`] = text;
 
@@ -350,6 +364,7 @@ const PARTS = {
   rules: ["Fire, exits, zones and tampering", "火情、出口、区域与遮挡"],
   health: ["Tamper checks", "摄像头遮挡检查"],
   static: ["Objects left in exits", "出口处遗留物"],
+  night: ["Night (infrared) pictures", "夜间（红外）画面"],
   zones: ["Zones", "区域"],
   lines: ["Lines", "警戒线"],
 };

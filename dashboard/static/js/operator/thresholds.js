@@ -3,7 +3,7 @@ import { hasText, t } from "../i18n.js";
 import { el } from "../util.js";
 import { resolve, schemaField } from "./schema.js";
 
-const SECTIONS = ["fall", "rules", "health", "static"];
+const SECTIONS = ["fall", "night", "rules", "health", "static"];
 
 function label(section, name, property) {
   const key = `operator.th.${section}.${name}`;
