@@ -178,22 +178,11 @@ def variant_frames(
     spec = VARIANTS[variant]
     if spec.camera_fps is None:
         return apply_change(iter_file_frames(path, camera_id, sample_fps), spec.change)
-    camera = _at_camera_rate(iter_file_frames(path, camera_id, None), spec.camera_fps)
-    sampler = RateSampler(sample_fps)
-    return apply_change((f for f in camera if sampler.keep(f.pts_s)), spec.change)
-
-
-def _at_camera_rate(frames: Iterable[Frame], fps: float) -> Iterator[Frame]:
-    """The frames a camera running at `fps` would have sent: the first at or after each tick."""
-    first_s: float | None = None
-    next_s = 0.0
-    for frame in frames:
-        if first_s is None:
-            first_s = next_s = frame.pts_s
-        if frame.pts_s >= next_s - 1e-6:
-            yield frame
-            ticks = math.floor((frame.pts_s - first_s) * fps + 1e-6) + 1
-            next_s = first_s + ticks / fps
+    # The first frame at or after each camera tick (no slack; 1e-6 for rounding), then the
+    # analysis's own sampling.
+    camera, analysis = RateSampler(spec.camera_fps, slack=1e-6), RateSampler(sample_fps)
+    kept = (f for f in iter_file_frames(path, camera_id, None) if camera.keep(f.pts_s))
+    return apply_change((f for f in kept if analysis.keep(f.pts_s)), spec.change)
 
 
 def apply_change(frames: Iterable[Frame], change: Change | None) -> Iterator[Frame]:

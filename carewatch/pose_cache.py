@@ -70,6 +70,10 @@ class Recording:
         return self.stamps[-1].pts_s - self.stamps[0].pts_s + 1.0 / sample_fps
 
 
+def stamp_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(FrameStamp))
+
+
 def batch_fields() -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(PoseBatch))
 
@@ -255,8 +259,6 @@ def _encode_records(
 def decode(arrays: Any) -> Recording:
     """The Recording `encode` stored; `arrays` is a mapping such as an open NpzFile."""
     sizes = [(int(w), int(h)) for w, h in arrays["size_wh"]]
-    if "cleaned" not in arrays:
-        raise CacheError("recorded before night pictures were marked")
     stamps = tuple(
         FrameStamp(int(i), float(p), wh, bool(c))
         for i, p, wh, c in zip(
@@ -300,7 +302,9 @@ class PoseCache:
             "fps": fps,
             "version": version,
             # A recording's format follows the records it stores; a baseline result's does not.
-            "fields": [*batch_fields(), *opinion_fields()] if kind == "pose" else [],
+            "fields": [*stamp_fields(), *batch_fields(), *opinion_fields()]
+            if kind == "pose"
+            else [],
         }
 
     def load_recording(self, key: dict[str, Any] | None) -> Recording | None:

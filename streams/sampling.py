@@ -12,20 +12,23 @@ from collections.abc import Callable
 class RateSampler:
     """Decides which frames to keep so that kept frames follow `fps` in video time.
 
-    A frame is kept when it reaches the next grid point, less a quarter period of slack, so a
-    25 fps source sampled at 10 fps keeps 10 frames a second rather than 8. `fps=None` keeps all.
+    A frame is kept when it reaches the next grid point, less `slack` of a period (a quarter by
+    default, so a 25 fps source sampled at 10 fps keeps 10 frames a second rather than 8; none
+    for the first frame at or after each tick, as a camera running at `fps` sends).
+    `fps=None` keeps all.
     """
 
-    def __init__(self, fps: float | None) -> None:
+    def __init__(self, fps: float | None, slack: float = 0.25) -> None:
         if fps is not None and fps <= 0:
             raise ValueError(f"fps must be positive, got {fps}")
         self._period_s = 0.0 if fps is None else 1.0 / fps
+        self._slack = slack
         self._next_s: float | None = None
 
     def keep(self, pts_s: float) -> bool:
         if self._period_s == 0.0:
             return True
-        slack_s = 0.25 * self._period_s
+        slack_s = self._slack * self._period_s
         # A jump backwards (source restarted) restarts the grid at this frame.
         if self._next_s is None or pts_s < self._next_s - 2 * self._period_s:
             self._next_s = pts_s

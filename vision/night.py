@@ -172,12 +172,12 @@ class NightMode:
         """The picture to run pose on now: the frame by day, its cleaned copy at night."""
         if not self.config.enabled:
             return image_bgr
-        self._update(image_bgr, pts_s)
+        checked = self._update(image_bgr, pts_s)
         if not self.night:
             self._average, self.cleaning = None, False
             return image_bgr
         grey = small_grey(image_bgr, self.config.pose_width_px)
-        if self._checked_s == pts_s:
+        if checked:
             self.cleaning = noise_sigma(grey) >= self.config.noise_min
         averaged = self._averaged(grey, pts_s)
         return cleaned(averaged, self.config) if self.cleaning else image_bgr
@@ -192,12 +192,17 @@ class NightMode:
         self._average = (pts_s, grey)
         return grey
 
-    def _update(self, image_bgr: np.ndarray, pts_s: float) -> None:
+    def _update(self, image_bgr: np.ndarray, pts_s: float) -> bool:
+        """Check the mode if a check is due; True when the picture was checked now."""
         if self._checked_s is not None and 0 <= pts_s - self._checked_s < _CHECK_PERIOD_S:
-            return
+            return False
         first = self._checked_s is None
         self._checked_s = pts_s
-        reads_night = chroma(image_bgr) <= self.config.grey_chroma_max
+        self._follow(chroma(image_bgr) <= self.config.grey_chroma_max, pts_s, first)
+        return True
+
+    def _follow(self, reads_night: bool, pts_s: float, first: bool) -> None:
+        """Switch once the picture has read as the other mode for switch_s."""
         if reads_night == self.night:
             self._other_since_s = None
             return

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from streams.frame import Frame
+from vision.body import measure
 from vision.config import FallThresholds, VisionConfig
 from vision.events import SafetyEvent, Severity
-from vision.fall import FallSignal, Opinion, Phase, TrackFallState, measure
+from vision.fall import FallSignal, Opinion, Phase, TrackFallState
 from vision.fallen import PostureBoxes
 from vision.fire import BoxMotion, FireBoxes, FireSchedule
 from vision.night import NightConfig, NightMode, NightView

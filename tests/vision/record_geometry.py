@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from streams.sources import iter_file_frames
+from vision.body import measure
 from vision.config import VisionConfig
-from vision.fall import measure
 from vision.pipeline import Analyzer
 from vision.pose import load_pose
 

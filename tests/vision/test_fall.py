@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vision.body import BodyGeometry, hip_y
 from vision.config import FallThresholds
 from vision.events import EventType
-from vision.fall import BodyGeometry, FallSignal, TrackFallState, hip_y
+from vision.fall import FallSignal, TrackFallState
 from vision.records import KEYPOINT_COUNT, L_HIP, R_HIP
 
 FPS = 8.0
