@@ -12,10 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from carewatch import audit_command, bench_command, kpi_command, soak, user_command
+from carewatch.admin import audit as audit_command
+from carewatch.admin import kpis as kpi_command
+from carewatch.admin import users as user_command
+from carewatch.bench import command as bench_command
+from carewatch.bench import soak
 from carewatch.config import ConfigError, Settings, load_settings
 from models.registry import ModelError
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -51,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_eval(parser: argparse.ArgumentParser) -> None:
-    from carewatch.eval_command import variant_list
-    from carewatch.eval_variants import NIGHT_AND_INSTALLATION, VARIANTS
+    from carewatch.eval.command import variant_list
+    from carewatch.eval.variants import NIGHT_AND_INSTALLATION, VARIANTS
 
     add = parser.add_argument
     add("manifest", type=Path, help="CSV with columns clip,label,... (clip relative to it)")
@@ -160,7 +164,7 @@ def _print_backends() -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from carewatch.offline import AnalyzeError, analyze_file, camera_for
+    from carewatch.analyze.offline import AnalyzeError, analyze_file, camera_for
 
     settings = load_settings(args.config) if args.config else None
     camera_id, vision, models = camera_for(settings, args.camera, args.video)
@@ -190,13 +194,13 @@ def _epoch(start_at: datetime | None, timezone: str) -> float | None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from carewatch.eval_command import run_eval
+    from carewatch.eval.command import run_eval
 
     return run_eval(args)
 
 
 def _serve(settings: Settings, seed: Callable[[EventStore], None] | None = None) -> int:
-    from carewatch.service import serve
+    from carewatch.run.service import serve
 
     _require_data_dir(settings.storage.data_dir)
     return serve(settings, seed)

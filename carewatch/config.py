@@ -36,7 +36,7 @@ from supervision.config import (
     require_unique_names,
 )
 from supervision.push.config import PushConfig
-from supervision.spool import DEFAULT_RESERVE_BYTES
+from supervision.writer.spool import DEFAULT_RESERVE_BYTES
 from vision.config import (
     FallThresholds,
     ModelsConfig,

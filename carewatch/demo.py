@@ -6,10 +6,10 @@ import logging
 from pathlib import Path
 
 from carewatch.config import Settings, parse_settings
-from supervision.org import NodeKind, NodeRef
-from supervision.scope import Role
-from supervision.store import EventStore
-from supervision.users import create_user, list_users
+from supervision.events.store import EventStore
+from supervision.org.scope import Role
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import create_user, list_users
 
 log = logging.getLogger(__name__)
 

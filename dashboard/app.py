@@ -46,8 +46,8 @@ from dashboard.service_health import HealthSource
 from dashboard.throttle import SignInThrottle
 from dashboard.unavailable import add_database_unavailable_handler
 from supervision.config import InspectionConfig
+from supervision.events.store import EventStore
 from supervision.push.links import LinkSigner
-from supervision.store import EventStore
 
 
 def create_app(

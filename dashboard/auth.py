@@ -10,10 +10,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.deps import get_context
-from supervision.audit import append_audit
-from supervision.scope import Permission, Scope, has_permission
-from supervision.tokens import lookup_token
-from supervision.users import UserView, scope_for
+from supervision.audit.chain import append_audit
+from supervision.org.scope import Permission, Scope, has_permission
+from supervision.org.tokens import lookup_token
+from supervision.org.users import UserView, scope_for
 
 SESSION_COOKIE = "carewatch_session"
 _UNAUTHORISED_HEADERS = {"WWW-Authenticate": 'Bearer realm="carewatch"'}

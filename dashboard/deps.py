@@ -17,8 +17,8 @@ from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from dashboard.service_health import HealthSource
 from dashboard.throttle import SignInThrottle
+from supervision.events.store import EventStore
 from supervision.push.links import LinkSigner
-from supervision.store import EventStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from supervision.disk import DiskState
+from supervision.retention.disk import DiskState
 
 FOLDER = ("folder",)
 

@@ -13,7 +13,7 @@ from fastapi.sse import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from dashboard.schemas import EventOut
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 
 # Most events one poll sends; a larger backlog follows on the next polls.
 _BATCH = 200

@@ -15,7 +15,8 @@ from dashboard.auth import Principal
 from dashboard.media_files import resolve_media
 from supervision.checklists import Checklist, ChecklistKind, load_checklists
 from supervision.config import InspectionConfig
-from supervision.evidence import (
+from supervision.inspections.access import can_fix_hazards, can_inspect, can_read_inspections
+from supervision.inspections.evidence import (
     EventNotInFacility,
     EvidenceError,
     EvidenceKind,
@@ -26,9 +27,8 @@ from supervision.evidence import (
     evidence_file,
     store_image,
 )
-from supervision.hazards import HazardNotFound, HazardTransitionError
-from supervision.inspection_access import can_fix_hazards, can_inspect, can_read_inspections
-from supervision.inspections import InspectionClosed, InspectionError, InspectionNotFound
+from supervision.inspections.hazards import HazardNotFound, HazardTransitionError
+from supervision.inspections.runs import InspectionClosed, InspectionError, InspectionNotFound
 
 # Evidence is personal data: never cached by the browser or a proxy, never sniffed.
 EVIDENCE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}

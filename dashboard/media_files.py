@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supervision.evidence import EVIDENCE_DIR
+from supervision.inspections.evidence import EVIDENCE_DIR
 
 MEDIA_TYPES = {
     ".mp4": "video/mp4",

@@ -12,7 +12,7 @@ from dashboard.disk_metrics import disk_metrics, media_write_metrics
 from dashboard.live import LiveFeed
 from dashboard.service_health import HealthSource, problem_metrics
 from streams.health import CameraHealth, CameraState
-from supervision.disk import DiskState
+from supervision.retention.disk import DiskState
 
 CAMERA = ("camera",)
 

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from streams.health import CameraHealth, CameraState
-from supervision.records import (
+from supervision.events.views import (
     CameraView,
     EventView,
     FamilyNotice,
@@ -18,8 +18,8 @@ from supervision.records import (
     TransitionAction,
     TransitionView,
 )
-from supervision.scope import ROLE_PERMISSIONS, Scope
-from supervision.users import UserView
+from supervision.org.scope import ROLE_PERMISSIONS, Scope
+from supervision.org.users import UserView
 
 # Text that reaches the database: PostgreSQL cannot store NUL characters.
 NO_NUL = r"^[^\x00]*$"

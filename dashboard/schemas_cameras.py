@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.schemas import NO_NUL
-from supervision.camera_configs import ConfigVersion, VersionKind
+from supervision.cameras.versions import ConfigVersion, VersionKind
 from supervision.tables import INT_MAX
 
 _NOTE = Field(

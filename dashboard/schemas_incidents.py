@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.schemas import NO_NUL, FamilyNoticeIn
-from supervision.records import IncidentEventBrief, IncidentStepView, IncidentView, PushView
+from supervision.events.views import IncidentEventBrief, IncidentStepView, IncidentView, PushView
 from supervision.tables import INT_MAX
 
 

@@ -9,14 +9,14 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from dashboard.schemas import NO_NUL
 from supervision.checklists import Checklist, ChecklistItem, ChecklistKind
-from supervision.evidence import EvidenceKind, EvidenceView
-from supervision.hazards import (
+from supervision.inspections.evidence import EvidenceKind, EvidenceView
+from supervision.inspections.hazards import (
     HazardGrade,
     HazardStatus,
     HazardStepView,
     HazardView,
 )
-from supervision.inspections import (
+from supervision.inspections.runs import (
     InspectionMode,
     InspectionStatus,
     InspectionView,

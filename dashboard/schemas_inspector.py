@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.schemas import media_url
-from supervision.audit import AuditRecord
-from supervision.overview import Counts, OverviewNode
-from supervision.timeline import Timeline, TimelineEntry
+from supervision.audit.chain import AuditRecord
+from supervision.events.timeline import Timeline, TimelineEntry
+from supervision.reports.overview import Counts, OverviewNode
 
 
 class _Schema(BaseModel):

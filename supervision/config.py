@@ -37,7 +37,7 @@ class EscalationConfig(BaseModel):
 
 
 class IncidentConfig(BaseModel):
-    """Related events on one camera group into one incident (see supervision.grouping)."""
+    """Related events on one camera group into one incident (see supervision.events.grouping)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

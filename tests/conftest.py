@@ -16,8 +16,8 @@ from sqlalchemy import Engine, text
 
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
-from supervision.records import CameraRecord, FacilityRecord
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import CameraRecord, FacilityRecord
 from supervision.tables import Base
 from vision.events import EventType, SafetyEvent, Severity
 

@@ -12,8 +12,8 @@ from pydantic import AwareDatetime
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.schemas import NO_NUL
 from dashboard.schemas_inspector import AuditOut
-from supervision.audit import AuditRecord
-from supervision.audit_reader import AuditQuery, audit_csv, audit_scope, list_audit
+from supervision.audit.chain import AuditRecord
+from supervision.audit.reader import AuditQuery, audit_csv, audit_scope, list_audit
 from supervision.tables import INT_MAX
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
@@ -51,7 +51,7 @@ QueryDep = Annotated[AuditQuery, Depends(audit_query)]
 
 @router.get("", response_model=list[AuditOut])
 def audit_rows(principal: PrincipalDep, sessions: SessionsDep, query: QueryDep) -> list[AuditOut]:
-    """Newest first. See supervision/audit_reader.py for who reads which rows (403: none)."""
+    """Newest first. See supervision/audit/reader.py for who reads which rows (403: none)."""
     return [AuditOut.from_record(record) for record in _read(principal, sessions, query)]
 
 

@@ -19,9 +19,9 @@ from dashboard.auth import (
 from dashboard.deps import ConfigDep, ThrottleDep
 from dashboard.schemas import LoginIn, PreferencesIn, SessionOut, UserOut
 from dashboard.throttle import Refusal
-from supervision.audit import append_audit
-from supervision.tokens import issue_token, revoke_token
-from supervision.users import UserView, authenticate, scope_for, set_alarm_sound, set_locale
+from supervision.audit.chain import append_audit
+from supervision.org.tokens import issue_token, revoke_token
+from supervision.org.users import UserView, authenticate, scope_for, set_alarm_sound, set_locale
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

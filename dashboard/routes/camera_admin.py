@@ -30,7 +30,7 @@ from dashboard.schemas_cameras import (
     SourceIn,
 )
 from streams.source_policy import source_label
-from supervision.camera_configs import (
+from supervision.cameras.versions import (
     CAMERA_FIELDS,
     ConfigConflict,
     ConfigVersion,
@@ -46,7 +46,7 @@ from supervision.camera_configs import (
     save_version,
     update_camera,
 )
-from supervision.scope import Permission, can_manage_cameras, can_read_camera, has_permission
+from supervision.org.scope import Permission, can_manage_cameras, can_read_camera, has_permission
 
 router = APIRouter(tags=["camera configuration"])
 JPEG: dict[int | str, dict[str, Any]] = {

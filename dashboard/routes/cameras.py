@@ -8,8 +8,8 @@ from dashboard.auth import PrincipalDep
 from dashboard.deps import LiveDep, StoreDep
 from dashboard.live import LiveFeed
 from dashboard.schemas import CameraOut
-from supervision.records import CameraView
-from supervision.scope import Role, Scope, can_read_camera
+from supervision.events.views import CameraView
+from supervision.org.scope import Role, Scope, can_read_camera
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 

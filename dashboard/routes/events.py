@@ -13,9 +13,14 @@ from dashboard.auth import Principal, PrincipalDep, require_permission
 from dashboard.deps import ChangesDep, ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
 from dashboard.schemas import NO_NUL, EventAction, EventOut, TransitionIn
-from supervision.records import EventStatus, EventView
-from supervision.scope import Permission, can_read_camera
-from supervision.store import EventNotFound, EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.store import (
+    EventNotFound,
+    EventStore,
+    FamilyNoticeRequired,
+    InvalidTransition,
+)
+from supervision.events.views import EventStatus, EventView
+from supervision.org.scope import Permission, can_read_camera
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 

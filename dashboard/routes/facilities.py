@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.schemas import FacilityOut
-from supervision.org import list_facilities
-from supervision.scope import can_read_facility
+from supervision.org.scope import can_read_facility
+from supervision.org.tree import list_facilities
 
 router = APIRouter(prefix="/api/facilities", tags=["facilities"])
 

@@ -23,7 +23,7 @@ from dashboard.inspection_deps import (
 )
 from dashboard.schemas import NO_NUL
 from dashboard.schemas_inspections import EventEvidenceKind, HazardOut, ReopenIn, VerifyIn
-from supervision.evidence import (
+from supervision.inspections.evidence import (
     EventRef,
     EvidenceKind,
     EvidenceSource,
@@ -32,7 +32,7 @@ from supervision.evidence import (
     get_evidence,
     hazard_folder,
 )
-from supervision.hazards import (
+from supervision.inspections.hazards import (
     HazardGrade,
     HazardStatus,
     fix_hazard,

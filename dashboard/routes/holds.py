@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from dashboard.auth import Principal, PrincipalDep, SessionsDep
 from dashboard.deps import StoreDep
 from dashboard.schemas import NO_NUL
-from supervision.holds import (
+from supervision.events.store import EventStore
+from supervision.events.views import EventView
+from supervision.org.scope import can_read_camera
+from supervision.retention.holds import (
     AlreadyHeld,
     HeldObjectNotFound,
     HoldError,
@@ -28,9 +31,6 @@ from supervision.holds import (
     place_hold,
     release_hold,
 )
-from supervision.records import EventView
-from supervision.scope import can_read_camera
-from supervision.store import EventStore
 
 router = APIRouter(prefix="/api/events", tags=["legal holds"])
 

@@ -15,14 +15,14 @@ from dashboard.auth import Principal, PrincipalDep, SessionsDep, require_permiss
 from dashboard.deps import StoreDep
 from dashboard.schemas import NO_NUL, EventAction
 from dashboard.schemas_incidents import IncidentOut, IncidentTransitionIn
-from supervision.incident_search import IncidentQuery, incidents_csv
-from supervision.incidents import IncidentChanged, IncidentNotFound
-from supervision.org import NodeKind, NodeNotFound, NodeRef, contents_under
-from supervision.records import EventStatus, IncidentView
-from supervision.scope import Permission, can_read_camera, visible_cameras
-from supervision.store import EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.incidents import IncidentChanged, IncidentNotFound
+from supervision.events.search import IncidentQuery, incidents_csv
+from supervision.events.store import EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.views import EventStatus, IncidentView
+from supervision.events.workflow import OPEN_STATUSES
+from supervision.org.scope import Permission, can_read_camera, visible_cameras
+from supervision.org.tree import NodeKind, NodeNotFound, NodeRef, contents_under
 from supervision.tables import Camera, Facility
-from supervision.workflow import OPEN_STATUSES
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 

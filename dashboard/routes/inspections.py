@@ -30,14 +30,14 @@ from dashboard.schemas_inspections import (
     ResultsIn,
 )
 from supervision.checklists import ChecklistKind
-from supervision.evidence import (
+from supervision.inspections.evidence import (
     EventRef,
     EvidenceKind,
     discard_file,
     get_evidence,
     inspection_folder,
 )
-from supervision.inspections import (
+from supervision.inspections.runs import (
     InspectionStatus,
     attach_evidence,
     complete_inspection,

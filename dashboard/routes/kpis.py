@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit, require_permission
 from dashboard.schemas import NO_NUL
-from supervision.kpi_csv import kpi_csv
-from supervision.kpis import (
+from supervision.org.node_scope import node_in_scope
+from supervision.org.scope import Permission
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.reports.kpi_csv import kpi_csv
+from supervision.reports.kpis import (
     KpiLevel,
     KpiReport,
     compute_kpis,
 )
-from supervision.node_scope import node_in_scope
-from supervision.org import NodeKind, NodeRef
-from supervision.scope import Permission
 from supervision.tables import utc_now
 
 router = APIRouter(prefix="/api/kpis", tags=["kpis"])

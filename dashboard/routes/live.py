@@ -14,7 +14,7 @@ from dashboard.peers import OfferError
 from dashboard.schemas import SessionDescriptionIn, SessionDescriptionOut
 from dashboard.shutdown import until_closed
 from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
-from supervision.scope import Role, can_read_camera
+from supervision.org.scope import Role, can_read_camera
 
 router = APIRouter(prefix="/api/cameras", tags=["live"])
 

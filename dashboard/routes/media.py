@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from dashboard.auth import PrincipalDep, SessionsDep, audit
 from dashboard.deps import MediaRootDep, StoreDep
 from dashboard.media_files import resolve_media
-from supervision.scope import can_read_camera
+from supervision.org.scope import can_read_camera
 
 router = APIRouter(prefix="/media", tags=["media"])
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from dashboard.auth import PrincipalDep, SessionsDep, require_permission
 from dashboard.deps import LiveDep, StoreDep
 from dashboard.schemas_inspector import OverviewNodeOut, OverviewOut
-from supervision.overview import facility_counts, overview_tree
-from supervision.scope import Permission
+from supervision.org.scope import Permission
+from supervision.reports.overview import facility_counts, overview_tree
 from supervision.tables import utc_now
 
 router = APIRouter(prefix="/api/overview", tags=["overview"])

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from dashboard.auth import PrincipalDep, SessionsDep, audit
 from dashboard.routes.kpis import QueryDep, kpi_report, node_detail
-from supervision.kpi_pdf import ReportTitle, kpi_pdf
-from supervision.node_scope import node_name
+from supervision.org.node_scope import node_name
+from supervision.reports.kpi_pdf import ReportTitle, kpi_pdf
 from supervision.tables import utc_now
 
 router = APIRouter(prefix="/api/reports", tags=["kpis"])

@@ -10,8 +10,8 @@ from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.clip_info import clip_fps
 from dashboard.deps import MediaRootDep, StoreDep
 from dashboard.schemas_inspector import TimelineEventOut, TimelineOut
-from supervision.scope import can_read_camera
-from supervision.timeline import incident_timeline
+from supervision.events.timeline import incident_timeline
+from supervision.org.scope import can_read_camera
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 

@@ -1,4 +1,4 @@
-"""Sends the pushes owed (supervision.push.routing) to the phone groups: one thread per group.
+"""Sends the pushes owed (events.push_routing) to the phone groups: one thread per group.
 
 Each group's thread takes its due deliveries oldest first, keeps within the robot's rate,
 and marks each sent, or retried with backoff, or given up after `GIVE_UP_AFTER_S` (a push
@@ -21,17 +21,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from supervision.incidents import unacknowledged_since
-from supervision.publish import backoff_s
+from supervision.events.from_rows import incident_view
+from supervision.events.incidents import unacknowledged_since
+from supervision.events.push_routing import GAVE_UP, PENDING, SENT
+from supervision.publish.publisher import backoff_s
 from supervision.push.config import PushConfig, PushGroupConfig
 from supervision.push.links import LinkSigner
 from supervision.push.notice import NoticeKind, PushNotice
 from supervision.push.ratelimit import RateLimiter
 from supervision.push.robots import PushError, Robot, build_robot
-from supervision.push.routing import GAVE_UP, PENDING, SENT
 from supervision.tables import Camera, Facility, Incident, PushDelivery, utc_now
 from supervision.trouble import TroubleLog
-from supervision.views import incident_view
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_S = 3600.0

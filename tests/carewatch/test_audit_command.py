@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from carewatch import audit_command
-from supervision.audit import append_audit
+from carewatch.admin import audit as audit_command
+from supervision.audit.chain import append_audit
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
 from tests.carewatch.cli import carewatch

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
-from carewatch.bench import BenchSpec, base_sections, bench_settings
-from carewatch.bench_command import find_max
-from carewatch.bench_report import (
+from carewatch.bench.command import find_max
+from carewatch.bench.live import BenchSpec, base_sections, bench_settings
+from carewatch.bench.report import (
     BUSY,
     TYPICAL,
     CameraFigures,
@@ -31,7 +31,7 @@ from carewatch.bench_report import (
     render_run,
     run_figures,
 )
-from carewatch.bench_workload import (
+from carewatch.bench.workload import (
     NOISE_LEVEL,
     STILL_FACTOR,
     CameraClip,
@@ -42,9 +42,9 @@ from carewatch.bench_workload import (
     typical_clips,
     video_info,
 )
-from carewatch.offline import build_estimator
 from tests.carewatch.cli import carewatch
 from tests.streams.videos import write_video
+from vision.assembly import build_estimator
 from vision.config import ModelsConfig
 
 SIZE_WH = (320, 180)

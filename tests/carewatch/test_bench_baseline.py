@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from carewatch.bench_baseline import Comparison, FrameTally, Throughput, carewatch_throughput
+from carewatch.bench.offline_speed import Comparison, FrameTally, Throughput, carewatch_throughput
 from streams.frame import Frame
 from streams.sources import iter_file_frames
 from vision.config import ModelsConfig

@@ -17,14 +17,14 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from carewatch.config import Settings, parse_settings
-from carewatch.service import Service, dashboard_app
+from carewatch.run.service import Service, dashboard_app
 from dashboard.config import DashboardConfig
 from dashboard.server import DashboardServer
-from supervision.camera_configs import list_versions
-from supervision.passwords import ScryptParams
-from supervision.scope import Role
+from supervision.cameras.versions import list_versions
+from supervision.org.passwords import ScryptParams
+from supervision.org.scope import Role
+from supervision.org.users import create_user
 from supervision.tables import AuditEntry
-from supervision.users import create_user
 from tests.dashboard.browser import (
     BROWSER,
     DESKTOP,

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carewatch.camera import (
+from carewatch.config import Settings, parse_settings
+from carewatch.run.camera import (
     CLIP_WRITE_MARGIN_S,
     ClipBufferLoad,
     clip_buffer,
     health_event,
     needs_clip,
 )
-from carewatch.config import Settings, parse_settings
-from carewatch.service import GIL_SWITCH_INTERVAL_S, Service
+from carewatch.run.service import GIL_SWITCH_INTERVAL_S, Service
 from streams.config import (
     ClipConfig,
     DemoSourceConfig,

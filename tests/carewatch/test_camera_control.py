@@ -16,18 +16,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from carewatch.camera_control import ServiceCameraControl, grab_picture, parse_source
 from carewatch.config import Settings, parse_settings
-from carewatch.service import Service
+from carewatch.run.camera_control import ServiceCameraControl, grab_picture, parse_source
+from carewatch.run.service import Service
 from dashboard.app import create_app
 from streams.config import FileSourceConfig, UrlSourceConfig
 from streams.health import CameraState
-from supervision.camera_configs import VersionKind, add_camera, list_versions, save_version
-from supervision.passwords import ScryptParams
-from supervision.scope import Role
+from supervision.cameras.versions import VersionKind, add_camera, list_versions, save_version
+from supervision.org.passwords import ScryptParams
+from supervision.org.scope import Role
+from supervision.org.tokens import issue_token
+from supervision.org.users import create_user
 from supervision.tables import AuditEntry
-from supervision.tokens import issue_token
-from supervision.users import create_user
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
 from vision.config import FallThresholds

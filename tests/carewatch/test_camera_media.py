@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from carewatch.camera import CameraRunner
 from carewatch.config import parse_settings
+from carewatch.run.camera import CameraRunner
 from streams.frame import Frame
 from streams.media_writes import MediaWriteHealth
-from supervision.sink import MemorySink
-from supervision.writes import EventWrite, MediaWrite
+from supervision.writer.sink import MemorySink
+from supervision.writer.writes import EventWrite, MediaWrite
 from tests.disk_full import fill, free_up, small_disk
 from vision.events import EventType, SafetyEvent, Severity
 from vision.pipeline import FrameAnalysis

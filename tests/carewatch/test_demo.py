@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from carewatch.offline import analyze_frames, build_analyzer, build_shared_models
+from carewatch.analyze.offline import analyze_frames
 from streams.config import DemoSourceConfig
 from streams.demo import DemoSource
 from streams.sampling import RateSampler
+from vision.assembly import build_analyzer, build_shared_models
 from vision.config import FallThresholds, ModelsConfig, VisionConfig
 
 

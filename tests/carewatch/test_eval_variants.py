@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from carewatch.eval_command import variant_list
-from carewatch.eval_variants import (
+from carewatch.eval.command import variant_list
+from carewatch.eval.variants import (
     INFRARED_NOISE_SIGMA,
     NIGHT_AND_INSTALLATION,
     VARIANTS,

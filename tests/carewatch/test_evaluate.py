@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from carewatch.eval_manifest import Annotations, ManifestError, read_manifest
-from carewatch.eval_run import Progress
-from carewatch.evaluate import (
+from carewatch.eval.manifest import Annotations, ManifestError, read_manifest
+from carewatch.eval.metrics import (
     ClipOutcome,
     Detection,
     Verdict,
@@ -19,7 +18,8 @@ from carewatch.evaluate import (
     recall_change_pts,
     summarize,
 )
-from carewatch.sweep import FACTORS, SENSITIVITY, SWEPT, grid
+from carewatch.eval.runner import Progress
+from carewatch.eval.sweep import FACTORS, SENSITIVITY, SWEPT, grid
 from vision.config import FallThresholds
 
 FALL = Detection("fall", 2.0, 4.0)
@@ -254,7 +254,7 @@ def test_progress_on_a_pipe_prints_every_tenth() -> None:
 
 
 def test_annotations_fill_in_floor_times(tmp_path: Path) -> None:
-    from carewatch.eval_manifest import parse_manifest, read_annotations, with_annotations
+    from carewatch.eval.manifest import parse_manifest, read_annotations, with_annotations
 
     rows = parse_manifest(
         "clip,label,floor_s\na.mp4,fall,\nb.mp4,fall,1.5\nc.mp4,adl,\n", tmp_path / "m.csv"

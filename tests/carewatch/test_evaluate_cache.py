@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from carewatch.eval_variants import VARIANTS, apply_change, variant_frames
-from carewatch.offline import analyze_frames, build_estimator, build_second_opinion
-from carewatch.pose_cache import (
+from carewatch.analyze.offline import analyze_frames
+from carewatch.eval.pose_cache import (
     FrameStamp,
     ModelVersions,
     PoseCache,
@@ -23,9 +22,11 @@ from carewatch.pose_cache import (
     encode,
     replay_events,
 )
-from carewatch.sweep import run_sweep, write_csv, write_plot
+from carewatch.eval.sweep import run_sweep, write_csv, write_plot
+from carewatch.eval.variants import VARIANTS, apply_change, variant_frames
 from streams.frame import Frame
 from streams.sources import iter_file_frames
+from vision.assembly import build_estimator, build_second_opinion
 from vision.config import ModelsConfig, VisionConfig
 from vision.fallen import PostureBoxes
 from vision.night import NightMode
@@ -195,8 +196,8 @@ def test_cached_replay_gives_the_live_events(eval_dir: Path, tmp_path: Path) -> 
     assert essence(replayed) == essence(live)
 
     # The sweep replays the same perception; its default point sees the same fall.
-    from carewatch.eval_manifest import ManifestRow
-    from carewatch.eval_run import ClipPerception
+    from carewatch.eval.manifest import ManifestRow
+    from carewatch.eval.runner import ClipPerception
 
     row = ManifestRow(2, "05.mp4", clip, "fall", "assist")
     points = run_sweep([ClipPerception(row, "cam", stored)], vision, versions)

@@ -1,4 +1,4 @@
-"""`python -m carewatch.fire_check`: fire and smoke events over a manifest, with a summary."""
+"""`python -m carewatch.eval.fire_check`: fire and smoke events over a manifest, with a summary."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from carewatch.fire_check import main
+from carewatch.eval.fire_check import main
 from tests.vision import rule_videos as videos
 
 

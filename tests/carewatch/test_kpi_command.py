@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from carewatch import kpi_command
+from carewatch.admin import kpis as kpi_command
 from streams.health import CameraHealth, CameraState
-from supervision import org
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.org import tree as org
 from vision.events import EventType, SafetyEvent, Severity
 
 # 2026-11-23 08:00 in Shanghai.

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from carewatch.latency import EventLatencyMeter
-from supervision.writes import EventWrite, MediaWrite
+from carewatch.run.latency import EventLatencyMeter
+from supervision.writer.writes import EventWrite, MediaWrite
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]

@@ -12,20 +12,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from carewatch.lookahead import Answers, Lookahead, prefetch
-from carewatch.offline import (
+from carewatch.analyze.lookahead import Answers, Lookahead, prefetch
+from carewatch.analyze.offline import (
     OfflineModels,
-    SharedModels,
     analyze_ahead,
     analyze_frames,
-    build_analyzer,
-    build_estimator,
     build_offline_models,
-    build_shared_models,
     on_clock,
 )
 from streams.frame import Frame
 from streams.sources import SourceError, iter_file_frames
+from vision.assembly import SharedModels, build_analyzer, build_estimator, build_shared_models
 from vision.config import ModelsConfig, RuleThresholds, VisionConfig
 from vision.events import SafetyEvent
 from vision.fire import FireBoxes, FireSchedule

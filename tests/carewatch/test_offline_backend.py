@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from carewatch.cli import main
-from carewatch.offline import build_estimator, build_fire_model, build_second_opinion
 from models.registry import ModelError
 from models.runtime import GPU_PROVIDERS, onnx_providers
+from vision.assembly import build_estimator, build_fire_model, build_second_opinion
 from vision.config import ModelsConfig
 
 BUILDERS: dict[str, Callable[[ModelsConfig], object]] = {

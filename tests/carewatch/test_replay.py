@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from carewatch.offline import build_shared_models
-from carewatch.replay import Replayer, clip_limits, match_events, needs
+from carewatch.run.replay import Replayer, clip_limits, match_events, needs
 from dashboard.camera_control import Outcome, ReplayClip, ReplayLimit, Run
 from dashboard.routes.pages import STATIC_DIR
 from streams.clips import ClipEvent, ClipRecorder, ClipResult
@@ -18,6 +17,7 @@ from streams.ringbuffer import RingBuffer
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
+from vision.assembly import build_shared_models
 from vision.config import FallThresholds, ModelsConfig, RuleThresholds, VisionConfig
 from vision.events import EventType, SafetyEvent, Severity
 from vision.zones import Point, ZoneConfig

@@ -19,7 +19,7 @@ import yaml
 from carewatch.demo import DEMO_PASSWORD
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 
 
 def free_port() -> int:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from carewatch.config import parse_settings
-from carewatch.service import Service
-from supervision.publish import PublisherState, TargetState
-from supervision.records import CameraRecord, FacilityRecord
+from carewatch.run.service import Service
+from supervision.events.views import CameraRecord, FacilityRecord
+from supervision.publish.publisher import PublisherState, TargetState
 from tests.supervision.conftest import _wait_until
 from tests.supervision.test_publish import SECRET, Receiver
 from vision.events import SafetyEvent

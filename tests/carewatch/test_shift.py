@@ -24,8 +24,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from carewatch.config import Settings, parse_settings
 from carewatch.demo import DEMO_PASSWORD, demo_settings, seed_demo_users
-from carewatch.service import Service, dashboard_app
-from supervision.records import EventStatus, IncidentView
+from carewatch.run.service import Service, dashboard_app
+from supervision.events.views import EventStatus, IncidentView
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, TIMEOUT_MS, screenshot, sign_in
 from tests.dashboard.conftest import browser, free_port, serving

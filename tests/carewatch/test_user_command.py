@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from carewatch.admin.users import parse_node
 from carewatch.cli import main
-from carewatch.user_command import parse_node
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
-from supervision.org import NodeKind, NodeRef
-from supervision.users import authenticate
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import authenticate
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A CameraControl for dashboard tests: checks only what the routes read, runs nothing.
 
-The real one (carewatch/camera_control.py) is tested in tests/carewatch over real cameras.
+The real one (carewatch/run/camera_control.py) is tested in tests/carewatch over real cameras.
 """
 
 from __future__ import annotations

@@ -21,13 +21,13 @@ from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
 from dashboard.server import DashboardServer
 from streams.health import CameraHealth, CameraState
-from supervision import org
-from supervision.org import NodeKind, NodeRef
-from supervision.passwords import ScryptParams
-from supervision.scope import Role
-from supervision.store import EventStore
-from supervision.tokens import issue_token
-from supervision.users import create_user
+from supervision.events.store import EventStore
+from supervision.org import tree as org
+from supervision.org.passwords import ScryptParams
+from supervision.org.scope import Role
+from supervision.org.tokens import issue_token
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import create_user
 from tests.conftest import T0_EPOCH_S
 from tests.dashboard.camera_control_fake import FakeCameraControl
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg

@@ -18,8 +18,8 @@ from dashboard.config import DashboardConfig
 from streams.config import DemoSourceConfig, ReconnectConfig
 from streams.health import CameraHealth
 from streams.reader import CameraReader
-from supervision import org
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.org import tree as org
 from tests.dashboard.conftest import serving
 from vision.events import SafetyEvent
 

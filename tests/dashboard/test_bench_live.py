@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from dashboard.config import DashboardConfig
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.browser import BROWSER, open_page
 from tests.dashboard.live_wall import WALL_CAMERAS, measure_wall, wall_server
 from vision.events import SafetyEvent

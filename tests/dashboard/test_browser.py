@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.browser import (
     BROWSER,
     SCREENSHOTS,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, expect
 
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.browser import BROWSER, DESKTOP, TIMEOUT_MS, UNAUTHORISED_LOG, sign_in
 from tests.dashboard.conftest import LiveServer
 

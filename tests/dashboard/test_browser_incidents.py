@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from supervision.records import EventStatus, IncidentView
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import EventStatus, IncidentView
 from tests.conftest import SQLITE_PASS_ONLY, T0_EPOCH_S
 from tests.dashboard.browser import BROWSER, assert_accessible, open_page, screenshot, sign_in
 from tests.dashboard.conftest import LiveServer

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from supervision.config import InspectionConfig
-from supervision.evidence import EventRef
-from supervision.hazards import HazardGrade, create_hazard, fix_hazard
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.inspections.evidence import EventRef
+from supervision.inspections.hazards import HazardGrade, create_hazard, fix_hazard
 from supervision.tables import utc_now
 from tests.dashboard.browser import (
     BROWSER,

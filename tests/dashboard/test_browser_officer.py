@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.records import IncidentView
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import IncidentView
 from supervision.tables import AuditEntry
 from tests.dashboard.browser import (
     BROWSER,

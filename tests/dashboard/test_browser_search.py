@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from supervision.records import FamilyNotice
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import FamilyNotice
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, assert_accessible, open_page, screenshot
 from tests.dashboard.conftest import LiveServer

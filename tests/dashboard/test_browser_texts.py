@@ -15,12 +15,12 @@ from carewatch.config import CameraConfig
 from dashboard.live import StaticLiveFeed
 from dashboard.routes.pages import STATIC_DIR
 from streams.health import CameraHealth, CameraState
-from supervision import org
-from supervision.camera_configs import seed_versions
+from supervision.cameras.versions import seed_versions
 from supervision.checklists import ChecklistKind, load_checklists
 from supervision.config import InspectionConfig
-from supervision.evidence import EventRef
-from supervision.inspections import (
+from supervision.events.store import EventStore
+from supervision.inspections.evidence import EventRef
+from supervision.inspections.runs import (
     InspectionMode,
     ItemResult,
     ResultIn,
@@ -29,10 +29,10 @@ from supervision.inspections import (
     create_inspection,
     record_results,
 )
-from supervision.scope import Role
-from supervision.store import EventStore
+from supervision.org import tree as org
+from supervision.org.scope import Role
+from supervision.org.users import create_user
 from supervision.tables import utc_now
-from supervision.users import create_user
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, DESKTOP, TIMEOUT_MS, sign_in
 from tests.dashboard.camera_control_fake import FakeCameraControl, camera_config

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, TIMEOUT_MS, sign_in
 from tests.dashboard.conftest import LiveServer

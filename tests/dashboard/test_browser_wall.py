@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import (
     BROWSER,

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.camera_configs import VersionKind, save_version
-from supervision.org import NodeKind, NodeRef
-from supervision.scope import Role
-from supervision.store import EventStore
+from supervision.cameras.versions import VersionKind, save_version
+from supervision.events.store import EventStore
+from supervision.org.scope import Role
+from supervision.org.tokens import issue_token
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import create_user
 from supervision.tables import AuditEntry
-from supervision.tokens import issue_token
-from supervision.users import create_user
 from tests.dashboard.camera_control_fake import FakeCameraControl, camera_config
 from tests.dashboard.conftest import FAST_SCRYPT, PASSWORD
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
 from streams.health import CameraHealth, CameraState
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.media_helpers import draw_picture
 
 

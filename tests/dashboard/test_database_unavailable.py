@@ -17,7 +17,7 @@ from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
 from supervision.db import session_factory
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.conftest import PASSWORD
 
 SIGN_IN = {"username": "officer-1", "password": PASSWORD}

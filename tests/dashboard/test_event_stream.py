@@ -15,7 +15,7 @@ from fastapi.sse import ServerSentEvent
 
 from dashboard.config import DashboardConfig
 from dashboard.feed import ChangeSignal, event_feed, parse_revision
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.conftest import LiveServer
 from vision.events import SafetyEvent
 

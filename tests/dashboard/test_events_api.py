@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from vision.events import SafetyEvent, Severity
 
 FAMILY = {"notified_at": "2026-11-23T10:15:00+08:00", "method": "phone", "by": "nurse Wang"}

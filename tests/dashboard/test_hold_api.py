@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from supervision.config import RetentionConfig
-from supervision.retention import DiskSpace, run_retention
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.retention.cleanup import DiskSpace, run_retention
 from supervision.tables import AuditEntry
 
 REASON = {"reason": "family complaint, keep the footage"}

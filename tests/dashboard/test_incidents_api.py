@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from supervision import org
-from supervision.org import NodeKind, NodeRef
-from supervision.passwords import ScryptParams
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.org import tree as org
+from supervision.org.passwords import ScryptParams
+from supervision.org.tokens import issue_token
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import create_user
 from supervision.tables import AuditEntry
-from supervision.tokens import issue_token
-from supervision.users import create_user
 from vision.events import EventType, SafetyEvent
 
 FAMILY = {"notified_at": "2026-11-23T10:15:00+08:00", "method": "phone", "by": "nurse Wang"}

@@ -15,15 +15,15 @@ from sqlalchemy import select
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision import org
 from supervision.checklists import ChecklistKind, load_checklists
 from supervision.config import InspectionConfig
-from supervision.org import NodeKind, NodeRef
-from supervision.passwords import ScryptParams
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.org import tree as org
+from supervision.org.passwords import ScryptParams
+from supervision.org.tokens import issue_token
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import create_user
 from supervision.tables import AuditEntry
-from supervision.tokens import issue_token
-from supervision.users import create_user
 from tests.dashboard.media_helpers import draw_picture, write_jpeg
 from vision.events import SafetyEvent
 

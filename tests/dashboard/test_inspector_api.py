@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
 from streams.health import CameraHealth, CameraState
-from supervision import org
 from supervision.config import InspectionConfig
-from supervision.hazards import HazardGrade, create_hazard
-from supervision.records import FacilityRecord
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import FacilityRecord
+from supervision.inspections.hazards import HazardGrade, create_hazard
+from supervision.org import tree as org
 from supervision.tables import utc_now
 from tests.conftest import T0_EPOCH_S
 from tests.pdf_text import pdf_text

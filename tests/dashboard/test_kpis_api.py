@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from supervision.records import FamilyNotice
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import FamilyNotice
 from supervision.tables import AuditEntry
 from tests.conftest import T0_EPOCH_S
 from vision.events import SafetyEvent

@@ -9,13 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from carewatch.camera import ClipBufferLoad
-from carewatch.latency import EventLatency
+from carewatch.run.camera import ClipBufferLoad
+from carewatch.run.latency import EventLatency
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.disk import UNCHECKED, DiskReading, DiskSpace, DiskState
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.retention.disk import UNCHECKED, DiskReading, DiskSpace, DiskState
 from vision.scheduler import CameraLoad
 
 TOKEN = "prometheus-scrape-secret-1"

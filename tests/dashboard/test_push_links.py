@@ -13,8 +13,8 @@ from sqlalchemy import select
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
+from supervision.events.store import EventStore
 from supervision.push.links import LinkSigner
-from supervision.store import EventStore
 from supervision.tables import AuditEntry
 
 SIGNER = LinkSigner(b"s" * 32)

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
-from supervision.camera_configs import VersionKind, save_version
-from supervision.store import EventStore
+from supervision.cameras.versions import VersionKind, save_version
+from supervision.events.store import EventStore
 from tests.dashboard.camera_control_fake import camera_config
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.store import EventStore
+from supervision.events.store import EventStore
 from tests.dashboard.conftest import PASSWORD, LiveServer, serving
 
 CSP = (

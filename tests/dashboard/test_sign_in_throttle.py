@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig, SignInLimits
 from dashboard.live import StaticLiveFeed
-from supervision.scope import Role
-from supervision.store import EventStore
-from supervision.users import create_user
+from supervision.events.store import EventStore
+from supervision.org.scope import Role
+from supervision.org.users import create_user
 from tests.dashboard.conftest import PASSWORD
 
 LOGIN = "/api/auth/login"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from supervision import org
 from supervision.db import session_factory
+from supervision.org import tree as org
 
 
 def _wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:

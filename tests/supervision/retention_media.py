@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from supervision.disk import DiskSpace
-from supervision.holds import place_hold
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.retention.disk import DiskSpace
+from supervision.retention.holds import place_hold
 from supervision.tables import AuditEntry
 from tests.conftest import T0_EPOCH_S
 from vision.events import SafetyEvent

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from supervision.audit import GENESIS_HASH, AuditReport, append_audit, row_hash, verify_audit
+from supervision.audit.chain import GENESIS_HASH, AuditReport, append_audit, row_hash, verify_audit
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
 from supervision.tables import AuditEntry, Base

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from supervision import camera_configs as cc
-from supervision.audit import verify_audit
-from supervision.camera_configs import ConfigConflict, VersionKind
-from supervision.store import EventStore
+from supervision.audit.chain import verify_audit
+from supervision.cameras import versions as cc
+from supervision.cameras.versions import ConfigConflict, VersionKind
+from supervision.events.store import EventStore
 from supervision.tables import AuditEntry, CameraConfigVersion
 from vision.events import SafetyEvent
 

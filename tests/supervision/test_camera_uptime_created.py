@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth, CameraState
-from supervision import org
-from supervision.camera_uptime import Uptime, uptime
-from supervision.kpis import KpiLevel, compute_kpis
-from supervision.records import CameraRecord, FacilityRecord
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import CameraRecord, FacilityRecord
+from supervision.org import tree as org
+from supervision.reports.kpis import KpiLevel, compute_kpis
+from supervision.reports.uptime import Uptime, uptime
 from supervision.tables import Camera, utc_now
 
 DAY = datetime(2026, 11, 23, tzinfo=UTC)

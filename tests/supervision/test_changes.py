@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from supervision.changes import (
+from supervision.events.changes import (
     ChangeKind,
     changes_since,
     load_cursor,
     open_cursor,
     save_cursor,
 )
-from supervision.records import EventStatus
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import EventStatus
 from tests.conftest import T0_EPOCH_S
 from vision.events import SafetyEvent
 

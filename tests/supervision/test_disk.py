@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from streams.media_writes import WORKING, MediaWriteState
-from supervision.disk import (
+from supervision.retention.disk import (
     DiskReading,
     DiskSpace,
     DiskState,
@@ -92,7 +92,7 @@ def test_a_filling_disk_turns_low_once_and_back_once(tmp_path: Path, caplog: Any
         heard: list[DiskState] = []
         watch = DiskWatch({"media": media, "spool": spool}, TEN_PERCENT, 3600)
         watch.on_change(heard.append)
-        with caplog.at_level(logging.INFO, logger="supervision.disk"):
+        with caplog.at_level(logging.INFO, logger="supervision.retention.disk"):
             assert not watch.check().low
             fill(disk, leave_bytes=64 * 1024)  # 6 % of the disk left
             first, second = watch.check(), watch.check()

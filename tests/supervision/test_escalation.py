@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from supervision.config import EscalationConfig
-from supervision.escalation import Escalator
-from supervision.records import EventView
-from supervision.store import ESCALATION_ACTOR, EventStore
+from supervision.events.escalation import Escalator
+from supervision.events.store import ESCALATION_ACTOR, EventStore
+from supervision.events.views import EventView
 from tests.conftest import T0_EPOCH_S
 from vision.events import SafetyEvent
 

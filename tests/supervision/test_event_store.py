@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from streams.health import CameraHealth, CameraState
-from supervision.records import CameraRecord, EventStatus, FacilityRecord
-from supervision.store import EventNotFound, EventStore, UnknownCamera, UnknownFacility
+from supervision.events.store import EventNotFound, EventStore, UnknownCamera, UnknownFacility
+from supervision.events.views import CameraRecord, EventStatus, FacilityRecord
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]

@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 
-from supervision.records import EventStatus, FamilyNotice, TransitionAction
-from supervision.store import EventNotFound, EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.store import (
+    EventNotFound,
+    EventStore,
+    FamilyNoticeRequired,
+    InvalidTransition,
+)
+from supervision.events.views import EventStatus, FamilyNotice, TransitionAction
 from vision.events import EventType, SafetyEvent
 
 NEW, ACK, ON_SCENE, RESOLVED, FALSE = (

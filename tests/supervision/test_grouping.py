@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from supervision.grouping import (
+from supervision.events.grouping import (
     EventFacts,
     IncidentFacts,
     choose_incident,
@@ -15,7 +15,7 @@ from supervision.grouping import (
     status_after_event_step,
     type_family,
 )
-from supervision.records import EventStatus
+from supervision.events.views import EventStatus
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 WINDOW_S = 600.0

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from supervision.config import EscalationConfig, InspectionConfig
-from supervision.escalation import Escalator
-from supervision.evidence import EventRef, EvidenceKind, StoredFile
-from supervision.hazards import (
+from supervision.events.escalation import Escalator
+from supervision.events.store import EventStore
+from supervision.inspections.counts import HazardCounts, hazard_counts
+from supervision.inspections.evidence import EventRef, EvidenceKind, StoredFile
+from supervision.inspections.hazards import (
     ESCALATION_ACTOR,
     HazardGrade,
     HazardNotFound,
@@ -27,8 +29,6 @@ from supervision.hazards import (
     reopen_hazard,
     verify_hazard,
 )
-from supervision.inspection_counts import HazardCounts, hazard_counts
-from supervision.store import EventStore
 from supervision.tables import AuditEntry, Hazard, HazardStep
 from vision.events import SafetyEvent
 

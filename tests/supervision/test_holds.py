@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from supervision.holds import (
+from supervision.events.store import EventStore
+from supervision.org.scope import Role, Scope
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.retention.holds import (
     AlreadyHeld,
     HeldObjectNotFound,
     HoldError,
@@ -21,9 +24,6 @@ from supervision.holds import (
     place_hold,
     release_hold,
 )
-from supervision.org import NodeKind, NodeRef
-from supervision.scope import Role, Scope
-from supervision.store import EventStore
 from supervision.tables import AuditEntry
 from vision.events import SafetyEvent
 

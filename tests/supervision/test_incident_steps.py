@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from supervision import org
-from supervision.incidents import IncidentChanged
-from supervision.push.routing import GroupRoute, PushRouting, parse_node
-from supervision.records import EventStatus, FamilyNotice, IncidentView
-from supervision.store import EventStore
+from supervision.events.incidents import IncidentChanged
+from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
+from supervision.events.store import EventStore
+from supervision.events.views import EventStatus, FamilyNotice, IncidentView
+from supervision.org import tree as org
 from tests.conftest import T0_EPOCH_S
 from vision.events import EventType, SafetyEvent
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from supervision.audit import verify_audit
+from supervision.audit.chain import verify_audit
 from supervision.config import IncidentConfig
-from supervision.incidents import IncidentNotFound
-from supervision.records import EventStatus, FamilyNotice, IncidentView
-from supervision.store import EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.incidents import IncidentNotFound
+from supervision.events.store import EventStore, FamilyNoticeRequired, InvalidTransition
+from supervision.events.views import EventStatus, FamilyNotice, IncidentView
 from supervision.tables import AuditEntry, Incident
 from tests.conftest import T0_EPOCH_S
 from vision.events import EventType, SafetyEvent, Severity

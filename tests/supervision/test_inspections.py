@@ -23,7 +23,10 @@ from supervision.checklists import (
     load_checklists,
 )
 from supervision.config import InspectionConfig
-from supervision.evidence import (
+from supervision.events.store import EventStore
+from supervision.inspections.access import can_fix_hazards, can_inspect, can_read_inspections
+from supervision.inspections.counts import inspections_done
+from supervision.inspections.evidence import (
     EventNotInFacility,
     EventRef,
     EvidenceError,
@@ -32,11 +35,8 @@ from supervision.evidence import (
     UnsupportedEvidenceType,
     store_image,
 )
-from supervision.hazards import HazardGrade, HazardStatus, get_hazard
-from supervision.holds import held_event_ids
-from supervision.inspection_access import can_fix_hazards, can_inspect, can_read_inspections
-from supervision.inspection_counts import inspections_done
-from supervision.inspections import (
+from supervision.inspections.hazards import HazardGrade, HazardStatus, get_hazard
+from supervision.inspections.runs import (
     InspectionClosed,
     InspectionError,
     InspectionMode,
@@ -50,9 +50,9 @@ from supervision.inspections import (
     list_inspections,
     record_results,
 )
-from supervision.org import NodeKind, NodeRef
-from supervision.scope import Role, Scope
-from supervision.store import EventStore
+from supervision.org.scope import Role, Scope
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.retention.holds import held_event_ids
 from supervision.tables import AuditEntry
 from vision.events import SafetyEvent
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from supervision.kpi_pdf import ReportTitle, kpi_pdf
-from supervision.kpis import KpiLevel, KpiReport, KpiRow
+from supervision.reports.kpi_pdf import ReportTitle, kpi_pdf
+from supervision.reports.kpis import KpiLevel, KpiReport, KpiRow
 from tests.pdf_text import pdf_text
 
 START = datetime(2026, 10, 1, tzinfo=UTC)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth, CameraState
-from supervision.camera_uptime import online_seconds
-from supervision.kpi_csv import HEADER, kpi_csv
-from supervision.kpis import KpiLevel, compute_kpis, kpi_nodes, percentile
-from supervision.org import NodeKind, NodeNotFound, NodeRef, create_district, create_street
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.org.tree import NodeKind, NodeNotFound, NodeRef, create_district, create_street
+from supervision.reports.kpi_csv import HEADER, kpi_csv
+from supervision.reports.kpis import KpiLevel, compute_kpis, kpi_nodes, percentile
+from supervision.reports.uptime import online_seconds
 from supervision.tables import CameraStateChange
 
 T0 = datetime(2026, 11, 23, tzinfo=UTC)

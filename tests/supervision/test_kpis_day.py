@@ -2,7 +2,7 @@
 
 The expected numbers come from plain SQL over `events`, `event_transitions`, `cameras` and
 `camera_state_changes` with this file's own arithmetic (numpy for percentiles); nothing in
-supervision.kpis is called for them. A few values are also checked by hand.
+supervision.reports.kpis is called for them. A few values are also checked by hand.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth, CameraState
-from supervision import org
 from supervision.db import session_factory
-from supervision.kpis import KpiLevel, KpiReport, KpiRow, compute_kpis
-from supervision.records import FamilyNotice
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import FamilyNotice
+from supervision.org import tree as org
+from supervision.reports.kpis import KpiLevel, KpiReport, KpiRow, compute_kpis
 from vision.events import EventType, SafetyEvent, Severity
 
 DAY = datetime(2026, 11, 23, tzinfo=UTC)

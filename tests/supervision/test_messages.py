@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from supervision.changes import ChangeKind, ChangeView
-from supervision.messages import SCHEMA, build_message, build_messages, sign, topic, verify
-from supervision.records import EventStatus, EventView, FamilyNotice, TransitionView
+from supervision.events.changes import ChangeKind, ChangeView
+from supervision.events.views import EventStatus, EventView, FamilyNotice, TransitionView
+from supervision.publish.messages import SCHEMA, build_message, build_messages, sign, topic, verify
 
 STARTED = datetime(2026, 11, 23, 8, 0, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 8, 0, 30, tzinfo=UTC)

@@ -9,11 +9,11 @@ from alembic import command
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from supervision import org
-from supervision.audit import append_audit, verify_audit
+from supervision.audit.chain import append_audit, verify_audit
 from supervision.config import DatabaseConfig
 from supervision.db import alembic_config, create_engine_for, migrate
-from supervision.org import NodeKind, NodeRef
+from supervision.org import tree as org
+from supervision.org.tree import NodeKind, NodeRef
 from supervision.tables import Event, EventTransition, Facility
 from tests.supervision.old_tables import old_table
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, select
 
 from supervision.config import DatabaseConfig
 from supervision.db import alembic_config, create_engine_for, migrate, session_factory
-from supervision.records import EventStatus
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import EventStatus
 from tests.conftest import T0_EPOCH_S
 from tests.supervision.old_tables import old_table
 from vision.events import EventType, SafetyEvent, Severity

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from supervision import org
-from supervision.org import FacilityKind, NodeContents, NodeKind, NodeRef
-from supervision.records import CameraRecord, FacilityRecord
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.events.views import CameraRecord, FacilityRecord
+from supervision.org import tree as org
+from supervision.org.tree import FacilityKind, NodeContents, NodeKind, NodeRef
 
 GB_ID = "34020000001320000001"
 

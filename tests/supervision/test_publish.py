@@ -13,12 +13,12 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from supervision.changes import changes_since
 from supervision.config import PublishConfig, RetryConfig, WebhookConfig
 from supervision.db import session_factory
-from supervision.messages import verify
-from supervision.publish import Publisher, PublisherState, TargetState, backoff_s
-from supervision.store import EventStore
+from supervision.events.changes import changes_since
+from supervision.events.store import EventStore
+from supervision.publish.messages import verify
+from supervision.publish.publisher import Publisher, PublisherState, TargetState, backoff_s
 from vision.events import SafetyEvent
 
 SECRET = "a-shared-secret-of-32-characters"

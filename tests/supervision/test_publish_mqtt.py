@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from paho.mqtt import client as mqtt
 
-from supervision.changes import changes_since
 from supervision.config import MqttConfig, PublishConfig, RetryConfig
-from supervision.publish import Publisher, TargetState
-from supervision.store import EventStore
+from supervision.events.changes import changes_since
+from supervision.events.store import EventStore
+from supervision.publish.publisher import Publisher, TargetState
 from vision.events import SafetyEvent
 
 MOSQUITTO = Path("/usr/sbin/mosquitto")

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from supervision import org
+from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
+from supervision.events.store import EventStore
+from supervision.events.views import IncidentView
+from supervision.org import tree as org
 from supervision.push.config import PushConfig
 from supervision.push.links import BadLink, LinkSigner, load_or_create_key
 from supervision.push.pusher import Pusher, local_time_text
-from supervision.push.routing import GroupRoute, PushRouting, parse_node
-from supervision.records import IncidentView
-from supervision.store import EventStore
 from tests.supervision.robot_receiver import RobotReceiver
 from vision.events import EventType, SafetyEvent
 

@@ -15,11 +15,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from supervision.audit import verify_audit
+from supervision.audit.chain import verify_audit
 from supervision.config import RetentionConfig
-from supervision.holds import release_hold
-from supervision.retention import DiskSpace, Retention, run_retention, under_pressure
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.retention.cleanup import DiskSpace, Retention, run_retention, under_pressure
+from supervision.retention.holds import release_hold
 from tests.supervision.retention_media import (
     NOW,
     MakeEvent,
@@ -204,7 +204,7 @@ def test_paths_outside_the_media_root_are_never_touched(
     store.attach_media(event.key, clip_path="../outside.mp4")
     close(store, event_id)
 
-    with caplog.at_level(logging.WARNING, logger="supervision.retention"):
+    with caplog.at_level(logging.WARNING, logger="supervision.retention.cleanup"):
         report = run_retention(store, CONFIG, media_root, now=NOW)
 
     assert report.deleted == () and outside.is_file()
@@ -251,7 +251,7 @@ def test_background_pass_deletes_and_errors_are_retried(
     deleted: list[Any] = []
     config = RetentionConfig(check_every_s=0.05)
     retention = Retention(store, config, media_root, free_space=flaky, on_delete=deleted.append)
-    with caplog.at_level(logging.WARNING, logger="supervision.retention"):
+    with caplog.at_level(logging.WARNING, logger="supervision.retention.cleanup"):
         retention.start()
         try:
             wait_until(lambda: calls >= 3)

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from supervision.config import RetentionConfig
-from supervision.disk import DiskSpace
-from supervision.retention import Retention, run_retention
-from supervision.retention_report import RetentionReport, describe_pass
-from supervision.retention_scan import KeptMedia
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.retention.cleanup import Retention, run_retention
+from supervision.retention.disk import DiskSpace
+from supervision.retention.report import RetentionReport, describe_pass
+from supervision.retention.scan import KeptMedia
 from supervision.tables import utc_now
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.disk_full import fill, small_disk
@@ -131,7 +131,7 @@ def test_one_honest_line_per_pass_and_no_repeats(
     record(hours_ago=0.05, open_incident=True)
     retention = Retention(store, GREEDY, media_root, free_space=disk_of(4000))
 
-    with caplog.at_level(logging.DEBUG, logger="supervision.retention"):
+    with caplog.at_level(logging.DEBUG, logger="supervision.retention.cleanup"):
         for _ in range(3):
             retention.check(now=NOW)
 
@@ -188,7 +188,7 @@ def test_a_really_full_disk_loses_old_closed_media_not_the_new_fall(
         fill(disk)  # the operator's filler: most of what is used is not media
         retention = Retention(store, RetentionConfig(), media_root)
 
-        with caplog.at_level(logging.INFO, logger="supervision.retention"):
+        with caplog.at_level(logging.INFO, logger="supervision.retention.cleanup"):
             first, second = retention.check(), retention.check()
 
         assert first is not None and second is not None

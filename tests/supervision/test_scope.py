@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from supervision import org
-from supervision import scope as sc
-from supervision.org import NodeKind, NodeRef
-from supervision.passwords import ScryptParams
-from supervision.scope import Role, Scope
-from supervision.users import UserError, create_user, list_users, scope_for
+from supervision.org import scope as sc
+from supervision.org import tree as org
+from supervision.org.passwords import ScryptParams
+from supervision.org.scope import Role, Scope
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import UserError, create_user, list_users, scope_for
 
 FAST = ScryptParams(log2_n=10)
 PASSWORD = "correct horse"

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from supervision.sink import StoreSink
-from supervision.store import EventStore
+from supervision.events.store import EventStore
+from supervision.writer.sink import StoreSink
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.disk_full import fill, free_up, small_disk
 from vision.events import SafetyEvent

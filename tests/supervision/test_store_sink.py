@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from supervision.sink import EventSink, MemorySink, SinkState, StoreSink
-from supervision.spool import JsonlSpool
-from supervision.store import EventStore
-from supervision.writes import Write
+from supervision.events.store import EventStore
+from supervision.writer.sink import EventSink, MemorySink, SinkState, StoreSink
+from supervision.writer.spool import JsonlSpool
+from supervision.writer.writes import Write
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from supervision import tokens
-from supervision.org import NodeKind, NodeRef
-from supervision.passwords import ScryptParams, hash_password, needs_rehash, verify_password
-from supervision.tables import AuthToken, User, utc_now
-from supervision.users import (
+from supervision.org import tokens
+from supervision.org.passwords import ScryptParams, hash_password, needs_rehash, verify_password
+from supervision.org.tree import NodeKind, NodeRef
+from supervision.org.users import (
     UserError,
     UserNotFound,
     authenticate,
@@ -21,6 +20,7 @@ from supervision.users import (
     set_active,
     set_password,
 )
+from supervision.tables import AuthToken, User, utc_now
 
 FAST = ScryptParams(log2_n=10)
 FASTER = ScryptParams(log2_n=9)

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from carewatch.eval_variants import infrared
-from carewatch.offline import build_estimator
+from carewatch.eval.variants import infrared
 from streams.sources import iter_file_frames
+from vision.assembly import build_estimator
 from vision.config import ModelsConfig
 from vision.night import NightConfig, NightMode, chroma, noise_sigma, small_grey
 from vision.tracker import iou
@@ -104,7 +104,7 @@ def test_still_frames_are_averaged_and_a_moving_thing_leaves_no_trail() -> None:
 def test_pose_finds_a_person_in_an_infrared_picture_more_often_when_cleaned(
     eval_dir: Path,
 ) -> None:
-    """On a real clip made to look like a dim infrared camera (carewatch.eval_variants)."""
+    """On a real clip made to look like a dim infrared camera (carewatch.eval.variants)."""
     estimator = build_estimator(ModelsConfig())
     clip = eval_dir / "t2v-bed/fall/mage_fall_006.mp4"
     mode = NightMode(NightConfig(), "cam")

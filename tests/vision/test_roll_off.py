@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from carewatch.offline import analyze_file, exact_frames
+from carewatch.analyze.offline import analyze_file, exact_frames
 from streams.sources import iter_file_frames
 from tests.vision.rule_videos import write_video
 from vision.config import ModelsConfig, VisionConfig

@@ -18,18 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carewatch.fire_check import FIRE_TYPES
-from carewatch.offline import (
-    analyze_file,
-    analyze_frames,
-    build_analyzer,
-    build_shared_models,
-    on_clock,
-)
+from carewatch.analyze.offline import analyze_file, analyze_frames, on_clock
+from carewatch.eval.fire_check import FIRE_TYPES
 from streams.sources import iter_file_frames
 from tests.carewatch.cli import carewatch
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
+from vision.assembly import build_analyzer, build_shared_models
 from vision.config import FallThresholds, ModelsConfig, RuleThresholds, VisionConfig
 from vision.events import Category, EventType, SafetyEvent
 from vision.zones import LineConfig, Point, ZoneConfig
@@ -316,7 +311,7 @@ def test_smoke_or_fire_in_house6_within_three_seconds(eval_dir: Path) -> None:
 
 
 # The indoor clips the model scores highest for smoke (up to 0.87, on walls and bed sheets) or
-# fire (0.40), and whose smoke boxes move most; `python -m carewatch.fire_check` runs them all.
+# fire (0.40), and whose smoke boxes move most; `python -m carewatch.eval.fire_check` runs them all.
 HARDEST_WITHOUT_FIRE = (
     "t2v-bed/non_fall/mage_geton_018.mp4",
     "t2v-bed/non_fall/mage_geton_005.mp4",

@@ -1,0 +1,1 @@
+"""Administration commands on the database: users, the audit log's check, KPI exports."""

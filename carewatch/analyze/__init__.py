@@ -1,0 +1,1 @@
+"""Offline analysis of a video file, with decoding and pose run ahead on every core."""

@@ -1,0 +1,1 @@
+"""Benchmarks: cameras sustained per machine, offline speed beside the baseline, soak runs."""

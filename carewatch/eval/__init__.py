@@ -1,0 +1,1 @@
+"""Evaluation of fall detection on clip manifests: variants, metrics, pose cache, sweeps."""

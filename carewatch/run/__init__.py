@@ -1,0 +1,1 @@
+"""Running the service: cameras and their real-time pipeline, live camera control."""

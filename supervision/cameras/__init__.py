@@ -1,0 +1,1 @@
+"""Camera configurations kept as versions: save, list, roll back, each change audited."""

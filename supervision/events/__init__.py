@@ -1,0 +1,1 @@
+"""Safety events and the incidents that group them: storing, workflow, escalation, search."""

@@ -1,0 +1,1 @@
+"""Publishing event changes to other systems (webhooks, MQTT) from the change journal."""

@@ -1,0 +1,1 @@
+"""Retention of media: clips and snapshots deleted by age or disk pressure, held ones kept."""

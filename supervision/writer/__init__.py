@@ -1,0 +1,1 @@
+"""The background event writer: writes queued without blocking, spooled when refused."""
