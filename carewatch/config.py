@@ -119,7 +119,7 @@ class CameraConfig(_Section):
     )
     zones: list[ZoneConfig] = Field(
         default_factory=list,
-        description="Zones: bed, floor, exit, restricted, door and duty (see the README).",
+        description="Zones: bed, floor, exit, restricted, door and duty (see docs/detection.md).",
     )
     lines: list[LineConfig] = Field(
         default_factory=list, description="Exit lines: crossing one at night is wandering."
@@ -361,9 +361,9 @@ def _without_source_type(location: tuple[int | str, ...]) -> tuple[int | str, ..
 def _one_line(error: ValidationError) -> str:
     first = error.errors()[0]
     message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:
-        return message
-    return f"{field_path(first['loc'])}: {message}"
+    where = f"{field_path(first['loc'])}: " if first["loc"] else ""
+    more = f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{where}{message}{more}"
 
 
 def parse_settings(data: Any, origin: str = "config") -> Settings:
@@ -372,8 +372,7 @@ def parse_settings(data: Any, origin: str = "config") -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
-        extra = f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise ConfigError(f"{origin}: {_one_line(error)}{extra}") from None
+        raise ConfigError(f"{origin}: {_one_line(error)}") from None
 
 
 def parse_camera(data: Any) -> CameraConfig:
@@ -383,8 +382,7 @@ def parse_camera(data: Any) -> CameraConfig:
     try:
         return CameraConfig.model_validate(data)
     except ValidationError as error:
-        extra = f" (+{error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise ConfigError(f"{_one_line(error)}{extra}") from None
+        raise ConfigError(_one_line(error)) from None
 
 
 def load_settings(path: Path) -> Settings:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.deps import get_context
 from supervision.audit.chain import append_audit
-from supervision.org.scope import Permission, Scope, has_permission
+from supervision.events.reads import get_event
+from supervision.events.views import EventView
+from supervision.org.scope import Permission, Scope, can_read_camera, has_permission
 from supervision.org.tokens import lookup_token
 from supervision.org.users import UserView, scope_for
 
@@ -81,3 +83,14 @@ def audit(
     """Append one audit row in its own transaction."""
     with sessions.begin() as session:
         append_audit(session, actor, action, object_type, object_id, detail)
+
+
+def readable_event(
+    sessions: sessionmaker[Session], principal: Principal, event_id: int
+) -> EventView:
+    """The event, or 404 alike whether it is missing or outside the user's scope."""
+    with sessions() as session:
+        view = get_event(session, event_id)
+    if view is None or not can_read_camera(principal.scope, view.camera_id):
+        raise HTTPException(status_code=404, detail=f"event {event_id} not found")
+    return view

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncGenerator, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from fastapi.sse import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from dashboard.schemas import EventOut
+from supervision.events.reads import latest_revision_of, list_events
 from supervision.events.store import EventStore
 
 # Most events one poll sends; a larger backlog follows on the next polls.
 _BATCH = 200
 _RETRY_MS = 2000
+
+T = TypeVar("T")
 
 
 class ChangeSignal:
@@ -86,7 +90,7 @@ async def event_feed(
     """
     wake = None if changes is None else changes.subscribe()
     try:
-        latest = await run_in_threadpool(store.latest_revision, camera_ids)
+        latest = await run_in_threadpool(_read, store, latest_revision_of, camera_ids)
         cursor = latest if since_revision is None or since_revision > latest else since_revision
         yield ServerSentEvent(
             event="snapshot", id=str(cursor), retry=_RETRY_MS, data={"revision": latest}
@@ -94,9 +98,8 @@ async def event_feed(
         while closing is None or not closing.is_set():
             await _pause(wake, poll_s)
             changed = await run_in_threadpool(
-                partial(
-                    store.list_events, since_revision=cursor, limit=_BATCH, camera_ids=camera_ids
-                )
+                partial(_read, store, list_events, since_revision=cursor, limit=_BATCH),
+                camera_ids=camera_ids,
             )
             for view in sorted(changed, key=lambda v: v.revision):
                 cursor = max(cursor, view.revision)
@@ -105,3 +108,9 @@ async def event_feed(
     finally:
         if changes is not None and wake is not None:
             changes.unsubscribe(wake)
+
+
+def _read(store: EventStore, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`query(session, ...)` in a session of its own (on a worker thread)."""
+    with store.sessions() as session:
+        return query(session, *args, **kwargs)

@@ -252,7 +252,7 @@ class UserOut(_Schema):
     role: str
     node_kind: str | None = Field(description="district, street or facility; None: everything.")
     node_id: str | None
-    permissions: list[str] = Field(description="What the role may do (see the README).")
+    permissions: list[str] = Field(description="What the role may do (supervision.org.scope).")
     locale: str | None = Field(description="Dashboard language (en, zh-CN); None: the browser's.")
     alarm_sound: bool = Field(description="Whether the dashboard rings for unacknowledged alarms.")
 

@@ -129,7 +129,9 @@ def test_every_sub_package_is_placed() -> None:
         ("supervision", set(SUPERVISION_ORDER) | SUPERVISION_SHARED | {"migrations", "push"}),
     ):
         folders = {p.parent.name for p in (ROOT / package).glob("*/__init__.py")}
-        assert folders <= named, f"{package}: place {sorted(folders - named)} in tests/test_layout.py"
+        assert folders <= named, (
+            f"{package}: place {sorted(folders - named)} in tests/test_layout.py"
+        )
 
 
 def test_a_wrong_sub_package_import_is_caught(tmp_path: Path) -> None:

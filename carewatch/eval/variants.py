@@ -155,7 +155,7 @@ VARIANTS: dict[str, Variant] = {
         Variant("flip", "mirrored left to right", change=flip),
         Variant("grey", "greyscale, nothing else", change=grey),
         Variant(
-            "infrared", "dim infrared night camera (see eval_variants.infrared)", change=infrared
+            "infrared", "dim infrared night camera (see eval.variants.infrared)", change=infrared
         ),
         Variant("sub640", "640×360 sub-stream", change=sub_stream((640, 360))),
         Variant("sub480", "480×270 sub-stream", change=sub_stream((480, 270))),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dashboard.auth import PrincipalDep
-from dashboard.deps import LiveDep, StoreDep
+from dashboard.auth import PrincipalDep, SessionsDep
+from dashboard.deps import LiveDep
 from dashboard.live import LiveFeed
 from dashboard.schemas import CameraOut
+from supervision.events.reads import list_camera_health
 from supervision.events.views import CameraView
 from supervision.org.scope import Role, Scope, can_read_camera
 
@@ -15,8 +16,10 @@ router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 
 
 @router.get("", response_model=list[CameraOut])
-def list_cameras(principal: PrincipalDep, store: StoreDep, live: LiveDep) -> list[CameraOut]:
-    return merge_cameras(store.list_cameras(), live, principal.scope)
+def list_cameras(principal: PrincipalDep, sessions: SessionsDep, live: LiveDep) -> list[CameraOut]:
+    with sessions() as session:
+        stored = list_camera_health(session)
+    return merge_cameras(stored, live, principal.scope)
 
 
 def merge_cameras(stored: list[CameraView], live: LiveFeed, scope: Scope) -> list[CameraOut]:

@@ -13,12 +13,8 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.auth import Principal, PrincipalDep, SessionsDep
-from dashboard.deps import StoreDep
+from dashboard.auth import PrincipalDep, SessionsDep, readable_event
 from dashboard.schemas import NO_NUL
-from supervision.events.store import EventStore
-from supervision.events.views import EventView
-from supervision.org.scope import can_read_camera
 from supervision.retention.holds import (
     AlreadyHeld,
     HeldObjectNotFound,
@@ -71,42 +67,29 @@ class HoldOut(BaseModel):
 
 # Declared in the app before the events router: its /{event_id}/{action} would match first.
 @router.post("/{event_id}/hold", response_model=HoldOut, status_code=201)
-def place(
-    event_id: int, body: HoldIn, principal: PrincipalDep, store: StoreDep, sessions: SessionsDep
-) -> HoldOut:
-    event = _visible_event(store, principal, event_id)
+def place(event_id: int, body: HoldIn, principal: PrincipalDep, sessions: SessionsDep) -> HoldOut:
+    event = readable_event(sessions, principal, event_id)
     if not can_place_hold(principal.scope, event.camera_id):
         raise HTTPException(403, f"a {principal.user.role} may not place a legal hold")
     return _apply(sessions, place_hold, event_id, principal.actor, body.reason)
 
 
 @router.post("/{event_id}/release", response_model=HoldOut)
-def release(
-    event_id: int, body: HoldIn, principal: PrincipalDep, store: StoreDep, sessions: SessionsDep
-) -> HoldOut:
-    event = _visible_event(store, principal, event_id)
+def release(event_id: int, body: HoldIn, principal: PrincipalDep, sessions: SessionsDep) -> HoldOut:
+    event = readable_event(sessions, principal, event_id)
     if not can_release_hold(principal.scope, event.camera_id):
         raise HTTPException(403, f"a {principal.user.role} may not release a legal hold")
     return _apply(sessions, release_hold, event_id, principal.actor, body.reason)
 
 
 @router.get("/{event_id}/holds", response_model=list[HoldOut])
-def list_holds(
-    event_id: int, principal: PrincipalDep, store: StoreDep, sessions: SessionsDep
-) -> list[HoldOut]:
+def list_holds(event_id: int, principal: PrincipalDep, sessions: SessionsDep) -> list[HoldOut]:
     """The event's holds, newest first."""
-    event = _visible_event(store, principal, event_id)
+    event = readable_event(sessions, principal, event_id)
     if not can_place_hold(principal.scope, event.camera_id):
         raise HTTPException(403, f"a {principal.user.role} may not see legal holds")
     with sessions() as session:
         return [HoldOut.from_view(view) for view in hold_history(session, event_id)]
-
-
-def _visible_event(store: EventStore, principal: Principal, event_id: int) -> EventView:
-    view = store.get_event(event_id)
-    if view is None or not can_read_camera(principal.scope, view.camera_id):
-        raise HTTPException(404, f"event {event_id} not found")
-    return view
 
 
 def _apply(

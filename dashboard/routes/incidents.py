@@ -15,8 +15,9 @@ from dashboard.auth import Principal, PrincipalDep, SessionsDep, require_permiss
 from dashboard.deps import StoreDep
 from dashboard.schemas import NO_NUL, EventAction
 from dashboard.schemas_incidents import IncidentOut, IncidentTransitionIn
+from supervision.events import incidents
 from supervision.events.incidents import IncidentChanged, IncidentNotFound
-from supervision.events.search import IncidentQuery, incidents_csv
+from supervision.events.search import IncidentQuery, find_incidents, incidents_csv
 from supervision.events.store import EventStore, FamilyNoticeRequired, InvalidTransition
 from supervision.events.views import EventStatus, IncidentView
 from supervision.events.workflow import OPEN_STATUSES
@@ -71,7 +72,9 @@ def list_incidents(
     principal: PrincipalDep, store: StoreDep, sessions: SessionsDep, filters: FiltersDep
 ) -> list[IncidentOut]:
     """Incidents on the cameras in the user's scope that match, the most recent event first."""
-    views = store.find_incidents(_query(principal, sessions, filters))
+    query = _query(principal, sessions, filters)
+    with sessions() as session:
+        views = find_incidents(session, query)
     return [IncidentOut.from_view(view) for view in views]
 
 
@@ -81,8 +84,9 @@ def export_incidents(
 ) -> Response:
     """The same search as CSV, every match; times in each facility's zone, with their offset."""
     everything = replace(filters, limit=CSV_MAX_ROWS)
-    views = store.find_incidents(_query(principal, sessions, everything))
+    query = _query(principal, sessions, everything)
     with sessions() as session:
+        views = find_incidents(session, query)
         facilities = {row.id: row for row in session.scalars(select(Facility))}
         cameras = {id_: name for id_, name in session.execute(select(Camera.id, Camera.name))}
 
@@ -122,14 +126,16 @@ def transition_incident(
     body = body or IncidentTransitionIn()
     family = body.family.record() if body.family else None
     try:
-        view = store.transition_incident(
-            incident_id,
-            action.store_action,
-            principal.actor,
-            body.note or None,
-            family,
-            body.seen_event_id,
-        )
+        with store.write_session() as session:
+            view = incidents.transition_incident(
+                session,
+                incident_id,
+                action.store_action,
+                principal.actor,
+                body.note or None,
+                family,
+                body.seen_event_id,
+            )
     except IncidentNotFound as exc:
         raise HTTPException(status_code=404, detail=_not_found(incident_id)) from exc
     except FamilyNoticeRequired as exc:
@@ -172,7 +178,8 @@ def _street_facilities(sessions: SessionsDep, street_id: str) -> set[str]:
 
 def _incident_in_scope(store: EventStore, principal: Principal, incident_id: int) -> IncidentView:
     """The incident, or 404 alike for a missing one and one outside the user's scope."""
-    view = store.get_incident(incident_id)
+    with store.sessions() as session:
+        view = incidents.get_incident(session, incident_id)
     if view is None or not can_read_camera(principal.scope, view.camera_id):
         raise HTTPException(status_code=404, detail=_not_found(incident_id))
     return view

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from dashboard.auth import PrincipalDep, SessionsDep, audit
 from dashboard.deps import MediaRootDep, StoreDep
 from dashboard.media_files import resolve_media
+from supervision.events.reads import event_for_media
 from supervision.org.scope import can_read_camera
 
 router = APIRouter(prefix="/media", tags=["media"])
@@ -28,7 +29,8 @@ def media_file(
     """404 alike for a missing file, one no event names, and one outside the user's scope."""
     found = resolve_media(media_root, media_path)
     relative = None if found is None else found[0].relative_to(media_root).as_posix()
-    event = None if relative is None else store.event_for_media(relative)
+    with store.sessions() as session:
+        event = None if relative is None else event_for_media(session, relative)
     if found is None or event is None or not can_read_camera(principal.scope, event.camera_id):
         raise HTTPException(status_code=404, detail="no such media file")
     path, media_type = found

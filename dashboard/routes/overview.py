@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from dashboard.auth import PrincipalDep, SessionsDep, require_permission
 from dashboard.deps import LiveDep, StoreDep
 from dashboard.schemas_inspector import OverviewNodeOut, OverviewOut
+from supervision.events.reads import list_camera_health
 from supervision.org.scope import Permission
 from supervision.reports.overview import facility_counts, overview_tree
 from supervision.tables import utc_now
@@ -24,12 +25,12 @@ def overview(
     """
     require_permission(principal, Permission.VIEW)
     scope, now = principal.scope, utc_now()
-    states = {
-        view.id: str(health.state) if (health := live.health(view.id)) else view.state
-        for view in store.list_cameras()
-        if view.id in scope.camera_ids
-    }
     with sessions() as session:
+        states = {
+            view.id: str(health.state) if (health := live.health(view.id)) else view.state
+            for view in list_camera_health(session)
+            if view.id in scope.camera_ids
+        }
         counts = facility_counts(session, scope.facility_ids, states, now)
         roots = overview_tree(session, scope.node, scope.facility_ids, counts)
     return OverviewOut(generated_at=now, roots=[OverviewNodeOut.from_node(r) for r in roots])

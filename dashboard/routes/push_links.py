@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from dashboard.auth import SessionsDep, audit
 from dashboard.deps import LinkSignerDep, MediaRootDep, StoreDep
 from dashboard.media_files import resolve_media
+from supervision.events.reads import get_event
 from supervision.push.links import BadLink
 
 router = APIRouter(prefix="/api/push", tags=["push"])
@@ -31,7 +32,8 @@ def snapshot(
         event_id = signer.event_id(token, time.time())
     except BadLink as error:
         raise HTTPException(status_code=404, detail=f"no such link ({error})") from error
-    event = store.get_event(event_id)
+    with sessions() as session:
+        event = get_event(session, event_id)
     found = None if event is None else resolve_media(media_root, event.snapshot_path or "")
     if event is None or found is None:
         raise HTTPException(status_code=404, detail="no such link")

@@ -10,6 +10,7 @@ from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.clip_info import clip_fps
 from dashboard.deps import MediaRootDep, StoreDep
 from dashboard.schemas_inspector import TimelineEventOut, TimelineOut
+from supervision.events.incidents import get_incident
 from supervision.events.timeline import incident_timeline
 from supervision.org.scope import can_read_camera
 
@@ -30,7 +31,8 @@ def timeline(
     ] = DEFAULT_WINDOW_S,
 ) -> TimelineOut:
     """Events of the incident's facility that started within `window_s` of it, oldest first."""
-    view = store.get_incident(incident_id)
+    with sessions() as session:
+        view = get_incident(session, incident_id)
     # 404 alike for a missing incident and one outside the scope (as /api/incidents/{id}).
     if view is None or not can_read_camera(principal.scope, view.camera_id):
         raise HTTPException(status_code=404, detail=f"incident {incident_id} not found")

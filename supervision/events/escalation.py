@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from supervision.config import EscalationConfig, InspectionConfig
+from supervision.events.overdue import escalate_overdue, remind_unacknowledged
 from supervision.events.store import EventStore
 from supervision.events.views import EventView
 from supervision.inspections.hazards import HazardView, escalate_overdue_hazards
@@ -56,11 +57,14 @@ class Escalator:
 
     def check(self) -> list[EventView]:
         """One pass; a database error is logged and retried on the next pass."""
+        routing, config = self.store.push_routing, self.config
         try:
-            self.store.remind_unacknowledged(self.remind_after_s)
-            raised = self.store.escalate_overdue(
-                self.config.street_after_s, self.config.district_after_s
-            )
+            with self.store.write_session() as session:
+                remind_unacknowledged(session, routing, self.remind_after_s)
+            with self.store.write_session() as session:
+                raised = escalate_overdue(
+                    session, routing, config.street_after_s, config.district_after_s
+                )
         except Exception as error:  # the database may be busy or away; try again later
             self._incident_trouble.failed(error)
             return []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from supervision.audit.chain import append_audit
 from supervision.events.changes import ChangeKind, record_change
-from supervision.events.from_rows import incident_view
+from supervision.events.from_rows import event_view, incident_view
 from supervision.events.grouping import (
     EventFacts,
     IncidentFacts,
@@ -25,8 +25,10 @@ from supervision.events.grouping import (
     status_after_event_step,
     type_family,
 )
+from supervision.events.reads import event_by_id
 from supervision.events.views import (
     EventStatus,
+    EventView,
     FamilyNotice,
     IncidentAction,
     IncidentView,
@@ -44,6 +46,10 @@ from supervision.events.workflow import (
     set_status,
 )
 from supervision.tables import INT_MAX, Event, Incident, IncidentStep, utc_now
+
+
+class EventNotFound(LookupError):
+    """No event with that id or key."""
 
 
 class IncidentNotFound(LookupError):
@@ -152,6 +158,43 @@ def transition_incident(
     append_audit(session, actor, "incident_transition", "incident", str(incident_id), detail)
     session.flush()
     return incident_view(incident, with_steps=True)
+
+
+def transition_event(
+    session: Session,
+    event_id: int,
+    action: TransitionAction,
+    actor: str,
+    note: str | None = None,
+    family: FamilyNotice | None = None,
+    at: datetime | None = None,
+) -> EventView:
+    """Move one event along its workflow and record who did it and when (`at`: now).
+
+    Its incident's status follows; an audit row records the step in the same transaction.
+    Raises EventNotFound, InvalidTransition or FamilyNoticeRequired.
+    """
+    allowed_from, to_status = rule_for(action)
+    require_actor(actor, note)
+    row = event_by_id(session, event_id)
+    if row is None:
+        raise EventNotFound(f"no event with id {event_id}")
+    current = EventStatus(row.status)
+    require_applies(action, f"event {event_id}", current, allowed_from)
+    require_family_notice(to_status, [row], family)
+    step = set_status(row, current, to_status, actor, note, family, at)
+    row.revision = latest_revision(session) + 1
+    record_change(session, row, ChangeKind.TRANSITION, step)
+    after_event_step(row, action, actor)
+    detail = {
+        "action": action,
+        "from_status": str(current),
+        "to_status": row.status,
+        "incident_id": row.incident_id,
+    }
+    append_audit(session, actor, "event_transition", "event", str(row.id), detail)
+    session.flush()
+    return event_view(row)
 
 
 def record_system_step(

@@ -13,15 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from supervision.events.changes import ChangeKind, record_change
+from supervision.events.from_rows import event_view, incident_view
 from supervision.events.incidents import (
     open_incidents_waiting,
     record_system_step,
     unacknowledged_since,
 )
 from supervision.events.push_routing import PushRouting
-from supervision.events.views import EventStatus
+from supervision.events.views import EventStatus, EventView, IncidentView
 from supervision.events.workflow import next_revision, set_status
-from supervision.tables import Event, Incident
+from supervision.tables import Event, Incident, utc_now
 
 SYSTEM_ACTOR = "carewatch"  # history steps the system takes itself
 
@@ -31,10 +32,12 @@ def escalate_overdue(
     routing: PushRouting | None,
     street_after_s: float,
     district_after_s: float,
-    now: datetime,
-) -> list[Event]:
+    now: datetime | None = None,
+) -> list[EventView]:
     """Raise each incident waiting past `street_after_s` (`district_after_s`: to the district);
-    incidents already raised that far are left alone. Returns the events raised."""
+    incidents already raised that far are left alone (`now`: the wall clock). Returns the events
+    raised."""
+    now = now or utc_now()
     raised: list[Event] = []
     for incident in open_incidents_waiting(session, now - timedelta(seconds=street_after_s)):
         since = unacknowledged_since(incident)
@@ -46,11 +49,17 @@ def escalate_overdue(
         )
         if incident.escalated_to != level:
             raised += _escalate(session, routing, incident, level, after_s, now)
-    return raised
+    return [event_view(row) for row in raised]
 
 
-def remind(session: Session, routing: PushRouting, after_s: float, now: datetime) -> list[Incident]:
-    """Remind the facility's phone groups, once, of each incident waiting past `after_s`."""
+def remind_unacknowledged(
+    session: Session, routing: PushRouting | None, after_s: float, now: datetime | None = None
+) -> list[IncidentView]:
+    """Remind the facility's phone groups, once, of each incident waiting past `after_s`
+    (none without phone groups or with `after_s` 0; `now`: the wall clock)."""
+    if routing is None or after_s <= 0:
+        return []
+    now = now or utc_now()
     reminded: list[Incident] = []
     for incident in open_incidents_waiting(session, now - timedelta(seconds=after_s)):
         if incident.reminded_at is not None:
@@ -64,7 +73,7 @@ def remind(session: Session, routing: PushRouting, after_s: float, now: datetime
         step.at = now
         session.flush()
         reminded.append(incident)
-    return reminded
+    return [incident_view(row, with_steps=True) for row in reminded]
 
 
 def _escalate(

@@ -48,6 +48,18 @@ def find_incidents(session: Session, query: IncidentQuery) -> list[IncidentView]
     return [incident_view(row) for row in session.scalars(statement.limit(query.limit))]
 
 
+def list_incidents(
+    session: Session,
+    *,
+    camera_ids: Collection[str] | None = None,
+    status: EventStatus | str | None = None,
+    limit: int = 100,
+) -> list[IncidentView]:
+    """Most recent first; `camera_ids` (a scope's cameras) limits them, None: all."""
+    statuses = None if status is None else [EventStatus(status)]
+    return find_incidents(session, IncidentQuery(camera_ids, statuses, limit=limit))
+
+
 def _nothing_can_match(query: IncidentQuery) -> bool:
     empty = [query.camera_ids, query.statuses, query.facility_ids]
     return query.limit == 0 or any(values is not None and not values for values in empty)

@@ -1,42 +1,32 @@
-"""EventStore: facilities, cameras, events and their workflow, each call one short transaction."""
+"""EventStore: what the background writer needs: topology, new events, media, camera health."""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth
-from supervision.audit.chain import append_audit
 from supervision.config import IncidentConfig
-from supervision.events import incidents, overdue
+from supervision.events import overdue
 from supervision.events.changes import ChangeKind, record_change
 from supervision.events.from_rows import (
-    camera_view,
     epoch_to_utc,
-    event_view,
-    facility_record,
-    incident_view,
 )
-from supervision.events.incidents import after_event_step, assign_incident
+from supervision.events.incidents import EventNotFound as EventNotFound
+from supervision.events.incidents import assign_incident
 from supervision.events.push_routing import PushRouting
-from supervision.events.search import IncidentQuery, find_incidents
 from supervision.events.views import (
     CameraRecord,
-    CameraView,
     EventStatus,
-    EventView,
     FacilityRecord,
-    FamilyNotice,
-    IncidentView,
     StreetRecord,
-    TransitionAction,
 )
 
 # Re-exported: callers catch the workflow's errors from the store that raises them.
@@ -44,17 +34,9 @@ from supervision.events.workflow import TRANSITIONS as TRANSITIONS
 from supervision.events.workflow import FamilyNoticeRequired as FamilyNoticeRequired
 from supervision.events.workflow import InvalidTransition as InvalidTransition
 from supervision.events.workflow import (
-    latest_revision,
     next_revision,
-    require_actor,
-    require_applies,
-    require_family_notice,
-    require_storable,
-    rule_for,
-    set_status,
 )
 from supervision.tables import (
-    INT_MAX,
     Camera,
     CameraStateChange,
     District,
@@ -64,10 +46,6 @@ from supervision.tables import (
     utc_now,
 )
 from vision.events import SafetyEvent
-
-
-class EventNotFound(LookupError):
-    """No event with that id or key."""
 
 
 class UnknownCamera(LookupError):
@@ -84,10 +62,12 @@ PathLike = str | os.PathLike[str]
 
 
 class EventStore:
-    """Reads and writes the supervision database; share one per process between threads.
+    """The background writer's door to the supervision database; one per process, shared.
 
-    Event writes are serialised here (that keeps revisions unique and in commit order), so
-    one process writes events; any number may read.
+    Event writes are serialised by `write_session` (that keeps revisions unique and in commit
+    order), so one process writes events; any number may read. Everything else takes the
+    caller's session: reads in `events.reads` and `events.search`, a person's steps in
+    `events.incidents` (inside `write_session`).
     """
 
     def __init__(
@@ -212,154 +192,6 @@ class EventStore:
             row.last_error = health.error
             row.updated_at = at or utc_now()
 
-    def transition(
-        self,
-        event_id: int,
-        action: TransitionAction,
-        actor: str,
-        note: str | None = None,
-        family: FamilyNotice | None = None,
-        at: datetime | None = None,
-    ) -> EventView:
-        """Move an event along its workflow and record who did it and when (`at`: now).
-
-        Its incident's status follows; an audit row records the step in the same transaction.
-        Raises FamilyNoticeRequired when a fall is resolved without `family`.
-        """
-        allowed_from, to_status = rule_for(action)
-        require_actor(actor, note)
-        with self.write_session() as session:
-            row = _event_by_id(session, event_id)
-            if row is None:
-                raise EventNotFound(f"no event with id {event_id}")
-            current = EventStatus(row.status)
-            require_applies(action, f"event {event_id}", current, allowed_from)
-            require_family_notice(to_status, [row], family)
-            step = set_status(row, current, to_status, actor, note, family, at)
-            row.revision = next_revision(session)
-            record_change(session, row, ChangeKind.TRANSITION, step)
-            after_event_step(row, action, actor)
-            _audit_transition(session, row, action, current, actor)
-            session.flush()
-            return event_view(row)
-
-    def transition_incident(
-        self,
-        incident_id: int,
-        action: TransitionAction,
-        actor: str,
-        note: str | None = None,
-        family: FamilyNotice | None = None,
-        seen_event_id: int | None = None,
-    ) -> IncidentView:
-        """One step on an incident and the events the person saw (`incidents.transition_incident`).
-
-        Raises IncidentNotFound, InvalidTransition (IncidentChanged) or FamilyNoticeRequired.
-        """
-        with self.write_session() as session:
-            return incidents.transition_incident(
-                session, incident_id, action, actor, note, family, seen_event_id
-            )
-
-    def get_incident(self, incident_id: int) -> IncidentView | None:
-        """The incident with its history (steps) and pushes."""
-        with self._sessions() as session:
-            return incidents.get_incident(session, incident_id)
-
-    def list_incidents(
-        self,
-        *,
-        camera_ids: Collection[str] | None = None,
-        status: EventStatus | str | None = None,
-        limit: int = 100,
-    ) -> list[IncidentView]:
-        """Most recent first; `camera_ids` (a scope's cameras) limits them, None: all."""
-        statuses = None if status is None else [EventStatus(status)]
-        return self.find_incidents(IncidentQuery(camera_ids, statuses, limit=limit))
-
-    def find_incidents(self, query: IncidentQuery) -> list[IncidentView]:
-        with self._sessions() as session:
-            return find_incidents(session, query)
-
-    def escalate_overdue(
-        self, street_after_s: float, district_after_s: float, now: datetime | None = None
-    ) -> list[EventView]:
-        """Raise incidents nobody acknowledged (`overdue.escalate_overdue`); the events raised."""
-        with self.write_session() as session:
-            rows = overdue.escalate_overdue(
-                session, self.push_routing, street_after_s, district_after_s, now or utc_now()
-            )
-            return [event_view(row) for row in rows]
-
-    def remind_unacknowledged(
-        self, after_s: float, now: datetime | None = None
-    ) -> list[IncidentView]:
-        """Remind the phone groups of incidents nobody acknowledged (`overdue.remind`)."""
-        if self.push_routing is None or after_s <= 0:
-            return []
-        with self.write_session() as session:
-            rows = overdue.remind(session, self.push_routing, after_s, now or utc_now())
-            return [incident_view(row, with_steps=True) for row in rows]
-
-    def get_event(self, event_id: int) -> EventView | None:
-        with self._sessions() as session:
-            row = _event_by_id(session, event_id)
-            return None if row is None else event_view(row)
-
-    def list_events(
-        self,
-        *,
-        limit: int = 100,
-        camera_id: str | None = None,
-        status: EventStatus | str | None = None,
-        since_revision: int | None = None,
-        camera_ids: Collection[str] | None = None,
-    ) -> list[EventView]:
-        """Events newest first (by `started_at`), of `camera_ids` only when given (a scope).
-
-        With `since_revision`, the `limit` earliest changes after it are returned, so a poller
-        that continues from the largest `revision` it got misses nothing.
-        """
-        if limit < 0:
-            raise ValueError(f"limit must be >= 0, got {limit}")
-        require_storable(camera_id=camera_id)
-        query = _in_cameras(_filtered(camera_id, status), camera_ids)
-        if since_revision is None:
-            query = query.order_by(Event.started_at.desc(), Event.id.desc())
-        else:
-            since = min(max(since_revision, 0), INT_MAX)
-            query = query.where(Event.revision > since).order_by(Event.revision)
-        with self._sessions() as session:
-            views = [event_view(row) for row in session.scalars(query.limit(limit)).all()]
-        return sorted(views, key=lambda view: (view.started_at, view.id), reverse=True)
-
-    def latest_revision(self, camera_ids: Collection[str] | None = None) -> int:
-        """The newest revision, among the events of `camera_ids` when given."""
-        with self._sessions() as session:
-            if camera_ids is None:
-                return latest_revision(session)
-            query = _in_cameras(select(func.max(Event.revision)), camera_ids)
-            return session.scalar(query) or 0
-
-    def event_for_media(self, media_path: str) -> EventView | None:
-        """The event whose snapshot or clip is `media_path` (relative to the media root)."""
-        query = select(Event).where(
-            (Event.snapshot_path == media_path) | (Event.clip_path == media_path)
-        )
-        with self._sessions() as session:
-            row = session.scalars(query.options(selectinload(Event.transitions))).first()
-            return None if row is None else event_view(row)
-
-    def list_cameras(self) -> list[CameraView]:
-        with self._sessions() as session:
-            rows = session.scalars(select(Camera).order_by(Camera.facility_id, Camera.id))
-            return [camera_view(row) for row in rows]
-
-    def list_facilities(self) -> list[FacilityRecord]:
-        with self._sessions() as session:
-            rows = session.scalars(select(Facility).order_by(Facility.id))
-            return [facility_record(row) for row in rows]
-
 
 def _upsert_streets(session: Session, streets: Sequence[StreetRecord]) -> None:
     for street in streets:
@@ -389,12 +221,6 @@ def _upsert(session: Session, model: type[Any], id_: str, values: Any) -> None:
         return
     for name, value in values.items():
         setattr(row, name, value)
-
-
-def _event_by_id(session: Session, event_id: int) -> Event | None:
-    if not 0 < event_id <= INT_MAX:
-        return None
-    return session.get(Event, event_id, options=[selectinload(Event.transitions)])
 
 
 def _state_change(row: Camera, to_state: str, at: datetime) -> CameraStateChange:
@@ -448,28 +274,3 @@ def _apply_end(row: Event, event: SafetyEvent) -> bool:
     row.ended_at = None if end_s is None else epoch_to_utc(_ended_at_epoch(event, end_s))
     row.confidence = event.confidence
     return True
-
-
-def _audit_transition(
-    session: Session, row: Event, action: str, from_status: EventStatus, actor: str
-) -> None:
-    detail = {
-        "action": action,
-        "from_status": str(from_status),
-        "to_status": row.status,
-        "incident_id": row.incident_id,
-    }
-    append_audit(session, actor, "event_transition", "event", str(row.id), detail)
-
-
-def _in_cameras(query: Select[Any], camera_ids: Collection[str] | None) -> Select[Any]:
-    return query if camera_ids is None else query.where(Event.camera_id.in_(list(camera_ids)))
-
-
-def _filtered(camera_id: str | None, status: EventStatus | str | None) -> Select[Event]:
-    query = select(Event).options(selectinload(Event.transitions))
-    if camera_id is not None:
-        query = query.where(Event.camera_id == camera_id)
-    if status is not None:
-        query = query.where(Event.status == str(EventStatus(status)))
-    return query

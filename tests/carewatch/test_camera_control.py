@@ -23,11 +23,13 @@ from dashboard.app import create_app
 from streams.config import FileSourceConfig, UrlSourceConfig
 from streams.health import CameraState
 from supervision.cameras.versions import VersionKind, add_camera, list_versions, save_version
+from supervision.events.reads import list_camera_health
 from supervision.org.passwords import ScryptParams
 from supervision.org.scope import Role
 from supervision.org.tokens import issue_token
 from supervision.org.users import create_user
 from supervision.tables import AuditEntry
+from tests.store_calls import read
 from tests.vision import rule_videos as videos
 from tests.vision.rule_videos import Script
 from vision.config import FallThresholds
@@ -161,7 +163,7 @@ def test_the_file_seeds_version_1_then_the_database_runs(
         assert [v for v, *_ in stored(second, "hall")] == [2, 1]
         assert list(second.cameras) == ["hall", "garden"]
         assert second.cameras["hall"].analyzer.config.fall.confirm_s == 3.0
-        assert {c.id: c.name for c in second.store.list_cameras()}["garden"] == "Garden"
+        assert {c.id: c.name for c in read(second.store, list_camera_health)}["garden"] == "Garden"
 
 
 def test_applying_restarts_only_that_camera_with_its_new_thresholds(

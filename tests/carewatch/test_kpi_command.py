@@ -16,8 +16,11 @@ from carewatch.admin import kpis as kpi_command
 from streams.health import CameraHealth, CameraState
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, migrate, session_factory
+from supervision.events.incidents import transition_event
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from supervision.org import tree as org
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent, Severity
 
 # 2026-11-23 08:00 in Shanghai.
@@ -44,12 +47,19 @@ def _database(url: str, revision: str = "head") -> str:
             org.create_camera(session, "c1", "f1", "Hall", "file", created_at=added)
         event = SafetyEvent(EventType.FALL, Severity.CRITICAL, "c1", 0, None, EIGHT_AM_EPOCH_S, 0.9)
         event_id = store.record_event(event)
-        view = store.get_event(event_id)
+        view = read(store, get_event, event_id)
         assert view is not None
         store.update_camera_health(
             CameraHealth("c1", CameraState.ONLINE, None, 0, 0, 0, 0), at=view.started_at
         )
-        store.transition(event_id, "acknowledge", "amy", at=view.started_at.replace(second=40))
+        write(
+            store,
+            transition_event,
+            event_id,
+            "acknowledge",
+            "amy",
+            at=view.started_at.replace(second=40),
+        )
     engine.dispose()
     return url
 

@@ -19,7 +19,9 @@ import yaml
 from carewatch.demo import DEMO_PASSWORD
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
+from supervision.events.reads import list_events
 from supervision.events.store import EventStore
+from tests.store_calls import read
 
 
 def free_port() -> int:
@@ -114,7 +116,7 @@ def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
     assert {c["id"] for c in cameras} == {"hall", "gate"}
 
     def fall_with_clip():  # type: ignore[no-untyped-def]
-        return [e for e in store.list_events() if e.type == "fall" and e.clip_path]
+        return [e for e in read(store, list_events) if e.type == "fall" and e.clip_path]
 
     fall = wait_for(fall_with_clip, 90)[0]
     assert (
@@ -146,7 +148,7 @@ def test_fall_lands_with_snapshot_and_clip_while_dead_camera_retries(
         ],
         30,
     )
-    offline = [e for e in store.list_events() if e.type == "camera_offline"]
+    offline = [e for e in read(store, list_events) if e.type == "camera_offline"]
     assert offline and offline[0].camera_id == "gate"
 
 

@@ -25,10 +25,12 @@ from playwright.sync_api import Browser, Page, expect
 from carewatch.config import Settings, parse_settings
 from carewatch.demo import DEMO_PASSWORD, demo_settings, seed_demo_users
 from carewatch.run.service import Service, dashboard_app
+from supervision.events.incidents import get_incident
 from supervision.events.views import EventStatus, IncidentView
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, TIMEOUT_MS, screenshot, sign_in
 from tests.dashboard.conftest import browser, free_port, serving
+from tests.store_calls import read
 from tests.supervision.robot_receiver import Received, RobotReceiver
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]
@@ -133,7 +135,7 @@ def work(page: Page, service: Service, receiver: RobotReceiver, shift: Shift, n:
     expect(card.get_by_test_id("queue-status")).to_have_text("Acknowledged")
     # The long lie joins (unless it came before the acknowledgement): acknowledged at once.
     view = wait_for(
-        lambda: (v := store.get_incident(incident_id)) and "long_lie" in v.event_types and v,
+        lambda: (v := read(store, get_incident, incident_id)) and "long_lie" in v.event_types and v,
         what="the long lie",
     )
     if view.pending_event_ids:
@@ -182,7 +184,7 @@ def test_a_night_shift(browser: Browser, running: tuple[Service, str, RobotRecei
             screenshot(page, "shift-officer")
     ended = datetime.now(UTC)
 
-    views = {i: service.store.get_incident(i) for i in shift.done}
+    views = {i: read(service.store, get_incident, i) for i in shift.done}
     falls = sum(view.fall_count for view in views.values() if view)
     lies = sum(view.event_types.count("long_lie") for view in views.values() if view)
     assert falls >= INCIDENTS and lies >= 2

@@ -18,9 +18,11 @@ from dashboard.config import DashboardConfig
 from streams.config import DemoSourceConfig, ReconnectConfig
 from streams.health import CameraHealth
 from streams.reader import CameraReader
+from supervision.events.reads import list_camera_health
 from supervision.events.store import EventStore
 from supervision.org import tree as org
 from tests.dashboard.conftest import serving
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 REPORTS = Path(__file__).resolve().parents[2] / "test-output"
@@ -71,7 +73,7 @@ def running(wall: DemoWall) -> Iterator[DemoWall]:
 
 def add_wall_cameras(store: EventStore, facility_id: str = "fac-1") -> None:
     """The wall's cameras that the test database lacks, in the officer's facility."""
-    known = {camera.id for camera in store.list_cameras()}
+    known = {camera.id for camera in read(store, list_camera_health)}
     with store.sessions.begin() as session:
         for camera_id in WALL_CAMERAS:
             if camera_id not in known:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from tests.dashboard.browser import (
     BROWSER,
@@ -16,6 +17,7 @@ from tests.dashboard.browser import (
     wait_advancing,
 )
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read
 
 pytestmark = BROWSER
 
@@ -66,7 +68,7 @@ def test_live_wall_events_and_workflow(
     expect(page.get_by_role("button", name="Acknowledge")).to_be_disabled()
     page.screenshot(path=SCREENSHOTS / "desktop-detail.png", full_page=True)
 
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None
     assert (view.status, view.status_by, view.status_note) == (
         "acknowledged",
@@ -146,7 +148,7 @@ def test_on_scene_then_resolving_a_fall_records_the_family_notice(
     expect(page.get_by_test_id("history-family")).to_contain_text("Family told by nurse Wang")
     expect(page.get_by_test_id("family-notice")).to_be_hidden()
 
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.status == "resolved"
     family = view.transitions[-1].family
     assert family is not None and (family.method, family.by) == ("wechat", "nurse Wang")

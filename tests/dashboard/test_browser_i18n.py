@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, expect
 
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from tests.dashboard.browser import BROWSER, DESKTOP, TIMEOUT_MS, UNAUTHORISED_LOG, sign_in
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read
 
 pytestmark = BROWSER
 
@@ -21,7 +23,7 @@ def test_language_is_chosen_per_user_and_times_follow_the_facility(
     record_with_media: Callable[..., int],
 ) -> None:
     event_id = record_with_media(camera_id="cam-1")  # fac-1 is in Asia/Shanghai
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None
     shanghai = view.started_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")
     # The browser is in New York; the facility's clock must win.

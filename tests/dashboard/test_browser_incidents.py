@@ -9,11 +9,15 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from supervision.events.incidents import get_incident
+from supervision.events.overdue import escalate_overdue
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import EventStatus, IncidentView
 from tests.conftest import SQLITE_PASS_ONLY, T0_EPOCH_S
 from tests.dashboard.browser import BROWSER, assert_accessible, open_page, screenshot, sign_in
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]
@@ -30,8 +34,8 @@ def card(page: Page, incident_id: int) -> str:
 
 
 def incident_of(store: EventStore, event_id: int) -> IncidentView:
-    [found] = [i for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
-    view = store.get_incident(found.id)
+    [found] = [i for i in read(store, list_incidents, limit=1000) if event_id in i.event_ids]
+    view = read(store, get_incident, found.id)
     assert view is not None
     return view
 
@@ -104,7 +108,9 @@ def test_repeated_falls_are_counted_and_another_persons_fall_stands_apart(
     expect(page.locator(card(page, theirs.id)).get_by_test_id("queue-falls")).to_have_text("1 fall")
 
     # Escalated for want of an answer: the card says so.
-    store.escalate_overdue(1, 10**10)  # the test events are old: street, not yet district
+    write(
+        store, escalate_overdue, store.push_routing, 1, 10**10
+    )  # the test events are old: street, not yet district
     expect(item.get_by_test_id("queue-level")).to_contain_text("raised to Street")
     page.close()
     assert errors == []

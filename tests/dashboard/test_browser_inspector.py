@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from supervision.config import InspectionConfig
+from supervision.events.incidents import transition_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.inspections.evidence import EventRef
 from supervision.inspections.hazards import HazardGrade, create_hazard, fix_hazard
@@ -30,6 +32,7 @@ from tests.dashboard.browser import (
 )
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent
 
 pytestmark = BROWSER
@@ -75,9 +78,9 @@ def seeded(
     smoke = make_event(camera_id="cam-2", type=EventType.SMOKE, started_at=at + 90)
     smoke_id = _record(store, media_root, smoke)
     theirs_id = _record(store, media_root, make_event(camera_id="cam-9", started_at=at + 20))
-    store.transition(smoke_id, "acknowledge", "officer-1", at=_utc(at + 150))
-    store.transition(theirs_id, "false_alarm", "officer-2", at=_utc(at + 80))
-    (incident_id,) = [i.id for i in store.list_incidents() if fall_id in i.event_ids]
+    write(store, transition_event, smoke_id, "acknowledge", "officer-1", at=_utc(at + 150))
+    write(store, transition_event, theirs_id, "false_alarm", "officer-2", at=_utc(at + 80))
+    (incident_id,) = [i.id for i in read(store, list_incidents) if fall_id in i.event_ids]
     now = utc_now()
     config = InspectionConfig()
     with store.sessions.begin() as session:

@@ -11,6 +11,9 @@ from sqlalchemy import select
 
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
+from supervision.events.incidents import get_incident
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import IncidentView
 from supervision.tables import AuditEntry
@@ -26,6 +29,7 @@ from tests.dashboard.browser import (
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.live_wall import WALL_CAMERAS, measure_wall, wall_server
 from tests.dashboard.media_helpers import draw_picture
+from tests.store_calls import read
 from vision.events import EventType, SafetyEvent, Severity
 
 pytestmark = BROWSER
@@ -46,7 +50,7 @@ SHOWS_BOX = """([selector, x, y]) => {
 
 
 def incident_of(store: EventStore, event_id: int) -> IncidentView:
-    found = [i for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
+    found = [i for i in read(store, list_incidents, limit=1000) if event_id in i.event_ids]
     assert len(found) == 1, found
     return found[0]
 
@@ -97,8 +101,8 @@ def test_live_frame_and_one_click_acknowledge_from_the_queue(
     expect(item.get_by_test_id("queue-on-scene")).to_be_focused()  # the next step, by keyboard
     expect(page.get_by_test_id("alert-banner")).to_be_hidden()  # someone has seen to it
 
-    stored = store.get_incident(incident.id)
-    event = store.get_event(event_id)
+    stored = read(store, get_incident, incident.id)
+    event = read(store, get_event, event_id)
     assert stored is not None and stored.status == "acknowledged"
     assert event is not None and (event.status, event.status_by) == ("acknowledged", "officer-1")
     step = event.transitions[-1]
@@ -262,7 +266,7 @@ def test_phone_queue_resolving_a_fall_asks_for_the_family_notice(
     )
     expect(page_panel.get_by_test_id("queue-empty")).to_be_visible()
 
-    event = store.get_event(event_id)
+    event = read(store, get_event, event_id)
     assert event is not None and event.status == "resolved"
     family = event.transitions[-1].family
     assert family is not None and (family.method, family.by) == ("wechat", "nurse Wang")

@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from supervision.events.incidents import transition_incident
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import FamilyNotice
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, assert_accessible, open_page, screenshot
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]
@@ -36,7 +39,7 @@ class Week:
 
 
 def incident_id(store: EventStore, event_id: int) -> int:
-    [found] = [i.id for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
+    [found] = [i.id for i in read(store, list_incidents, limit=1000) if event_id in i.event_ids]
     return found
 
 
@@ -56,10 +59,25 @@ def week(store: EventStore, tokens: dict[str, str], make_event: Make) -> Week:
         )
         store.record_event(lie)
     repeated = incident_id(store, ids[0])
-    store.transition_incident(repeated, "acknowledge", "officer-1", note="on my way")
-    store.transition_incident(repeated, "resolve", "officer-1", note="helped up", family=FAMILY)
+    write(store, transition_incident, repeated, "acknowledge", "officer-1", note="on my way")
+    write(
+        store,
+        transition_incident,
+        repeated,
+        "resolve",
+        "officer-1",
+        note="helped up",
+        family=FAMILY,
+    )
     false_alarm = incident_id(store, store.record_event(make_event(started_at=now - DAY_S)))
-    store.transition_incident(false_alarm, "false_alarm", "officer-1", note="a coat on the floor")
+    write(
+        store,
+        transition_incident,
+        false_alarm,
+        "false_alarm",
+        "officer-1",
+        note="a coat on the floor",
+    )
     old = incident_id(store, store.record_event(make_event(started_at=now - 20 * DAY_S)))
     elsewhere = incident_id(
         store, store.record_event(make_event(camera_id="cam-9", started_at=now - DAY_S))

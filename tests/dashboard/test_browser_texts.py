@@ -18,6 +18,7 @@ from streams.health import CameraHealth, CameraState
 from supervision.cameras.versions import seed_versions
 from supervision.checklists import ChecklistKind, load_checklists
 from supervision.config import InspectionConfig
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.inspections.evidence import EventRef
 from supervision.inspections.runs import (
@@ -37,6 +38,7 @@ from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, DESKTOP, TIMEOUT_MS, sign_in
 from tests.dashboard.camera_control_fake import FakeCameraControl, camera_config
 from tests.dashboard.conftest import FAST_SCRYPT, PASSWORD, LiveServer
+from tests.store_calls import read
 from vision.config import FallThresholds, RuleThresholds
 from vision.events import EventType
 
@@ -163,7 +165,7 @@ def seeded(
         thresholds={k: float(v) for k, v in RuleThresholds().model_dump().items()},
         model_versions=MODELS,
     )
-    (incident_id,) = [i.id for i in store.list_incidents() if fall_id in i.event_ids]
+    (incident_id,) = [i.id for i in read(store, list_incidents) if fall_id in i.event_ids]
     with store.sessions.begin() as session:
         done = create_inspection(session, "fac-1", FIRE, InspectionMode.ON_SITE, "street-1")
         results = [ResultIn(item.item_id, ItemResult.PASS) for item in done.items]

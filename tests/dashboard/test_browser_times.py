@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
+from supervision.events.incidents import get_incident
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import BROWSER, TIMEOUT_MS, sign_in
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]
@@ -36,7 +39,7 @@ def test_the_family_notice_is_given_in_facility_time(
 ) -> None:
     page = berlin_page(browser, live_server.url, "officer-1")
     event_id = store.record_event(make_event())
-    [incident] = [i for i in store.list_incidents() if event_id in i.event_ids]
+    [incident] = [i for i in read(store, list_incidents) if event_id in i.event_ids]
     item = page.locator(f"[data-testid=queue-home] [data-incident-id='{incident.id}']")
     item.get_by_test_id("queue-resolve").click()
     family = item.get_by_test_id("queue-family")
@@ -49,7 +52,7 @@ def test_the_family_notice_is_given_in_facility_time(
     item.get_by_test_id("queue-family-by").fill("nurse Wang")
     item.get_by_test_id("queue-resolve").click()
     expect(item).to_have_count(0)
-    closed = store.get_incident(incident.id)
+    closed = read(store, get_incident, incident.id)
     assert closed is not None and closed.steps[-1].family is not None
     assert closed.steps[-1].family.notified_at == datetime(2026, 12, 7, 8, 5, tzinfo=UTC)
     page.context.close()

@@ -14,6 +14,9 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
+from supervision.events.incidents import transition_incident
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.dashboard.browser import (
@@ -27,6 +30,7 @@ from tests.dashboard.browser import (
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.live_wall import WALL_CAMERAS, wall_server
 from tests.dashboard.media_helpers import draw_picture
+from tests.store_calls import read, write
 
 pytestmark = [*BROWSER, SQLITE_PASS_ONLY]
 
@@ -78,7 +82,7 @@ def offer_widths(page: Page) -> list[tuple[str, int | None, bool]]:
 
 def shanghai_clock(store: EventStore, event_id: int) -> str:
     """When the event started on fac-1's clock, as English shows it ("4:53:30 PM")."""
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None
     started = view.started_at.astimezone(ZoneInfo("Asia/Shanghai"))
     return f"{started.hour % 12 or 12}:{started:%M:%S %p}"
@@ -265,7 +269,7 @@ def test_the_camera_with_an_open_incident_is_outlined(
 ) -> None:
     event_id = record_with_media(camera_id="cam-1")
     clock = shanghai_clock(store, event_id)
-    (incident,) = [i for i in store.list_incidents() if event_id in i.event_ids]
+    (incident,) = [i for i in read(store, list_incidents) if event_id in i.event_ids]
     errors: list[str] = []
     wall_url = f"{live_server.url}/#/live"
     pages = [open_page(browser, wall_url, errors, user=user) for user in ("officer-1", "operator")]
@@ -293,7 +297,7 @@ def test_the_camera_with_an_open_incident_is_outlined(
     expect(page).to_have_url(re.compile(r"#/live$"))
     expect(page.locator(tile("cam-1"))).to_have_class(re.compile(r"\bhas-incident\b"))
 
-    store.transition_incident(incident.id, "false_alarm", "officer-1")
+    write(store, transition_incident, incident.id, "false_alarm", "officer-1")
     for page in pages:  # the event stream tells every wall
         expect(page.locator(f"{tile('cam-1')} [data-testid=tile-incident]")).to_be_hidden()
         expect(page.locator(tile("cam-1"))).not_to_have_class(re.compile(r"\bhas-incident\b"))

@@ -18,6 +18,7 @@ from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
 from supervision.cameras.versions import VersionKind, save_version
+from supervision.events.reads import list_camera_health
 from supervision.events.store import EventStore
 from supervision.org.scope import Role
 from supervision.org.tokens import issue_token
@@ -26,6 +27,7 @@ from supervision.org.users import create_user
 from supervision.tables import AuditEntry
 from tests.dashboard.camera_control_fake import FakeCameraControl, camera_config
 from tests.dashboard.conftest import FAST_SCRYPT, PASSWORD
+from tests.store_calls import read
 
 ClientAs = Callable[[str], TestClient]
 CONFIG = "/api/cameras/cam-1/config"
@@ -107,7 +109,7 @@ def test_an_edit_is_a_new_version_applied_and_audited(
     assert [r.json()["version"] for r in (thresholds, drawn, renamed)] == [2, 3, 4]
     assert thresholds.json()["note"] == "why" and thresholds.json()["actor"] == "operator"
     assert camera_control.applied["cam-1"]["name"] == "Hall"
-    assert {c.id: c.name for c in store.list_cameras()}["cam-1"] == "Hall"
+    assert {c.id: c.name for c in read(store, list_camera_health)}["cam-1"] == "Hall"
     assert [(action, detail["changed"]) for _, action, _, detail in audit_actions(store)] == [
         ("thresholds_change", ["fall"]),
         ("zones_change", ["zones"]),

@@ -15,8 +15,11 @@ from fastapi.sse import ServerSentEvent
 
 from dashboard.config import DashboardConfig
 from dashboard.feed import ChangeSignal, event_feed, parse_revision
+from supervision.events.incidents import transition_event
+from supervision.events.reads import latest_revision_of
 from supervision.events.store import EventStore
 from tests.dashboard.conftest import LiveServer
+from tests.store_calls import read, write
 from vision.events import SafetyEvent
 
 
@@ -45,12 +48,12 @@ def test_feed_sends_snapshot_then_changes_in_revision_order(
     store: EventStore, media_root: Path, make_event: Callable[..., SafetyEvent]
 ) -> None:
     old = store.record_event(make_event())
-    start_revision = store.latest_revision()
+    start_revision = read(store, latest_revision_of)
 
     def change() -> None:
         new = store.record_event(make_event())
-        store.transition(old, "acknowledge", actor="nurse")
-        store.transition(new, "false_alarm", actor="nurse")
+        write(store, transition_event, old, "acknowledge", actor="nurse")
+        write(store, transition_event, new, "false_alarm", actor="nurse")
 
     # `change` runs on the loop between two polls, so each event is sent once, as it is now.
     items = asyncio.run(_collect(store, media_root, None, 3, change))
@@ -70,7 +73,7 @@ def test_feed_resumes_after_given_revision(
     store: EventStore, media_root: Path, make_event: Callable[..., SafetyEvent]
 ) -> None:
     seen = store.record_event(make_event())
-    resume_from = store.latest_revision()
+    resume_from = read(store, latest_revision_of)
     missed = store.record_event(make_event())
 
     items = asyncio.run(_collect(store, media_root, resume_from, 2, lambda: None))
@@ -116,7 +119,7 @@ def test_stream_over_http_honours_last_event_id(
     live_server: LiveServer, store: EventStore, make_event: Callable[..., SafetyEvent]
 ) -> None:
     store.record_event(make_event())
-    resume_from = store.latest_revision()
+    resume_from = read(store, latest_revision_of)
     missed = store.record_event(make_event())
     headers = {"Last-Event-ID": str(resume_from)}
 

@@ -7,7 +7,11 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from supervision.events.incidents import transition_event
+from supervision.events.overdue import escalate_overdue
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
+from tests.store_calls import read, write
 from vision.events import SafetyEvent, Severity
 
 FAMILY = {"notified_at": "2026-11-23T10:15:00+08:00", "method": "phone", "by": "nurse Wang"}
@@ -24,7 +28,7 @@ def test_list_is_newest_first_and_filters(
 ) -> None:
     first = store.record_event(make_event(camera_id="cam-1"))
     second = store.record_event(make_event(camera_id="cam-2", severity=Severity.WARNING))
-    store.transition(first, "acknowledge", actor="nurse")
+    write(store, transition_event, first, "acknowledge", actor="nurse")
 
     assert [e["id"] for e in client.get("/api/events").json()] == [second, first]
     assert [e["id"] for e in client.get("/api/events?camera_id=cam-2").json()] == [second]
@@ -100,7 +104,7 @@ def test_transitions(
     codes = [client.post(f"/api/events/{event_id}/{a}", json=body).status_code for a in actions]
 
     assert codes == expected_codes
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.status == final_status
 
 
@@ -152,7 +156,7 @@ def test_resolving_a_fall_asks_for_the_family_notification(
     assert response.status_code == code, response.text
     if detail is not None:
         assert detail in response.text
-        assert store.get_event(event_id).status == "new"  # type: ignore[union-attr]
+        assert read(store, get_event, event_id).status == "new"  # type: ignore[union-attr]
         return
     told = response.json()["transitions"][-1]["family"]
     assert (told["notified_at"], told["method"], told["by"]) == (
@@ -213,7 +217,7 @@ def test_event_shows_how_far_it_escalated(
 ) -> None:
     event_id = store.record_event(make_event())
     assert client.get(f"/api/events/{event_id}").json()["escalated_to"] is None
-    store.escalate_overdue(300, 900)  # by the wall clock, long overdue
+    write(store, escalate_overdue, store.push_routing, 300, 900)  # by the wall clock, long overdue
     body = client.get(f"/api/events/{event_id}").json()
     assert body["escalated_to"] == "district" and body["status"] == "new"
     assert body["transitions"][-1]["actor"] == "carewatch"

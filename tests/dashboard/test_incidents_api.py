@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from supervision.events.incidents import get_incident
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.org import tree as org
 from supervision.org.passwords import ScryptParams
@@ -20,6 +23,7 @@ from supervision.org.tokens import issue_token
 from supervision.org.tree import NodeKind, NodeRef
 from supervision.org.users import create_user
 from supervision.tables import AuditEntry
+from tests.store_calls import read
 from vision.events import EventType, SafetyEvent
 
 FAMILY = {"notified_at": "2026-11-23T10:15:00+08:00", "method": "phone", "by": "nurse Wang"}
@@ -76,7 +80,7 @@ def incidents(
     store.record_event(fall)
     store.record_event(make_event(type=EventType.LONG_LIE, camera_id="cam-a", parent_key=fall.key))
     store.record_event(make_event(type=EventType.SMOKE, camera_id="cam-b"))
-    listed = {view.camera_id: view.id for view in store.list_incidents()}
+    listed = {view.camera_id: view.id for view in read(store, list_incidents)}
     return Incidents(a=listed["cam-a"], b=listed["cam-b"])
 
 
@@ -151,7 +155,7 @@ def test_officer_steps_own_incident_as_themselves(
     body = response.json()
     assert body["status"] == "acknowledged"
     for event_id in body["event_ids"]:
-        event = store.get_event(event_id)
+        event = read(store, get_event, event_id)
         assert event is not None and event.status_by == "officer-a"
         assert event.transitions[-1].note == "on my way"
     with store.sessions() as session:
@@ -190,13 +194,13 @@ def test_bad_bodies_are_422(
 def test_foreign_incident_cannot_be_stepped(
     client: TestClient, store: EventStore, tokens: dict[str, str], incidents: Incidents
 ) -> None:
-    before = store.get_incident(incidents.b)
+    before = read(store, get_incident, incidents.b)
     response = client.post(
         f"/api/incidents/{incidents.b}/acknowledge", headers=auth(tokens, "officer-a")
     )
     assert response.status_code == 404
     assert response.json()["detail"] == f"incident {incidents.b} not found"
-    assert store.get_incident(incidents.b) == before
+    assert read(store, get_incident, incidents.b) == before
 
 
 @pytest.mark.parametrize("incident", ["a", "b", "missing"])
@@ -212,7 +216,7 @@ def test_operators_may_not_step_incidents(
         f"/api/incidents/{incident_id}/acknowledge", headers=auth(tokens, "operator")
     )
     assert response.status_code == 403
-    assert [i.status for i in store.list_incidents()] == ["new", "new"]
+    assert [i.status for i in read(store, list_incidents)] == ["new", "new"]
 
 
 @pytest.mark.parametrize(

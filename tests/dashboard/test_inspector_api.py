@@ -12,6 +12,9 @@ from fastapi.testclient import TestClient
 from dashboard.live import StaticLiveFeed
 from streams.health import CameraHealth, CameraState
 from supervision.config import InspectionConfig
+from supervision.events.incidents import transition_event
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import FacilityRecord
 from supervision.inspections.hazards import HazardGrade, create_hazard
@@ -19,6 +22,7 @@ from supervision.org import tree as org
 from supervision.tables import utc_now
 from tests.conftest import T0_EPOCH_S
 from tests.pdf_text import pdf_text
+from tests.store_calls import read, write
 from vision.events import EventType
 
 ClientAs = Callable[[str], TestClient]
@@ -65,7 +69,7 @@ def busy(
     fac-2: smoke on cam-9 and an overdue hazard. cam-1 is online (live), the rest stopped."""
     fall = record_with_media(camera_id="cam-1")
     closed = record_with_media(camera_id="cam-2", type=EventType.SMOKE)
-    store.transition(closed, "false_alarm", "officer-1")
+    write(store, transition_event, closed, "false_alarm", "officer-1")
     smoke = record_with_media(camera_id="cam-9", type=EventType.SMOKE)
     _hazard(store, "fac-1", overdue=True)
     _hazard(store, "fac-1", overdue=False)
@@ -168,7 +172,7 @@ def around(
     near = record_with_media(camera_id="cam-2", started_at=at + 100, type=EventType.SMOKE)
     far = record_with_media(camera_id="cam-2", started_at=at + 900, type=EventType.FIRE)
     record_with_media(camera_id="cam-9", started_at=at + 50)
-    (incident,) = [i.id for i in store.list_incidents() if fall in i.event_ids]
+    (incident,) = [i.id for i in read(store, list_incidents) if fall in i.event_ids]
     return {"incident": incident, "fall": fall, "near": near, "far": far}
 
 
@@ -212,7 +216,7 @@ def test_timeline_outside_the_scope_is_the_same_404_as_a_missing_one(
 
 
 def _download(client: TestClient, store: EventStore, event_id: int) -> None:
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.clip_path is not None
     answer = client.get(f"/media/{view.clip_path}?download=true")
     assert answer.status_code == 200 and answer.content[4:8] == b"ftyp"
@@ -252,7 +256,7 @@ def test_audit_of_one_incident_and_paging(
 ) -> None:
     client = client_as("street-1")
     _download(client, store, busy["fall"])
-    (incident,) = [i.id for i in store.list_incidents() if busy["fall"] in i.event_ids]
+    (incident,) = [i.id for i in read(store, list_incidents) if busy["fall"] in i.event_ids]
     client.post(f"/api/incidents/{incident}/acknowledge")
     rows = _audit(client, f"?incident_id={incident}")
     assert rows == [

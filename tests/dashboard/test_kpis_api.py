@@ -12,10 +12,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from supervision.events.incidents import transition_event
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from supervision.events.views import FamilyNotice
 from supervision.tables import AuditEntry
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read, write
 from vision.events import SafetyEvent
 
 T0 = datetime.fromtimestamp(T0_EPOCH_S, UTC)
@@ -36,16 +39,16 @@ def events(store: EventStore, make_event: Callable[..., SafetyEvent]) -> None:
     second = store.record_event(make_event(camera_id="cam-2"))
     theirs = store.record_event(make_event(camera_id="cam-9", type="smoke"))
     for event_id, ack_s in ((first, 30), (second, 90), (theirs, 5)):
-        view = store.get_event(event_id)
+        view = read(store, get_event, event_id)
         assert view is not None
         acknowledged_at = view.started_at + timedelta(seconds=ack_s)
-        store.transition(event_id, "acknowledge", "x", at=acknowledged_at)
-    view = store.get_event(first)
+        write(store, transition_event, event_id, "acknowledge", "x", at=acknowledged_at)
+    view = read(store, get_event, first)
     assert view is not None
     closed_at = view.started_at + timedelta(seconds=600)
     family = FamilyNotice(closed_at, "phone", "nurse")
-    store.transition(first, "resolve", "x", family=family, at=closed_at)
-    store.transition(theirs, "false_alarm", "x")
+    write(store, transition_event, first, "resolve", "x", family=family, at=closed_at)
+    write(store, transition_event, theirs, "false_alarm", "x")
 
 
 def _rows(client: TestClient, level: str, path: str = "/api/kpis") -> list[dict[str, object]]:

@@ -12,12 +12,15 @@ from fastapi.testclient import TestClient
 
 from dashboard.live import StaticLiveFeed
 from supervision.cameras.versions import VersionKind, save_version
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from tests.dashboard.camera_control_fake import camera_config
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture
 from tests.dashboard.test_event_stream import _sse_messages
 from tests.dashboard.test_inspections_api import ROUTES as INSPECTION_ROUTES
+from tests.store_calls import read
 
 # Every API route, and how each is reached for an object of fac-1 (cam-1) or in general.
 # A route missing here fails `test_every_route_is_covered`, so new routes get a scope row.
@@ -113,19 +116,19 @@ def fac1_event(
     with store.sessions.begin() as session:
         save_version(session, "cam-1", camera_config(), "settings", VersionKind.SEEDED, "seed")
     event_id = record_with_media(camera_id="cam-1")
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.clip_path is not None
     return event_id
 
 
 def _object_path(template: str, store: EventStore, event_id: int) -> tuple[str, str]:
     """The path to fac-1's object, and the part of it that names the object."""
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.clip_path is not None
     if template.startswith("/media/"):
         return "/media/" + view.clip_path, view.clip_path
     if "{incident}" in template:
-        (incident,) = [i.id for i in store.list_incidents() if event_id in i.event_ids]
+        (incident,) = [i.id for i in read(store, list_incidents) if event_id in i.event_ids]
         return template.format(incident=incident), str(incident)
     if "{event}" in template:
         return template.format(event=event_id), str(event_id)
@@ -168,7 +171,7 @@ def test_objects_of_another_facility_are_not_found(
     assert answer.text.replace(object_id, "N") == missing.text.replace("999999", "N")
     if inside is not None:
         assert inside.status_code == 200
-    assert store.get_event(fac1_event).status == "new"  # type: ignore[union-attr]
+    assert read(store, get_event, fac1_event).status == "new"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

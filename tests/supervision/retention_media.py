@@ -8,11 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from supervision.events.incidents import transition_event
 from supervision.events.store import EventStore
 from supervision.retention.disk import DiskSpace
 from supervision.retention.holds import place_hold
 from supervision.tables import AuditEntry
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import write
 from vision.events import SafetyEvent
 
 T0 = datetime.fromtimestamp(T0_EPOCH_S, UTC)
@@ -43,7 +45,7 @@ def record_media(
 
 def close(store: EventStore, event_id: int) -> None:
     """The event's incident closed: a false alarm."""
-    store.transition(event_id, "false_alarm", "officer", "cat on the bed")
+    write(store, transition_event, event_id, "false_alarm", "officer", "cat on the bed")
 
 
 def write_file(path: Path, size: int) -> Path:

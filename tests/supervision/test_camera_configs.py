@@ -12,8 +12,10 @@ from sqlalchemy import Engine, select
 from supervision.audit.chain import verify_audit
 from supervision.cameras import versions as cc
 from supervision.cameras.versions import ConfigConflict, VersionKind
+from supervision.events.reads import list_camera_health, list_events
 from supervision.events.store import EventStore
 from supervision.tables import AuditEntry, CameraConfigVersion
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 BASE: dict[str, Any] = {
@@ -185,7 +187,7 @@ def test_cameras_added_and_edited_keep_their_row(store: EventStore) -> None:
     with store.sessions.begin() as session:
         cc.update_camera(session, "cam-new", "fac-1", "Back garden", "demo")
 
-    cameras = {view.id: view for view in store.list_cameras()}
+    cameras = {view.id: view for view in read(store, list_camera_health)}
     assert (cameras["cam-new"].name, cameras["cam-new"].source_kind) == ("Back garden", "demo")
     assert "cam-x" not in cameras
 
@@ -212,6 +214,6 @@ def test_recorded_clips_newest_first_one_per_file(
     assert [c.clip_path for c in newest] == ["clips/b.mp4"]
     assert none == []
     # The first event started at video second 10 (see make_event), its clip at second 8.
-    first_start = store.list_events(camera_id="cam-1")[-1].started_at
+    first_start = read(store, list_events, camera_id="cam-1")[-1].started_at
     assert clips[1].start_epoch_s == pytest.approx(first_start.timestamp() - 2.0)
     assert datetime.fromtimestamp(clips[1].start_epoch_s, UTC) < first_start

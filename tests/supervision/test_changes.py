@@ -15,9 +15,13 @@ from supervision.events.changes import (
     open_cursor,
     save_cursor,
 )
+from supervision.events.incidents import transition_event
+from supervision.events.overdue import escalate_overdue
+from supervision.events.reads import latest_revision_of
 from supervision.events.store import EventStore
 from supervision.events.views import EventStatus
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read, write
 from vision.events import SafetyEvent
 
 
@@ -31,8 +35,10 @@ def test_each_change_is_journalled_in_revision_order(
     store.record_event(dataclasses.replace(event, end_s=event.start_s + 5, level=2))
     store.record_event(dataclasses.replace(event, end_s=event.start_s + 5, level=2))  # no change
     started = datetime.fromtimestamp(T0_EPOCH_S + 10.0, UTC)
-    store.escalate_overdue(300, 900, now=started + timedelta(seconds=301))
-    store.transition(event_id, "acknowledge", actor="officer", note="coming")
+    write(
+        store, escalate_overdue, store.push_routing, 300, 900, now=started + timedelta(seconds=301)
+    )
+    write(store, transition_event, event_id, "acknowledge", actor="officer", note="coming")
 
     changes = changes_since(store.sessions, 0)
 
@@ -45,7 +51,7 @@ def test_each_change_is_journalled_in_revision_order(
     ]
     revisions = [c.revision for c in changes]
     assert revisions == sorted(revisions) and len(set(revisions)) == 5
-    assert revisions[-1] == store.latest_revision()
+    assert revisions[-1] == read(store, latest_revision_of)
     assert {c.event.id for c in changes} == {event_id}
     assert {c.facility_id for c in changes} == {"fac-1"}
     escalated, acknowledged = changes[3], changes[4]

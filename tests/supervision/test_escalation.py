@@ -11,9 +11,13 @@ from pydantic import ValidationError
 
 from supervision.config import EscalationConfig
 from supervision.events.escalation import Escalator
+from supervision.events.incidents import transition_event
+from supervision.events.overdue import escalate_overdue
+from supervision.events.reads import get_event, list_events
 from supervision.events.store import ESCALATION_ACTOR, EventStore
 from supervision.events.views import EventView
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read, write
 from vision.events import SafetyEvent
 
 STARTED = datetime.fromtimestamp(T0_EPOCH_S + 10.0, UTC)  # the first make_event()
@@ -46,10 +50,10 @@ def test_overdue_events_escalate(
 ) -> None:
     event_id = store.record_event(make_event())
     if acknowledged:
-        store.transition(event_id, "acknowledge", actor="officer")
+        write(store, transition_event, event_id, "acknowledge", actor="officer")
     for check_s in checks_at_s:
-        store.escalate_overdue(300, 900, now=at(check_s))
-    view = store.get_event(event_id)
+        write(store, escalate_overdue, store.push_routing, 300, 900, now=at(check_s))
+    view = read(store, get_event, event_id)
     assert view is not None and view.escalated_to == expected
     raises = [t for t in view.transitions if t.actor == ESCALATION_ACTOR]
     assert len(raises) == (
@@ -65,11 +69,11 @@ def test_a_raise_is_a_new_revision_the_feed_delivers(
     store: EventStore, make_event: Callable[..., SafetyEvent]
 ) -> None:
     event_id = store.record_event(make_event())
-    before = store.get_event(event_id)
+    before = read(store, get_event, event_id)
     assert before is not None
-    [raised] = store.escalate_overdue(300, 900, now=at(301))
+    [raised] = write(store, escalate_overdue, store.push_routing, 300, 900, now=at(301))
     assert raised.id == event_id and raised.revision > before.revision
-    assert [v.id for v in store.list_events(since_revision=before.revision)] == [event_id]
+    assert [v.id for v in read(store, list_events, since_revision=before.revision)] == [event_id]
 
 
 def test_escalator_thread_raises_and_reports(

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from supervision.events.incidents import transition_event
+from supervision.events.reads import get_event
 from supervision.events.store import (
     EventNotFound,
     EventStore,
@@ -15,6 +17,7 @@ from supervision.events.store import (
     InvalidTransition,
 )
 from supervision.events.views import EventStatus, FamilyNotice, TransitionAction
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent
 
 NEW, ACK, ON_SCENE, RESOLVED, FALSE = (
@@ -67,20 +70,22 @@ def test_transition(
 ) -> None:
     event_id = store.record_event(make_event())
     for step in before:
-        store.transition(event_id, step, actor="setup", family=FAMILY)
-    prior = store.get_event(event_id)
+        write(store, transition_event, event_id, step, actor="setup", family=FAMILY)
+    prior = read(store, get_event, event_id)
     assert prior is not None
 
     if expected is None:
         with pytest.raises(InvalidTransition, match=action or "''"):
-            store.transition(event_id, action, actor="officer")
-        assert store.get_event(event_id) == prior
+            write(store, transition_event, event_id, action, actor="officer")
+        assert read(store, get_event, event_id) == prior
         return
-    view = store.transition(event_id, action, actor="officer", note="checked", family=FAMILY)
+    view = write(
+        store, transition_event, event_id, action, actor="officer", note="checked", family=FAMILY
+    )
     assert view.status is expected
     assert view.revision > prior.revision
     assert view.transitions[-1].to_status is expected
-    assert store.get_event(event_id) == view
+    assert read(store, get_event, event_id) == view
 
 
 @pytest.mark.parametrize(
@@ -96,22 +101,24 @@ def test_resolving_a_fall_needs_the_family_notification(
     event_id = store.record_event(make_event(type=event_type))
     if needs_notice:
         with pytest.raises(FamilyNoticeRequired, match=r"when, how .* and by whom"):
-            store.transition(event_id, "resolve", actor="officer")
-        assert store.get_event(event_id).status is NEW  # type: ignore[union-attr]
-    store.transition(event_id, "false_alarm", actor="officer")  # a false alarm needs none
-    store.transition(event_id, "reopen", actor="officer")
-    view = store.transition(event_id, "resolve", actor="officer", family=FAMILY)
+            write(store, transition_event, event_id, "resolve", actor="officer")
+        assert read(store, get_event, event_id).status is NEW  # type: ignore[union-attr]
+    write(
+        store, transition_event, event_id, "false_alarm", actor="officer"
+    )  # a false alarm needs none
+    write(store, transition_event, event_id, "reopen", actor="officer")
+    view = write(store, transition_event, event_id, "resolve", actor="officer", family=FAMILY)
     assert view.transitions[-1].family == FAMILY
-    assert store.get_event(event_id) == view
+    assert read(store, get_event, event_id) == view
 
 
 def test_invalid_transition_message_names_status_and_action(
     store: EventStore, make_event: Callable[..., SafetyEvent]
 ) -> None:
     event_id = store.record_event(make_event())
-    store.transition(event_id, "resolve", actor="officer", family=FAMILY)
+    write(store, transition_event, event_id, "resolve", actor="officer", family=FAMILY)
     with pytest.raises(InvalidTransition, match=r"cannot acknowledge event \d+: it is resolved"):
-        store.transition(event_id, "acknowledge", actor="officer")
+        write(store, transition_event, event_id, "acknowledge", actor="officer")
     assert issubclass(InvalidTransition, ValueError)
 
 
@@ -120,8 +127,15 @@ def test_history_records_who_and_when(
 ) -> None:
     event_id = store.record_event(make_event())
     before = datetime.now(UTC)
-    store.transition(event_id, "acknowledge", actor="li.wei", note="on my way")
-    view = store.transition(event_id, "false_alarm", actor="zhang.min", note="resident sat down")
+    write(store, transition_event, event_id, "acknowledge", actor="li.wei", note="on my way")
+    view = write(
+        store,
+        transition_event,
+        event_id,
+        "false_alarm",
+        actor="zhang.min",
+        note="resident sat down",
+    )
 
     assert [(t.from_status, t.to_status, t.actor, t.note) for t in view.transitions] == [
         (NEW, ACK, "li.wei", "on my way"),
@@ -134,13 +148,13 @@ def test_history_records_who_and_when(
 
 def test_transition_errors(store: EventStore, make_event: Callable[..., SafetyEvent]) -> None:
     with pytest.raises(EventNotFound, match="12345"):
-        store.transition(12345, "acknowledge", actor="officer")
+        write(store, transition_event, 12345, "acknowledge", actor="officer")
     with pytest.raises(EventNotFound, match="99999999999"):
-        store.transition(99_999_999_999, "acknowledge", actor="officer")
+        write(store, transition_event, 99_999_999_999, "acknowledge", actor="officer")
     event_id = store.record_event(make_event())
     with pytest.raises(ValueError, match="actor"):
-        store.transition(event_id, "acknowledge", actor="  ")
+        write(store, transition_event, event_id, "acknowledge", actor="  ")
     # PostgreSQL cannot store NUL; SQLite refuses it just the same.
     with pytest.raises(ValueError, match="note"):
-        store.transition(event_id, "acknowledge", actor="officer", note="a\x00b")
-    assert store.get_event(event_id) is not None and store.get_event(2**63) is None
+        write(store, transition_event, event_id, "acknowledge", actor="officer", note="a\x00b")
+    assert read(store, get_event, event_id) is not None and read(store, get_event, 2**63) is None

@@ -8,12 +8,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from supervision.events.incidents import IncidentChanged
+from supervision.events.incidents import (
+    IncidentChanged,
+    get_incident,
+    transition_event,
+    transition_incident,
+)
+from supervision.events.overdue import escalate_overdue, remind_unacknowledged
 from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import EventStatus, FamilyNotice, IncidentView
 from supervision.org import tree as org
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent
 
 S = EventStatus
@@ -23,8 +32,8 @@ Make = Callable[..., SafetyEvent]
 
 
 def incident_of(store: EventStore, event_id: int) -> IncidentView:
-    [found] = [i for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
-    view = store.get_incident(found.id)
+    [found] = [i for i in read(store, list_incidents, limit=1000) if event_id in i.event_ids]
+    view = read(store, get_incident, found.id)
     assert view is not None
     return view
 
@@ -57,7 +66,7 @@ def test_repeated_falls_of_one_person_are_counted_on_one_incident(
 
 def test_a_long_lie_says_when_it_was_raised(store: EventStore, make_event: Make) -> None:
     _, lie_id = fall_and_lie(store, make_event, track=3, at_s=0)
-    lie = store.get_event(lie_id)
+    lie = read(store, get_event, lie_id)
     assert lie is not None
     assert lie.started_at == T0 + timedelta(seconds=1)
     assert lie.raised_at == T0 + timedelta(seconds=61)
@@ -70,16 +79,20 @@ def test_a_step_applies_to_the_events_the_officer_saw(store: EventStore, make_ev
     incident_id = incident_of(store, fall_id).id
     # The long lie joins while the officer's card still shows only the fall.
     lie_id = store.record_event(make_event(type=EventType.LONG_LIE, track_id=3, parent_key=None))
-    view = store.transition_incident(incident_id, "acknowledge", "amy", seen_event_id=fall_id)
+    view = write(
+        store, transition_incident, incident_id, "acknowledge", "amy", seen_event_id=fall_id
+    )
     assert view.status is S.ACKNOWLEDGED
     assert view.pending_event_ids == (lie_id,)
-    assert store.get_event(lie_id).status is S.NEW  # type: ignore[union-attr]
+    assert read(store, get_event, lie_id).status is S.NEW  # type: ignore[union-attr]
     # Closing needs a look at what joined since.
     with pytest.raises(IncidentChanged, match=f"long_lie \\(event {lie_id}\\) joined"):
-        store.transition_incident(incident_id, "false_alarm", "amy", seen_event_id=fall_id)
-    closed = store.transition_incident(incident_id, "false_alarm", "amy", seen_event_id=lie_id)
+        write(store, transition_incident, incident_id, "false_alarm", "amy", seen_event_id=fall_id)
+    closed = write(
+        store, transition_incident, incident_id, "false_alarm", "amy", seen_event_id=lie_id
+    )
     assert closed.status is S.FALSE_ALARM and closed.pending_event_ids == ()
-    assert {store.get_event(i).status for i in (fall_id, lie_id)} == {S.FALSE_ALARM}  # type: ignore[union-attr]
+    assert {read(store, get_event, i).status for i in (fall_id, lie_id)} == {S.FALSE_ALARM}  # type: ignore[union-attr]
 
 
 def test_one_history_step_per_action_however_many_events(
@@ -87,9 +100,11 @@ def test_one_history_step_per_action_however_many_events(
 ) -> None:
     ids = [i for n in range(4) for i in fall_and_lie(store, make_event, track=3, at_s=30 * n)]
     incident_id = incident_of(store, ids[0]).id
-    store.transition_incident(incident_id, "acknowledge", "amy", note="on my way")
-    store.transition_incident(incident_id, "resolve", "amy", note="helped up", family=FAMILY)
-    view = store.get_incident(incident_id)
+    write(store, transition_incident, incident_id, "acknowledge", "amy", note="on my way")
+    write(
+        store, transition_incident, incident_id, "resolve", "amy", note="helped up", family=FAMILY
+    )
+    view = read(store, get_incident, incident_id)
     assert view is not None and len(view.event_ids) == 8
     steps = [(s.action, s.from_status, s.to_status, s.actor, s.note) for s in view.steps]
     assert steps == [
@@ -103,11 +118,11 @@ def test_one_history_step_per_action_however_many_events(
 def test_an_event_step_is_a_step_of_its_incident(store: EventStore, make_event: Make) -> None:
     fall_id, lie_id = fall_and_lie(store, make_event, track=3, at_s=0)
     incident_id = incident_of(store, fall_id).id
-    store.transition(lie_id, "acknowledge", "amy", note="seen")
-    view = store.get_incident(incident_id)
+    write(store, transition_event, lie_id, "acknowledge", "amy", note="seen")
+    view = read(store, get_incident, incident_id)
     assert view is not None and view.status is S.NEW  # the fall still waits
-    store.transition(fall_id, "on_scene", "bob")
-    view = store.get_incident(incident_id)
+    write(store, transition_event, fall_id, "on_scene", "bob")
+    view = read(store, get_incident, incident_id)
     assert view is not None and view.status is S.ACKNOWLEDGED
     assert [(s.action, s.from_status, s.to_status, s.event_ids) for s in view.steps] == [
         ("acknowledge", S.NEW, S.NEW, (lie_id,)),
@@ -146,10 +161,22 @@ def test_pushes_are_owed_once_for_new_reminder_and_each_escalation(
     assert len(incident_of(routed, fall_id).pushes) == 1
     start = datetime.fromtimestamp(T0_EPOCH_S + 10, UTC)
     for after_s in (130, 200):  # the second check finds it reminded already
-        routed.remind_unacknowledged(120, now=start + timedelta(seconds=after_s))
-    routed.escalate_overdue(300, 900, now=start + timedelta(seconds=301))
-    routed.escalate_overdue(300, 900, now=start + timedelta(seconds=901))
-    routed.escalate_overdue(300, 900, now=start + timedelta(seconds=950))
+        write(
+            routed,
+            remind_unacknowledged,
+            routed.push_routing,
+            120,
+            now=start + timedelta(seconds=after_s),
+        )
+    write(
+        routed, escalate_overdue, routed.push_routing, 300, 900, now=start + timedelta(seconds=301)
+    )
+    write(
+        routed, escalate_overdue, routed.push_routing, 300, 900, now=start + timedelta(seconds=901)
+    )
+    write(
+        routed, escalate_overdue, routed.push_routing, 300, 900, now=start + timedelta(seconds=950)
+    )
     view = incident_of(routed, fall_id)
     assert pushes(view) == [
         ("night", "new", "pending"),
@@ -165,10 +192,10 @@ def test_pushes_are_owed_once_for_new_reminder_and_each_escalation(
 def test_no_reminder_once_acknowledged(routed: EventStore, make_event: Make) -> None:
     fall_id = routed.record_event(make_event(type=EventType.FALL, track_id=3))
     incident_id = incident_of(routed, fall_id).id
-    routed.transition_incident(incident_id, "acknowledge", "amy")
+    write(routed, transition_incident, incident_id, "acknowledge", "amy")
     late = datetime.fromtimestamp(T0_EPOCH_S, UTC) + timedelta(days=1)
-    assert routed.remind_unacknowledged(120, now=late) == []
-    assert routed.escalate_overdue(300, 900, now=late) == []
+    assert write(routed, remind_unacknowledged, routed.push_routing, 120, now=late) == []
+    assert write(routed, escalate_overdue, routed.push_routing, 300, 900, now=late) == []
     assert pushes(incident_of(routed, fall_id)) == [("night", "new", "pending")]
 
 

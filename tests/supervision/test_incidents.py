@@ -12,11 +12,20 @@ from sqlalchemy.orm import Session
 
 from supervision.audit.chain import verify_audit
 from supervision.config import IncidentConfig
-from supervision.events.incidents import IncidentNotFound
+from supervision.events.incidents import (
+    IncidentNotFound,
+    get_incident,
+    transition_event,
+    transition_incident,
+)
+from supervision.events.overdue import escalate_overdue
+from supervision.events.reads import get_event
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore, FamilyNoticeRequired, InvalidTransition
 from supervision.events.views import EventStatus, FamilyNotice, IncidentView
 from supervision.tables import AuditEntry, Incident
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read, write
 from vision.events import EventType, SafetyEvent, Severity
 
 FAMILY = FamilyNotice(datetime(2026, 11, 23, 2, 15, tzinfo=UTC), "phone", "nurse Wang")
@@ -42,7 +51,7 @@ def record(store: EventStore, make_event: Callable[..., SafetyEvent]) -> Record:
 
 
 def incident_of(store: EventStore, event_id: int) -> IncidentView:
-    found = [i for i in store.list_incidents(limit=1000) if event_id in i.event_ids]
+    found = [i for i in read(store, list_incidents, limit=1000) if event_id in i.event_ids]
     assert len(found) == 1, found
     return found[0]
 
@@ -71,7 +80,7 @@ def test_fall_and_its_long_lie_are_one_incident(
     assert incident.status is S.NEW and not incident.is_closed
     assert incident.opened_at == datetime.fromtimestamp(fall.started_at, UTC)
     assert incident.last_event_at == datetime.fromtimestamp(lie.started_at, UTC)
-    assert store.get_incident(incident.id) == incident
+    assert read(store, get_incident, incident.id) == incident
 
 
 def test_repeated_smoke_within_the_window_is_one_incident(
@@ -89,7 +98,9 @@ def test_an_event_after_the_incident_closed_opens_a_new_one(
     store: EventStore, record: Record
 ) -> None:
     first = record(0)
-    closed = store.transition_incident(incident_of(store, first).id, "false_alarm", "officer")
+    closed = write(
+        store, transition_incident, incident_of(store, first).id, "false_alarm", "officer"
+    )
     assert closed.status is S.FALSE_ALARM and closed.is_closed
     again = record(30)
     assert incident_of(store, again).id != closed.id
@@ -127,13 +138,16 @@ def test_window_comes_from_the_config(
 def test_a_new_event_never_undoes_an_acknowledgement(store: EventStore, record: Record) -> None:
     first = record(0)
     incident_id = incident_of(store, first).id
-    assert store.transition_incident(incident_id, "acknowledge", "amy").status is S.ACKNOWLEDGED
+    assert (
+        write(store, transition_incident, incident_id, "acknowledge", "amy").status
+        is S.ACKNOWLEDGED
+    )
     later = record(60)
-    incident = store.get_incident(incident_id)
+    incident = read(store, get_incident, incident_id)
     assert incident is not None and incident.status is S.ACKNOWLEDGED
     # It waits as new information until someone acknowledges it, leaving the status alone.
     assert incident.pending_event_ids == (later,) and incident.unacknowledged
-    view = store.transition_incident(incident_id, "acknowledge", "bob")
+    view = write(store, transition_incident, incident_id, "acknowledge", "bob")
     assert view.status is S.ACKNOWLEDGED and view.pending_event_ids == ()
     assert [
         (step.action, step.from_status, step.to_status, step.event_ids) for step in view.steps
@@ -148,11 +162,13 @@ def test_incident_step_moves_every_open_event_once(
 ) -> None:
     ids = [record(0), record(60), record(120)]
     incident_id = incident_of(store, ids[0]).id
-    store.transition(ids[1], "on_scene", "bob")
-    before = [store.get_event(i) for i in ids]
-    view = store.transition_incident(incident_id, "acknowledge", "amy", note="seen on camera")
+    write(store, transition_event, ids[1], "on_scene", "bob")
+    before = [read(store, get_event, i) for i in ids]
+    view = write(
+        store, transition_incident, incident_id, "acknowledge", "amy", note="seen on camera"
+    )
     # Acknowledging leaves the event already on scene where it is.
-    events = [store.get_event(i) for i in ids]
+    events = [read(store, get_event, i) for i in ids]
     assert [e.status for e in events if e] == [S.ACKNOWLEDGED, S.ON_SCENE, S.ACKNOWLEDGED]
     assert view.status is S.ACKNOWLEDGED
     for old, new in zip(before, events, strict=True):
@@ -182,14 +198,14 @@ def test_resolving_a_fall_incident_needs_the_family_notice(
     lie = make_event(type=EventType.LONG_LIE, parent_key=fall.key)
     fall_id, lie_id = store.record_event(fall), store.record_event(lie)
     incident_id = incident_of(store, fall_id).id
-    before = store.get_incident(incident_id)
+    before = read(store, get_incident, incident_id)
     with pytest.raises(FamilyNoticeRequired, match="family notification"):
-        store.transition_incident(incident_id, "resolve", "amy")
-    assert store.get_incident(incident_id) == before
-    view = store.transition_incident(incident_id, "resolve", "amy", family=FAMILY)
+        write(store, transition_incident, incident_id, "resolve", "amy")
+    assert read(store, get_incident, incident_id) == before
+    view = write(store, transition_incident, incident_id, "resolve", "amy", family=FAMILY)
     assert view.status is S.RESOLVED and view.is_closed
     for event_id in (fall_id, lie_id):
-        event = store.get_event(event_id)
+        event = read(store, get_event, event_id)
         assert event is not None and event.status is S.RESOLVED
         assert event.transitions[-1].family == FAMILY
 
@@ -215,23 +231,23 @@ def test_incident_transitions(
     ids = [record(0), record(10)]
     incident_id = incident_of(store, ids[0]).id
     for step in before:
-        store.transition_incident(incident_id, step, "setup")
-    prior = store.get_incident(incident_id)
+        write(store, transition_incident, incident_id, step, "setup")
+    prior = read(store, get_incident, incident_id)
     if expected is None:
         with pytest.raises(InvalidTransition, match=action or "''"):
-            store.transition_incident(incident_id, action, "officer")
-        assert store.get_incident(incident_id) == prior
+            write(store, transition_incident, incident_id, action, "officer")
+        assert read(store, get_incident, incident_id) == prior
         return
-    view = store.transition_incident(incident_id, action, "officer")
+    view = write(store, transition_incident, incident_id, action, "officer")
     assert view.status is expected
-    assert {store.get_event(i).status for i in ids} == {expected}  # type: ignore[union-attr]
+    assert {read(store, get_event, i).status for i in ids} == {expected}  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("incident_id", [999, 0, -1, 2**31, 2**63])
 def test_unknown_incident(store: EventStore, incident_id: int) -> None:
-    assert store.get_incident(incident_id) is None
+    assert read(store, get_incident, incident_id) is None
     with pytest.raises(IncidentNotFound):
-        store.transition_incident(incident_id, "acknowledge", "amy")
+        write(store, transition_incident, incident_id, "acknowledge", "amy")
 
 
 @pytest.mark.parametrize(("actor", "note"), [(" ", None), ("amy", "a\x00b")])
@@ -240,7 +256,7 @@ def test_incident_step_refuses_bad_text(
 ) -> None:
     incident_id = incident_of(store, record(0)).id
     with pytest.raises(ValueError, match=r"actor|note"):
-        store.transition_incident(incident_id, "acknowledge", actor, note)
+        write(store, transition_incident, incident_id, "acknowledge", actor, note)
 
 
 def test_event_steps_drive_the_incident_and_are_audited(
@@ -248,12 +264,12 @@ def test_event_steps_drive_the_incident_and_are_audited(
 ) -> None:
     ids = [record(0), record(60)]
     incident_id = incident_of(store, ids[0]).id
-    store.transition(ids[0], "resolve", "amy")
-    assert store.get_incident(incident_id).status is S.NEW  # type: ignore[union-attr]
-    store.transition(ids[1], "false_alarm", "amy")
-    assert store.get_incident(incident_id).status is S.RESOLVED  # type: ignore[union-attr]
-    store.transition(ids[1], "reopen", "bob")
-    assert store.get_incident(incident_id).status is S.ACKNOWLEDGED  # type: ignore[union-attr]
+    write(store, transition_event, ids[0], "resolve", "amy")
+    assert read(store, get_incident, incident_id).status is S.NEW  # type: ignore[union-attr]
+    write(store, transition_event, ids[1], "false_alarm", "amy")
+    assert read(store, get_incident, incident_id).status is S.RESOLVED  # type: ignore[union-attr]
+    write(store, transition_event, ids[1], "reopen", "bob")
+    assert read(store, get_incident, incident_id).status is S.ACKNOWLEDGED  # type: ignore[union-attr]
     rows = audit_rows(engine, "event_transition")
     assert [(r.actor, r.object_type, r.object_id) for r in rows] == [
         ("amy", "event", str(ids[0])),
@@ -274,9 +290,9 @@ def test_a_refused_step_writes_no_audit_row(
 ) -> None:
     event_id = record(0)
     with pytest.raises(InvalidTransition):
-        store.transition(event_id, "reopen", "amy")
+        write(store, transition_event, event_id, "reopen", "amy")
     with pytest.raises(InvalidTransition):
-        store.transition_incident(incident_of(store, event_id).id, "reopen", "amy")
+        write(store, transition_incident, incident_of(store, event_id).id, "reopen", "amy")
     assert verify_audit(engine).rows_checked == 0
 
 
@@ -285,9 +301,11 @@ def test_an_incident_escalates_as_one_from_its_oldest_waiting_event(
 ) -> None:
     ids = [record(0), record(500)]
     started = datetime.fromtimestamp(T0_EPOCH_S, UTC)
-    store.escalate_overdue(300, 900, now=started + timedelta(seconds=1000))
-    assert [store.get_event(i).escalated_to for i in ids] == ["district", "district"]  # type: ignore[union-attr]
-    incident = store.get_incident(incident_of(store, ids[0]).id)
+    write(
+        store, escalate_overdue, store.push_routing, 300, 900, now=started + timedelta(seconds=1000)
+    )
+    assert [read(store, get_event, i).escalated_to for i in ids] == ["district", "district"]  # type: ignore[union-attr]
+    incident = read(store, get_incident, incident_of(store, ids[0]).id)
     assert incident is not None and incident.escalated_to == "district"
     [step] = incident.steps
     assert (step.action, step.actor, step.escalated_to, step.event_ids) == (
@@ -326,21 +344,24 @@ def test_incident_severity_and_level_are_its_gravest_and_highest(
 
 
 def test_list_incidents_filters(store: EventStore, record: Record) -> None:
-    assert store.list_incidents() == []
+    assert read(store, list_incidents) == []
     smoke, fall, other = record(0), record(100, EventType.FALL), record(200, camera_id="cam-2")
-    store.transition_incident(incident_of(store, smoke).id, "acknowledge", "amy")
-    listed = store.list_incidents()
+    write(store, transition_incident, incident_of(store, smoke).id, "acknowledge", "amy")
+    listed = read(store, list_incidents)
     assert [i.event_ids for i in listed] == [(other,), (fall,), (smoke,)]
-    assert [i.event_ids for i in store.list_incidents(camera_ids=["cam-1"])] == [(fall,), (smoke,)]
-    assert store.list_incidents(camera_ids=[]) == []
-    assert store.list_incidents(camera_ids={"nope"}) == []
-    assert [i.event_ids for i in store.list_incidents(status="acknowledged")] == [(smoke,)]
-    assert len(store.list_incidents(limit=1)) == 1
-    assert store.list_incidents(limit=0) == []
+    assert [i.event_ids for i in read(store, list_incidents, camera_ids=["cam-1"])] == [
+        (fall,),
+        (smoke,),
+    ]
+    assert read(store, list_incidents, camera_ids=[]) == []
+    assert read(store, list_incidents, camera_ids={"nope"}) == []
+    assert [i.event_ids for i in read(store, list_incidents, status="acknowledged")] == [(smoke,)]
+    assert len(read(store, list_incidents, limit=1)) == 1
+    assert read(store, list_incidents, limit=0) == []
     with pytest.raises(ValueError, match="limit"):
-        store.list_incidents(limit=-1)
+        read(store, list_incidents, limit=-1)
     with pytest.raises(ValueError, match="bogus"):
-        store.list_incidents(status="bogus")
+        read(store, list_incidents, status="bogus")
 
 
 def test_an_ended_repeat_does_not_regroup(

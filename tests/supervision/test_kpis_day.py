@@ -19,10 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth, CameraState
 from supervision.db import session_factory
+from supervision.events.incidents import transition_event
+from supervision.events.overdue import escalate_overdue
 from supervision.events.store import EventStore
 from supervision.events.views import FamilyNotice
 from supervision.org import tree as org
 from supervision.reports.kpis import KpiLevel, KpiReport, KpiRow, compute_kpis
+from tests.store_calls import write
 from vision.events import EventType, SafetyEvent, Severity
 
 DAY = datetime(2026, 11, 23, tzinfo=UTC)
@@ -103,7 +106,14 @@ def _play_events(store: EventStore) -> None:
         event = SafetyEvent(type_, Severity.CRITICAL, camera, 0.0, None, started.timestamp(), 0.9)
         ids.append(store.record_event(event))
         if n == 3:  # escalate the long lie: a `new` -> `new` step that is no response
-            store.escalate_overdue(300, 900, now=started + timedelta(seconds=1000))
+            write(
+                store,
+                escalate_overdue,
+                store.push_routing,
+                300,
+                900,
+                now=started + timedelta(seconds=1000),
+            )
         for action, after_s in steps:
             _step(store, ids[-1], action, started + timedelta(seconds=after_s))
     for index, action, after_s in LATE_STEPS:
@@ -113,7 +123,7 @@ def _play_events(store: EventStore) -> None:
 
 def _step(store: EventStore, event_id: int, action: Any, when: datetime) -> None:
     family = FamilyNotice(when, "phone", "nurse Li")
-    store.transition(event_id, action, "officer", family=family, at=when)
+    write(store, transition_event, event_id, action, "officer", family=family, at=when)
 
 
 # ---- the test's own computation from raw rows --------------------------------------------

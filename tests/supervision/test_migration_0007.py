@@ -10,9 +10,12 @@ from sqlalchemy import Engine, func, select
 
 from supervision.config import DatabaseConfig
 from supervision.db import alembic_config, create_engine_for, migrate, session_factory
+from supervision.events.incidents import get_incident
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import EventStatus
 from tests.conftest import T0_EPOCH_S
+from tests.store_calls import read
 from tests.supervision.old_tables import old_table
 from vision.events import EventType, SafetyEvent, Severity
 
@@ -131,7 +134,7 @@ def test_upgrade_groups_existing_events(database_url: str) -> None:
         assert row.opened_at.replace(tzinfo=UTC) == T0 + timedelta(seconds=first_s)
         assert row.last_event_at.replace(tzinfo=UTC) == T0 + timedelta(seconds=last_s)
     store = EventStore(session_factory(engine))
-    view = store.get_incident(1)
+    view = read(store, get_incident, 1)
     assert view is not None and view.event_types == ("fall", "long_lie", "long_lie")
     assert (view.status, view.facility_id) == (EventStatus.NEW, "fac-1")
     engine.dispose()
@@ -150,7 +153,7 @@ def test_new_incidents_after_the_upgrade_get_fresh_ids(database_url: str) -> Non
         confidence=0.8,
     )
     event_id = store.record_event(event)
-    (incident,) = [i for i in store.list_incidents() if event_id in i.event_ids]
+    (incident,) = [i for i in read(store, list_incidents) if event_id in i.event_ids]
     assert incident.id > max(EXPECTED)
     # Late smoke on cam-1 joins the open smoke incident the migration made.
     smoke = SafetyEvent(
@@ -163,7 +166,7 @@ def test_new_incidents_after_the_upgrade_get_fresh_ids(database_url: str) -> Non
         confidence=0.8,
     )
     smoke_id = store.record_event(smoke)
-    assert store.get_incident(5).event_ids == (5, smoke_id)  # type: ignore[union-attr]
+    assert read(store, get_incident, 5).event_ids == (5, smoke_id)  # type: ignore[union-attr]
     engine.dispose()
 
 

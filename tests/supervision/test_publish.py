@@ -16,9 +16,12 @@ from sqlalchemy import Engine
 from supervision.config import PublishConfig, RetryConfig, WebhookConfig
 from supervision.db import session_factory
 from supervision.events.changes import changes_since
+from supervision.events.incidents import transition_event
+from supervision.events.reads import latest_revision_of
 from supervision.events.store import EventStore
 from supervision.publish.messages import verify
 from supervision.publish.publisher import Publisher, PublisherState, TargetState, backoff_s
+from tests.store_calls import read, write
 from vision.events import SafetyEvent
 
 SECRET = "a-shared-secret-of-32-characters"
@@ -137,8 +140,8 @@ def test_new_events_and_transitions_arrive_signed_and_in_order(
     publisher = started(store, publish_config(webhook("district", receiver.url)))
     first = store.record_event(make_event())
     store.record_event(make_event())
-    store.transition(first, "acknowledge", actor="officer", note="on my way")
-    store.transition(first, "false_alarm", actor="officer")
+    write(store, transition_event, first, "acknowledge", actor="officer", note="on my way")
+    write(store, transition_event, first, "false_alarm", actor="officer")
 
     wait_until(lambda: len(receiver.ids()) == 4)
     assert receiver.ids() == expected_ids(store)
@@ -149,10 +152,10 @@ def test_new_events_and_transitions_arrive_signed_and_in_order(
         "false_alarm",
     ]
     assert receiver.accepted[2]["transition"]["actor"] == "officer"
-    wait_until(lambda: publisher.status()[0].revision == store.latest_revision())
+    wait_until(lambda: publisher.status()[0].revision == read(store, latest_revision_of))
     [status] = publisher.status()
     assert (status.name, status.sent, status.failures) == ("webhook:district", 4, 0)
-    assert status.revision == store.latest_revision()
+    assert status.revision == read(store, latest_revision_of)
 
 
 def test_a_failing_receiver_gets_everything_once_it_recovers(
@@ -192,7 +195,7 @@ def test_a_receiver_that_was_down_across_a_restart_loses_nothing(
 
     receiver.down()
     store.record_event(make_event())
-    store.transition(event_id, "acknowledge", actor="officer")
+    write(store, transition_event, event_id, "acknowledge", actor="officer")
     wait_until(lambda: before.status()[0].failures >= 1)
     before.stop()
     assert before.state == PublisherState.STOPPED
@@ -222,10 +225,10 @@ def test_a_dead_target_never_holds_up_the_others(
     publisher = started(store, config)
     for _ in range(3):
         store.record_event(make_event())
-    wait_until(lambda: publisher.status()[0].revision == store.latest_revision())
+    wait_until(lambda: publisher.status()[0].revision == read(store, latest_revision_of))
     wait_until(lambda: all(s.failures >= 2 for s in publisher.status()[1:]))
     live, unreachable, wrong = publisher.status()
-    assert (live.sent, live.revision) == (3, store.latest_revision())
+    assert (live.sent, live.revision) == (3, read(store, latest_revision_of))
     assert (unreachable.sent, unreachable.revision, unreachable.state) == (0, 0, "retrying")
     assert "ConnectError" in (unreachable.last_error or "")
     assert (wrong.sent, wrong.last_error) == (0, "HTTP 401")

@@ -17,8 +17,10 @@ from paho.mqtt import client as mqtt
 
 from supervision.config import MqttConfig, PublishConfig, RetryConfig
 from supervision.events.changes import changes_since
+from supervision.events.incidents import transition_event
 from supervision.events.store import EventStore
 from supervision.publish.publisher import Publisher, TargetState
+from tests.store_calls import write
 from vision.events import SafetyEvent
 
 MOSQUITTO = Path("/usr/sbin/mosquitto")
@@ -175,7 +177,7 @@ def test_broker_down_at_first_then_everything_arrives_in_order(
     try:
         first = store.record_event(make_event())
         store.record_event(make_event(camera_id="cam-2"))
-        store.transition(first, "acknowledge", actor="officer")
+        write(store, transition_event, first, "acknowledge", actor="officer")
         wait_until(lambda: publisher.status()[0].failures >= 2)
         [status] = publisher.status()
         assert status.state == TargetState.RETRYING and status.sent == 0
@@ -213,7 +215,7 @@ def test_broker_that_goes_away_gets_the_rest_once_back(
         subscriber.close()
         broker.stop()
         store.record_event(make_event())
-        store.transition(first, "false_alarm", actor="officer", note="a dropped coat")
+        write(store, transition_event, first, "false_alarm", actor="officer", note="a dropped coat")
         wait_until(lambda: publisher.status()[0].failures >= 1)
 
         broker.start()

@@ -11,13 +11,17 @@ from typing import Any
 
 import pytest
 
+from supervision.events.incidents import get_incident, transition_incident
+from supervision.events.overdue import escalate_overdue, remind_unacknowledged
 from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
+from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.events.views import IncidentView
 from supervision.org import tree as org
 from supervision.push.config import PushConfig
 from supervision.push.links import BadLink, LinkSigner, load_or_create_key
 from supervision.push.pusher import Pusher, local_time_text
+from tests.store_calls import read, write
 from tests.supervision.robot_receiver import RobotReceiver
 from vision.events import EventType, SafetyEvent
 
@@ -85,8 +89,8 @@ def wait_until(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
 
 
 def incident(store: EventStore, event_id: int) -> IncidentView:
-    [found] = [i for i in store.list_incidents() if event_id in i.event_ids]
-    view = store.get_incident(found.id)
+    [found] = [i for i in read(store, list_incidents) if event_id in i.event_ids]
+    view = read(store, get_incident, found.id)
     assert view is not None
     return view
 
@@ -130,10 +134,14 @@ def test_escalations_reach_the_next_levels_groups_with_an_expiring_picture_link(
     fall_id = store.record_event(event)
     store.attach_media(event.key, snapshot_path="cam-1/fall.jpg")
     opened = datetime.fromtimestamp(event.started_at, UTC)
-    store.escalate_overdue(300, 900, now=opened + timedelta(seconds=301))
+    write(
+        store, escalate_overdue, store.push_routing, 300, 900, now=opened + timedelta(seconds=301)
+    )
     [street] = receiver.wait_for(1, timeout_s=5, vendor="dingtalk")
     assert "street" in street.body["actionCard"]["text"].lower()
-    store.escalate_overdue(300, 900, now=opened + timedelta(seconds=901))
+    write(
+        store, escalate_overdue, store.push_routing, 300, 900, now=opened + timedelta(seconds=901)
+    )
     [district] = receiver.wait_for(1, timeout_s=5, vendor="feishu")
     card = str(district.body["card"])
     assert "https://care.example.cn/api/push/snapshots/" in card
@@ -149,9 +157,9 @@ def test_a_reminder_goes_only_while_nobody_acknowledged(
     first = store.record_event(make_event(type=EventType.FALL, track_id=1))
     second = store.record_event(make_event(type=EventType.FALL, track_id=2))
     receiver.wait_for(2, timeout_s=5, vendor="wecom")
-    store.transition_incident(incident(store, second).id, "acknowledge", "amy")
+    write(store, transition_incident, incident(store, second).id, "acknowledge", "amy")
     later = datetime.now(UTC) + timedelta(days=1)
-    reminded = store.remind_unacknowledged(120, now=later)
+    reminded = write(store, remind_unacknowledged, store.push_routing, 120, now=later)
     assert [view.id for view in reminded] == [incident(store, first).id]
     [reminder] = receiver.wait_for(3, timeout_s=5, vendor="wecom")[2:]
     assert "提醒" in reminder.body["markdown"]["content"]

@@ -17,9 +17,11 @@ from sqlalchemy import Engine
 
 from supervision.audit.chain import verify_audit
 from supervision.config import RetentionConfig
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from supervision.retention.cleanup import DiskSpace, Retention, run_retention, under_pressure
 from supervision.retention.holds import release_hold
+from tests.store_calls import read
 from tests.supervision.retention_media import (
     NOW,
     MakeEvent,
@@ -62,7 +64,7 @@ def test_old_clips_go_and_the_event_row_stays(
     store: EventStore, record: Callable[..., int], media_root: Path, engine: Engine
 ) -> None:
     old, young = record(days_ago=31), record(days_ago=29)
-    old_view = store.get_event(old)
+    old_view = read(store, get_event, old)
     assert old_view is not None and old_view.clip_path is not None
 
     report = run_retention(store, CONFIG, media_root, now=NOW, free_space=disk_of(10**6))
@@ -71,12 +73,12 @@ def test_old_clips_go_and_the_event_row_stays(
         ("clip", (old,), "age", 1000)
     ]
     assert not (media_root / old_view.clip_path).exists()
-    after = store.get_event(old)
+    after = read(store, get_event, old)
     assert after is not None
     assert (after.clip_path, after.clip_start_s) == (None, None)
     assert after.snapshot_path == old_view.snapshot_path  # snapshots are kept 90 days
     assert after.revision > old_view.revision  # the feed carries the change
-    kept = store.get_event(young)
+    kept = read(store, get_event, young)
     assert kept is not None and (media_root / str(kept.clip_path)).is_file()
     (entry,) = media_deletions(store)
     assert (entry.actor, entry.object_type, entry.object_id) == ("carewatch", "event", str(old))
@@ -97,7 +99,7 @@ def test_snapshots_go_after_their_own_days(
     event_id = record(days_ago=91)
     report = run_retention(store, CONFIG, media_root, now=NOW, free_space=disk_of(10**6))
     assert sorted(d.file.kind for d in report.deleted) == ["clip", "snapshot"]
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and (view.clip_path, view.snapshot_path) == (None, None)
     assert not list(media_root.rglob("*.*"))
 
@@ -136,7 +138,7 @@ def test_disk_pressure_deletes_oldest_unheld_first_and_never_held(
         (ids[2], "clip", "disk_pressure"),
     ]
     assert not report.pressure_left
-    held = store.get_event(ids[0])
+    held = read(store, get_event, ids[0])
     assert held is not None and (media_root / str(held.clip_path)).is_file()
     assert [d["reason"] for d in (e.detail for e in media_deletions(store))] == [
         "disk_pressure"
@@ -175,7 +177,7 @@ def test_a_hold_placed_after_the_scan_still_wins(
     report = run_retention(store, config, media_root, now=NOW, free_space=free_space)
 
     assert {d.file.event_ids for d in report.deleted} == {(second,)}
-    view = store.get_event(first)
+    view = read(store, get_event, first)
     assert view is not None and (media_root / str(view.clip_path)).is_file()
 
 
@@ -183,7 +185,7 @@ def test_a_file_already_gone_is_cleared_and_logged(
     store: EventStore, record: Callable[..., int], media_root: Path
 ) -> None:
     event_id = record(days_ago=40)
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.clip_path is not None
     (media_root / view.clip_path).unlink()
 
@@ -191,7 +193,7 @@ def test_a_file_already_gone_is_cleared_and_logged(
 
     assert (deletion.missing, deletion.bytes) == (True, 0)
     assert media_deletions(store)[0].detail["missing"] is True
-    after = store.get_event(event_id)
+    after = read(store, get_event, event_id)
     assert after is not None and after.clip_path is None
 
 
@@ -208,7 +210,7 @@ def test_paths_outside_the_media_root_are_never_touched(
         report = run_retention(store, CONFIG, media_root, now=NOW)
 
     assert report.deleted == () and outside.is_file()
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and view.clip_path == "../outside.mp4"
     assert "not a file under" in caplog.text
 
@@ -260,7 +262,7 @@ def test_background_pass_deletes_and_errors_are_retried(
     # The first pass deleted by age, then failed on the disk check; later passes went on.
     assert "retention pass failed: disk went away" in caplog.text
     assert sorted(deletion.file.kind for deletion in deleted) == ["clip", "snapshot"]
-    view = store.get_event(event_id)
+    view = read(store, get_event, event_id)
     assert view is not None and (view.clip_path, view.snapshot_path) == (None, None)
 
 

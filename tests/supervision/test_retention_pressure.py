@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from supervision.config import RetentionConfig
+from supervision.events.reads import get_event
 from supervision.events.store import EventStore
 from supervision.retention.cleanup import Retention, run_retention
 from supervision.retention.disk import DiskSpace
@@ -19,6 +20,7 @@ from supervision.retention.scan import KeptMedia
 from supervision.tables import utc_now
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.disk_full import fill, small_disk
+from tests.store_calls import read
 from tests.supervision.retention_media import (
     NOW,
     MakeEvent,
@@ -75,7 +77,7 @@ def test_open_incidents_held_and_newest_media_stay_the_oldest_closed_go(
         KeptMedia("newest", 2, 1100),
     )
     for event_id in (open_old, held_old, closed_new, open_new):
-        view = store.get_event(event_id)
+        view = read(store, get_event, event_id)
         assert view is not None and view.clip_path is not None
         assert (media_root / view.clip_path).is_file()
     assert [entry.detail["reason"] for entry in media_deletions(store)] == ["disk_pressure"] * 2
@@ -90,7 +92,7 @@ def test_open_incident_media_stay_past_their_age(
     report = run_retention(store, config, media_root, now=NOW, free_space=disk_of(10**6))
 
     assert report.deleted == () and report.kept == (KeptMedia("open_incident", 2, 1100),)
-    view = store.get_event(still_open)
+    view = read(store, get_event, still_open)
     assert view is not None and view.clip_path is not None
 
 
@@ -157,7 +159,7 @@ def test_a_short_disk_gets_a_pass_before_the_hourly_one(
         return disk_of(capacity)(path)
 
     def clip_deleted() -> bool:
-        view = store.get_event(old)
+        view = read(store, get_event, old)
         return view is not None and view.clip_path is None
 
     config = RetentionConfig(
@@ -194,7 +196,7 @@ def test_a_really_full_disk_loses_old_closed_media_not_the_new_fall(
         assert first is not None and second is not None
         assert deleted_events(first) == [(old_id, "clip"), (old_id, "snapshot")]
         assert first.pressure_left and second.deleted == ()
-        view = store.get_event(fall_id)
+        view = read(store, get_event, fall_id)
         assert view is not None and view.clip_path and view.snapshot_path
         assert (media_root / view.clip_path).is_file()
         assert (media_root / view.snapshot_path).is_file()

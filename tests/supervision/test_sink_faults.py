@@ -6,10 +6,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from supervision.events.reads import list_events
 from supervision.events.store import EventStore
 from supervision.writer.sink import StoreSink
 from tests.conftest import SQLITE_PASS_ONLY
 from tests.disk_full import fill, free_up, small_disk
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]
@@ -53,7 +55,7 @@ class Switchable:
 
 
 def _keys(store: EventStore) -> list[str]:
-    return sorted(event.key for event in store.list_events(limit=1000))
+    return sorted(event.key for event in read(store, list_events, limit=1000))
 
 
 @SQLITE_PASS_ONLY

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from supervision.events.reads import list_events
 from supervision.events.store import EventStore
 from supervision.writer.sink import EventSink, MemorySink, SinkState, StoreSink
 from supervision.writer.spool import JsonlSpool
 from supervision.writer.writes import Write
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 MakeEvent = Callable[..., SafetyEvent]
@@ -90,7 +92,7 @@ def test_writes_go_through_in_order(
     sink.stop()
     assert sink.state is SinkState.STOPPED
     assert written == [event.key, event.key]
-    view = store.list_events()[0]
+    view = read(store, list_events)[0]
     assert (view.key, view.snapshot_path) == (event.key, str(tmp_path / "a.jpg"))
     assert not sink.spool_path.exists()
 
@@ -121,7 +123,7 @@ def test_outage_spools_then_replays(
     sink.stop()
     assert not sink.spool_path.exists()
     assert written == [first.key, first.key, first.key, second.key]
-    views = {view.key: view for view in store.list_events()}
+    views = {view.key: view for view in read(store, list_events)}
     assert set(views) == {first.key, second.key}
     assert (views[first.key].end_s, views[first.key].clip_path) == (
         first.start_s + 2.0,
@@ -150,8 +152,8 @@ def test_stop_spools_what_it_cannot_write_and_next_start_replays(
     again.start()
     wait_until(lambda: again.pending() == 0)
     again.stop()
-    assert len(store.list_events()) == 4
-    assert {view.key for view in store.list_events()} >= {event.key for event in events}
+    assert len(read(store, list_events)) == 4
+    assert {view.key for view in read(store, list_events)} >= {event.key for event in events}
 
 
 def test_refused_writes_are_set_aside_without_blocking_the_rest(
@@ -169,7 +171,7 @@ def test_refused_writes_are_set_aside_without_blocking_the_rest(
     sink.emit(good)
     wait_until(lambda: sink.pending() == 0)
     sink.stop()
-    assert [view.key for view in store.list_events()] == [good.key]
+    assert [view.key for view in read(store, list_events)] == [good.key]
     rejected = [json.loads(line) for line in sink.rejected_path.read_text().splitlines()]
     assert len(rejected) == 4
     assert "UnknownCamera" in rejected[2]["error"]
