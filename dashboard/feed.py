@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fastapi.sse import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from dashboard.schemas import EventOut
+from dashboard.schemas.events import EventOut
 from supervision.events.reads import latest_revision_of, list_events
 from supervision.events.store import EventStore
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import AwareDatetime
 
 from dashboard.auth import PrincipalDep, SessionsDep
-from dashboard.schemas import NO_NUL
-from dashboard.schemas_inspector import AuditOut
+from dashboard.schemas.audit_log import AuditOut
+from dashboard.schemas.common import NO_NUL
 from supervision.audit.chain import AuditRecord
 from supervision.audit.reader import AuditQuery, audit_csv, audit_scope, list_audit
 from supervision.tables import INT_MAX

@@ -17,7 +17,7 @@ from dashboard.auth import (
     request_token,
 )
 from dashboard.deps import ConfigDep, ThrottleDep
-from dashboard.schemas import LoginIn, PreferencesIn, SessionOut, UserOut
+from dashboard.schemas.auth import LoginIn, PreferencesIn, SessionOut, UserOut
 from dashboard.throttle import Refusal
 from supervision.audit.chain import append_audit
 from supervision.org.tokens import issue_token, revoke_token

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit, require_permission
 from dashboard.camera_control import CameraControl, ReplayClip, ReplayResult
 from dashboard.deps import ConfigDep, MediaRootDep, get_context
-from dashboard.schemas_cameras import (
+from dashboard.schemas.camera_admin import (
     ConfigIn,
     ConfigVersionOut,
     NewCameraIn,

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.deps import LiveDep
 from dashboard.live import LiveFeed
-from dashboard.schemas import CameraOut
+from dashboard.schemas.cameras import CameraOut
 from supervision.events.reads import list_camera_health
 from supervision.events.views import CameraView
 from supervision.org.scope import Role, Scope, can_read_camera

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep
 from dashboard.inspection_deps import InspectionSetupDep, require_reader
-from dashboard.schemas_inspections import ChecklistOut
+from dashboard.schemas.checklists import ChecklistOut
 
 router = APIRouter(prefix="/api/checklists", tags=["inspections"])
 

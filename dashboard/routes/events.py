@@ -12,7 +12,8 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from dashboard.auth import PrincipalDep, SessionsDep, readable_event, require_permission
 from dashboard.deps import ChangesDep, ClosingDep, ConfigDep, MediaRootDep, StoreDep
 from dashboard.feed import event_feed, parse_revision
-from dashboard.schemas import NO_NUL, EventAction, EventOut, TransitionIn
+from dashboard.schemas.common import NO_NUL
+from dashboard.schemas.events import EventAction, EventOut, TransitionIn
 from supervision.events import incidents, reads
 from supervision.events.incidents import EventNotFound
 from supervision.events.views import EventStatus

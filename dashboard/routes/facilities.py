@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep
-from dashboard.schemas import FacilityOut
+from dashboard.schemas.facilities import FacilityOut
 from supervision.org.scope import can_read_facility
 from supervision.org.tree import list_facilities
 

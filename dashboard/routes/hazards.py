@@ -21,8 +21,9 @@ from dashboard.inspection_deps import (
     require_reader,
     save_upload,
 )
-from dashboard.schemas import NO_NUL
-from dashboard.schemas_inspections import EventEvidenceKind, HazardOut, ReopenIn, VerifyIn
+from dashboard.schemas.common import NO_NUL
+from dashboard.schemas.hazards import HazardOut, ReopenIn, VerifyIn
+from dashboard.schemas.inspections import EventEvidenceKind
 from supervision.inspections.evidence import (
     EventRef,
     EvidenceKind,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard.auth import PrincipalDep, SessionsDep, readable_event
-from dashboard.schemas import NO_NUL
+from dashboard.schemas.common import NO_NUL
 from supervision.retention.holds import (
     AlreadyHeld,
     HeldObjectNotFound,

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, require_permission
 from dashboard.deps import StoreDep
-from dashboard.schemas import NO_NUL, EventAction
-from dashboard.schemas_incidents import IncidentOut, IncidentTransitionIn
+from dashboard.schemas.common import NO_NUL
+from dashboard.schemas.events import EventAction
+from dashboard.schemas.incidents import IncidentOut, IncidentTransitionIn
 from supervision.events import incidents
 from supervision.events.incidents import IncidentChanged, IncidentNotFound
 from supervision.events.search import IncidentQuery, find_incidents, incidents_csv

@@ -20,8 +20,8 @@ from dashboard.inspection_deps import (
     require_reader,
     save_upload,
 )
-from dashboard.schemas import NO_NUL
-from dashboard.schemas_inspections import (
+from dashboard.schemas.common import NO_NUL
+from dashboard.schemas.inspections import (
     ITEM_ID,
     EventEvidenceIn,
     EvidenceOut,

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit, require_permission
-from dashboard.schemas import NO_NUL
+from dashboard.schemas.common import NO_NUL
 from supervision.org.node_scope import node_in_scope
 from supervision.org.scope import Permission
 from supervision.org.tree import NodeKind, NodeRef

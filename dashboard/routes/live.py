@@ -11,7 +11,7 @@ from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit
 from dashboard.deps import ClosingDep, ConfigDep, LiveDep, PeersDep
 from dashboard.live import FrameProvider, LiveFeed
 from dashboard.peers import OfferError
-from dashboard.schemas import SessionDescriptionIn, SessionDescriptionOut
+from dashboard.schemas.live import SessionDescriptionIn, SessionDescriptionOut
 from dashboard.shutdown import until_closed
 from streams.mjpeg import MJPEG_MEDIA_TYPE, mjpeg_stream
 from supervision.org.scope import Role, can_read_camera

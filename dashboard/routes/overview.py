@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep, require_permission
 from dashboard.deps import LiveDep, StoreDep
-from dashboard.schemas_inspector import OverviewNodeOut, OverviewOut
+from dashboard.schemas.overview import OverviewNodeOut, OverviewOut
 from supervision.events.reads import list_camera_health
 from supervision.org.scope import Permission
 from supervision.reports.overview import facility_counts, overview_tree

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from dashboard.deps import get_context
-from dashboard.schemas import HealthOut, ProblemOut
+from dashboard.schemas.pages import HealthOut, ProblemOut
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

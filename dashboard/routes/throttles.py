@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep, audit, require_permission
 from dashboard.deps import ThrottleDep
-from dashboard.schemas_sign_in import ThrottleOut, UnlockIn
+from dashboard.schemas.throttles import ThrottleOut, UnlockIn
 from supervision.org.scope import Permission
 
 router = APIRouter(prefix="/api/auth/throttles", tags=["auth"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.clip_info import clip_fps
 from dashboard.deps import MediaRootDep, StoreDep
-from dashboard.schemas_inspector import TimelineEventOut, TimelineOut
+from dashboard.schemas.timeline import TimelineEventOut, TimelineOut
 from supervision.events.incidents import get_incident
 from supervision.events.timeline import incident_timeline
 from supervision.org.scope import can_read_camera

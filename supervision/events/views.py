@@ -1,4 +1,4 @@
-"""Typed records in and out of the supervision store (API schemas, not table rows)."""
+"""Domain views: frozen records the supervision domain hands out (not rows, not API schemas)."""
 
 from __future__ import annotations
 

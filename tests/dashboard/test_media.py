@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dashboard.media_files import resolve_media
-from dashboard.schemas import media_url
+from dashboard.schemas.common import media_url
 from supervision.events.store import EventStore
 from supervision.tables import AuditEntry
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dashboard.schemas import NO_NUL
+from dashboard.schemas.common import NO_NUL
 from dashboard.throttle import Lock, LockKind
 
 

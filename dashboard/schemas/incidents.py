@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from dashboard.schemas import NO_NUL, FamilyNoticeIn
+from dashboard.schemas.common import NO_NUL, Schema
+from dashboard.schemas.events import FamilyNoticeIn
 from supervision.events.views import IncidentEventBrief, IncidentStepView, IncidentView, PushView
 from supervision.tables import INT_MAX
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class IncidentTransitionIn(_Schema):
+class IncidentTransitionIn(Schema):
     """A step on an incident; the actor is the signed-in user."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -35,7 +32,7 @@ class IncidentTransitionIn(_Schema):
     )
 
 
-class IncidentEventOut(_Schema):
+class IncidentEventOut(Schema):
     id: int
     type: str
     severity: str
@@ -59,7 +56,7 @@ class IncidentEventOut(_Schema):
         )
 
 
-class IncidentStepOut(_Schema):
+class IncidentStepOut(Schema):
     action: str = Field(
         description="acknowledge, on_scene, resolve, false_alarm, reopen, escalate or remind."
     )
@@ -88,7 +85,7 @@ class IncidentStepOut(_Schema):
         )
 
 
-class PushOut(_Schema):
+class PushOut(Schema):
     group: str
     kind: str = Field(description="new, reminder or escalation.")
     status: str = Field(description="pending (being sent or retried), sent or gave_up.")
@@ -110,7 +107,7 @@ class PushOut(_Schema):
         )
 
 
-class IncidentOut(_Schema):
+class IncidentOut(Schema):
     id: int
     facility_id: str
     camera_id: str

@@ -1,20 +1,17 @@
-"""API schemas of checklists, inspections, hazards and their evidence."""
+"""API schemas of inspections: item results and their evidence."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
-from dashboard.schemas import NO_NUL
-from supervision.checklists import Checklist, ChecklistItem, ChecklistKind
+from dashboard.schemas.common import NO_NUL, TrimmedSchema
+from supervision.checklists import ChecklistKind
 from supervision.inspections.evidence import EvidenceKind, EvidenceView
 from supervision.inspections.hazards import (
     HazardGrade,
-    HazardStatus,
-    HazardStepView,
-    HazardView,
 )
 from supervision.inspections.runs import (
     InspectionMode,
@@ -26,12 +23,10 @@ from supervision.inspections.runs import (
 )
 
 ITEM_ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
 # What of an event is the evidence: its snapshot, its clip, or the event record itself.
 EventEvidenceKind = Literal["snapshot", "clip", "event"]
-
-
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -44,55 +39,12 @@ def _to_utc(value: datetime) -> datetime:
 # A deadline with its UTC offset, kept as UTC.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
+
 # Free text kept in the record: bounded, and without NUL (PostgreSQL cannot store it).
 Note = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
 
 
-# --- checklists ----------------------------------------------------------------------------
-
-
-class ChecklistItemOut(_Schema):
-    id: str
-    category: str
-    text_zh: str
-    text_en: str
-    reference: str | None
-
-    @classmethod
-    def from_item(cls, item: ChecklistItem) -> ChecklistItemOut:
-        return cls(
-            id=item.id,
-            category=item.category,
-            text_zh=item.text.zh,
-            text_en=item.text.en,
-            reference=item.reference,
-        )
-
-
-class ChecklistOut(_Schema):
-    kind: ChecklistKind
-    version: str
-    title_zh: str
-    title_en: str
-    categories: dict[str, dict[str, str]] = Field(description="Key -> {zh, en} names.")
-    items: list[ChecklistItemOut]
-
-    @classmethod
-    def from_checklist(cls, checklist: Checklist) -> ChecklistOut:
-        return cls(
-            kind=checklist.kind,
-            version=checklist.version,
-            title_zh=checklist.title.zh,
-            title_en=checklist.title.en,
-            categories={key: text.model_dump() for key, text in checklist.categories.items()},
-            items=[ChecklistItemOut.from_item(item) for item in checklist.items],
-        )
-
-
-# --- evidence ------------------------------------------------------------------------------
-
-
-class EventEvidenceIn(_Schema):
+class EventEvidenceIn(TrimmedSchema):
     """An event of the inspected facility as evidence: its snapshot, its clip, or itself."""
 
     event_id: int = Field(ge=1, le=2**31 - 1)
@@ -101,7 +53,7 @@ class EventEvidenceIn(_Schema):
     note: Note | None = Field(default=None, description="What it shows.")
 
 
-class EvidenceOut(_Schema):
+class EvidenceOut(TrimmedSchema):
     id: int
     kind: EvidenceKind
     item_id: str | None
@@ -129,17 +81,14 @@ class EvidenceOut(_Schema):
         )
 
 
-# --- inspections ---------------------------------------------------------------------------
-
-
-class InspectionIn(_Schema):
+class InspectionIn(TrimmedSchema):
     facility_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     checklist_kind: ChecklistKind
     mode: InspectionMode = InspectionMode.ON_SITE
     note: Note | None = Field(default=None, description="Scope or circumstances of the inspection.")
 
 
-class ItemResultIn(_Schema):
+class ItemResultIn(TrimmedSchema):
     item_id: str = Field(pattern=ITEM_ID)
     result: ItemResult
     note: Note | None = Field(
@@ -158,11 +107,11 @@ class ItemResultIn(_Schema):
         )
 
 
-class ResultsIn(_Schema):
+class ResultsIn(TrimmedSchema):
     results: list[ItemResultIn] = Field(min_length=1, max_length=500)
 
 
-class ItemOut(_Schema):
+class ItemOut(TrimmedSchema):
     item_id: str
     category: str
     text_zh: str
@@ -192,7 +141,7 @@ class ItemOut(_Schema):
         )
 
 
-class InspectionOut(_Schema):
+class InspectionOut(TrimmedSchema):
     id: int
     facility_id: str
     checklist_kind: ChecklistKind
@@ -224,85 +173,4 @@ class InspectionOut(_Schema):
             items=[ItemOut.from_view(item) for item in view.items],
             evidence=[EvidenceOut.from_view(e, base_url) for e in view.evidence],
             hazard_ids=list(view.hazard_ids),
-        )
-
-
-# --- hazards -------------------------------------------------------------------------------
-
-
-class VerifyIn(_Schema):
-    note: Note | None = Field(default=None, description="What the inspector saw.")
-
-
-class ReopenIn(_Schema):
-    note: Note = Field(min_length=1, description="Why the fix does not hold.")
-    deadline: UtcDatetime | None = Field(
-        default=None, description="New deadline; default: now + the grade's days."
-    )
-
-
-class HazardStepOut(_Schema):
-    action: str
-    from_status: HazardStatus | None
-    to_status: HazardStatus
-    actor: str
-    note: str | None
-    deadline: datetime
-    at: datetime
-
-    @classmethod
-    def from_view(cls, view: HazardStepView) -> HazardStepOut:
-        return cls(
-            action=view.action,
-            from_status=view.from_status,
-            to_status=view.to_status,
-            actor=view.actor,
-            note=view.note,
-            deadline=view.deadline,
-            at=view.at,
-        )
-
-
-class HazardOut(_Schema):
-    id: int
-    facility_id: str
-    inspection_id: int | None
-    item_id: str | None
-    grade: HazardGrade
-    description: str
-    status: HazardStatus
-    deadline: datetime
-    overdue: bool
-    created_by: str
-    created_at: datetime
-    fixed_by: str | None
-    fixed_at: datetime | None
-    verified_by: str | None
-    verified_at: datetime | None
-    escalated_to: str | None
-    steps: list[HazardStepOut]
-    evidence: list[EvidenceOut] = Field(description="Empty in lists; see the detail.")
-
-    @classmethod
-    def from_view(cls, view: HazardView) -> HazardOut:
-        base_url = f"/api/hazards/{view.id}"
-        return cls(
-            id=view.id,
-            facility_id=view.facility_id,
-            inspection_id=view.inspection_id,
-            item_id=view.item_id,
-            grade=view.grade,
-            description=view.description,
-            status=view.status,
-            deadline=view.deadline,
-            overdue=view.overdue,
-            created_by=view.created_by,
-            created_at=view.created_at,
-            fixed_by=view.fixed_by,
-            fixed_at=view.fixed_at,
-            verified_by=view.verified_by,
-            verified_at=view.verified_at,
-            escalated_to=view.escalated_to,
-            steps=[HazardStepOut.from_view(step) for step in view.steps],
-            evidence=[EvidenceOut.from_view(e, base_url) for e in view.evidence],
         )

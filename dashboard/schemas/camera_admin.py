@@ -1,13 +1,13 @@
-"""API schemas of the operator's camera pages: configurations, versions, tests and replays."""
+"""API schemas of the operator's camera pages: configurations, versions, tests, replays."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from dashboard.schemas import NO_NUL
+from dashboard.schemas.common import NO_NUL, TrimmedSchema
 from supervision.cameras.versions import ConfigVersion, VersionKind
 from supervision.tables import INT_MAX
 
@@ -16,11 +16,7 @@ _NOTE = Field(
 )
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ConfigIn(_In):
+class ConfigIn(TrimmedSchema):
     config: dict[str, Any] = Field(description="The camera's whole configuration.")
     base_version: int | None = Field(
         None,
@@ -31,16 +27,16 @@ class ConfigIn(_In):
     note: str | None = _NOTE
 
 
-class NewCameraIn(_In):
+class NewCameraIn(TrimmedSchema):
     config: dict[str, Any] = Field(description="The new camera's whole configuration.")
     note: str | None = _NOTE
 
 
-class ReplayIn(_In):
+class ReplayIn(TrimmedSchema):
     config: dict[str, Any] = Field(description="The proposed configuration to replay.")
 
 
-class SourceIn(_In):
+class SourceIn(TrimmedSchema):
     source: dict[str, Any] = Field(description="A source configuration, chosen by `type`.")
     camera_id: str | None = Field(
         None,
@@ -50,7 +46,7 @@ class SourceIn(_In):
     )
 
 
-class RollbackIn(_In):
+class RollbackIn(TrimmedSchema):
     version: int = Field(ge=1, le=INT_MAX, description="The version to run again.")
     note: str | None = _NOTE
 
