@@ -1,4 +1,4 @@
-"""The dashboard's CameraControl over a running Service: validate, apply, test, snapshot, replay."""
+"""The dashboard's CameraControl over the running cameras: validate, apply, test, replay."""
 
 from __future__ import annotations
 
@@ -6,22 +6,20 @@ import contextlib
 import queue
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from carewatch.config import CameraConfig, ConfigError, field_path, parse_camera
+from carewatch.config import CameraConfig, ConfigError, Settings, field_path, parse_camera
 from carewatch.run.camera_versions import check_camera
 from carewatch.run.replay import Replayer
 from dashboard.camera_control import ReplayClip, ReplayResult
 from streams.config import SourceConfig, UrlSourceConfig
 from streams.source_policy import allowed_source
 from streams.sources import FrameSource, SourceError, build_source
-
-if TYPE_CHECKING:
-    from carewatch.run.service import Service
+from vision.assembly import SharedModels
 
 # A source test waits this long for its first picture (a URL: its own timeout, if longer).
 TEST_TIMEOUT_S = 10.0
@@ -90,10 +88,23 @@ def test_timeout_s(source: SourceConfig) -> float:
     return TEST_TIMEOUT_S
 
 
+class RunningCameras(Protocol):
+    """What camera control needs of the service: its settings and its cameras, live."""
+
+    settings: Settings
+    shared: SharedModels
+
+    def apply_camera(self, camera: CameraConfig) -> None: ...
+
+    def camera_config(self, camera_id: str) -> CameraConfig | None: ...
+
+    def latest_picture(self, camera_id: str) -> np.ndarray | None: ...
+
+
 class ServiceCameraControl:
     """Camera configurations are CameraConfig sections of the settings; runners restart alone."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: RunningCameras) -> None:
         self.service = service
         self.replayer = Replayer(service.settings.models, service.shared)
 
