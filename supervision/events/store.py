@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth
 from supervision.config import IncidentConfig
+from supervision.db import hold_lock
 from supervision.events import overdue
 from supervision.events.changes import ChangeKind, record_change
 from supervision.events.from_rows import (
@@ -65,7 +66,7 @@ class EventStore:
     """The background writer's door to the supervision database; one per process, shared.
 
     Event writes are serialised by `write_session` (that keeps revisions unique and in commit
-    order), so one process writes events; any number may read. Everything else takes the
+    order), across the processes that share a PostgreSQL database too. Everything else takes the
     caller's session: reads in `events.reads` and `events.search`, a person's steps in
     `events.incidents` (inside `write_session`).
     """
@@ -93,9 +94,11 @@ class EventStore:
     def write_session(self) -> Iterator[Session]:
         """One transaction under the event write lock; every event change goes through one.
 
-        Take revisions for the rows changed with `next_revision(session)` inside it.
+        Take revisions for the rows changed with `next_revision(session)` inside it. The lock
+        holds across processes on PostgreSQL (`db.hold_lock`).
         """
         with self._write_lock, self._sessions.begin() as session:
+            hold_lock(session, "event-writes")
             yield session
         for listener in tuple(self._change_listeners):
             listener()
@@ -116,6 +119,7 @@ class EventStore:
     ) -> None:
         """Upsert configured streets, facilities and cameras; unconfigured ones stay for history."""
         with self._sessions.begin() as session:
+            hold_lock(session, "topology")  # processes starting at once upsert the same rows
             _upsert_streets(session, streets)
             for facility in facilities:
                 _upsert(session, Facility, facility.id, _facility_values(facility))
