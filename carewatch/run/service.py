@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version as package_version
 
 import numpy as np
 from fastapi import FastAPI
@@ -30,6 +31,7 @@ from supervision.events.store import EventStore
 from supervision.events.views import CameraRecord, FacilityRecord, StreetRecord
 from supervision.health import Problem, sink_problems
 from supervision.lease import JobLease
+from supervision.nodes.heartbeat import Heartbeat
 from supervision.org.users import list_users
 from supervision.publish.publisher import Publisher
 from supervision.push.links import LinkSigner, load_or_create_key
@@ -49,7 +51,7 @@ EXIT_OK = 0
 # Python's default 5 ms switch interval a worker back from a 20 ms pose call waits up to
 # 5 ms for each handover; 8 busy cameras on 2 cores then lose a tenth of their frames.
 GIL_SWITCH_INTERVAL_S = 0.001
-_ONCE_PER_DATABASE = ("escalation", "retention", "publish", "push")
+_ONCE_PER_DATABASE = ("escalation", "retention", "publish", "push", "node-watch")
 
 
 class Service:
@@ -62,7 +64,9 @@ class Service:
         wait_for_database(self.engine)
         migrate(self.engine)
         routing = push_routing(settings)
-        self.store = EventStore(session_factory(self.engine), settings.incidents, routing)
+        self.store = EventStore(
+            session_factory(self.engine), settings.incidents, routing, node_id=settings.node.id
+        )
         # Jobs that run once per database, however many processes share it.
         self.leases = {job: JobLease(self.engine, job) for job in _ONCE_PER_DATABASE}
         self.link_signer = LinkSigner(load_or_create_key(settings.storage.link_key_path))
@@ -102,6 +106,12 @@ class Service:
         self.media_health = MediaWriteHealth()  # every camera's snapshots and clips
         self.disk = disk_watch(settings, self.media_health)
         self.system_alerts = system_alerts(settings, self.problems)
+        self.heartbeat = Heartbeat(
+            self.store.sessions,
+            settings.node,
+            package_version("carewatch"),
+            watch_lease=self.leases["node-watch"].held,
+        )
         self.publisher = Publisher(self.store, settings.publish, lease=self.leases["publish"].held)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         self._health_trouble = TroubleLog(log, "storing camera health")
@@ -126,6 +136,7 @@ class Service:
         if self.pusher is not None:
             self.pusher.start()
         self.sink.start()
+        self.heartbeat.start()
         if self.system_alerts is not None:
             self.system_alerts.start()
         self.escalator.start()
@@ -150,6 +161,7 @@ class Service:
         self.escalator.stop()
         if self.system_alerts is not None:
             self.system_alerts.stop()
+        self.heartbeat.stop()
         self.sink.stop()
         if self.pusher is not None:
             self.pusher.stop()

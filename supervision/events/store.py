@@ -76,8 +76,11 @@ class EventStore:
         sessions: sessionmaker[Session],
         incident_config: IncidentConfig | None = None,
         push_routing: PushRouting | None = None,
+        node_id: str | None = None,
     ) -> None:
         self._sessions = sessions
+        # The node this store writes for: its cameras and the events it records carry it.
+        self.node_id = node_id
         self._incident_config = incident_config or IncidentConfig()
         # With it, each new incident, reminder and escalation owes its phone groups a push.
         self.push_routing = push_routing
@@ -130,7 +133,10 @@ class EventStore:
                         f"camera {camera.id!r} names unknown facility {camera.facility_id!r}"
                     )
                 values = {"facility_id": camera.facility_id, "name": camera.name}
-                _upsert(session, Camera, camera.id, {**values, "source_kind": camera.source_kind})
+                values |= {"source_kind": camera.source_kind}
+                if self.node_id is not None:
+                    values["node_id"] = self.node_id
+                _upsert(session, Camera, camera.id, values)
 
     def record_event(self, event: SafetyEvent) -> int:
         """Insert a new event into its incident, or apply the end of a known one (same key).
@@ -143,6 +149,7 @@ class EventStore:
             if row is None:
                 camera = _require_camera(session, event.camera_id)
                 row = _new_event_row(event, next_revision(session))
+                row.node_id = self.node_id
                 window_s = self._incident_config.group_window_s
                 incident, opened = assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)
