@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from carewatch import config_checks
 from dashboard.config import DashboardConfig
 from streams.config import (
     ClipConfig,
@@ -31,6 +32,7 @@ from supervision.config import (
     EscalationConfig,
     IncidentConfig,
     InspectionConfig,
+    NodeConfig,
     PublishConfig,
     RetentionConfig,
     require_unique_names,
@@ -207,6 +209,9 @@ class Settings(_Section):
     cameras: list[CameraConfig] = Field(description="Cameras, each in a listed facility.")
     storage: StorageConfig = Field(default_factory=StorageConfig, description="Files.")
     database: DatabaseConfig = Field(default_factory=DatabaseConfig, description="Database.")
+    node: NodeConfig = Field(
+        default_factory=NodeConfig, description="This node among those sharing the database."
+    )
     escalation: EscalationConfig = Field(
         default_factory=EscalationConfig, description="Unacknowledged events escalate."
     )
@@ -263,69 +268,18 @@ class Settings(_Section):
     def _check(self) -> Settings:
         require_unique_names("facilities", [f.id for f in self.facilities], key="id")
         require_unique_names("cameras", [c.id for c in self.cameras], key="id")
-        _check_camera_facilities(self)
+        config_checks.check_camera_facilities(self)
         require_unique_names("districts", [d.id for d in self.districts], key="id")
         require_unique_names("streets", [s.id for s in self.streets()], key="id")
-        _check_facility_streets(self)
-        _check_push_nodes(self)
-        _check_disk_warning(self)
+        config_checks.check_facility_streets(self)
+        config_checks.check_push_nodes(self)
+        config_checks.check_disk_warning(self)
         self._default_video_folders = _file_camera_folders(self)
         _check_camera_sources(self)
         return self
 
     def streets(self) -> list[StreetConfig]:
         return [street for district in self.districts for street in district.streets]
-
-
-def _check_camera_facilities(settings: Settings) -> None:
-    known = {f.id for f in settings.facilities}
-    for index, camera in enumerate(settings.cameras):
-        if camera.facility not in known:
-            raise ValueError(
-                f"cameras[{index}].facility: unknown facility {camera.facility!r} "
-                f"(known: {', '.join(sorted(known))})"
-            )
-
-
-def _check_facility_streets(settings: Settings) -> None:
-    known = {street.id for street in settings.streets()}
-    for index, facility in enumerate(settings.facilities):
-        if facility.street is not None and facility.street not in known:
-            raise ValueError(
-                f"facilities[{index}].street: unknown street {facility.street!r} "
-                f"(known: {', '.join(sorted(known)) or 'none; add districts[].streets'})"
-            )
-
-
-def _check_push_nodes(settings: Settings) -> None:
-    known = {
-        "facility": {f.id for f in settings.facilities},
-        "street": {s.id for s in settings.streets()},
-        "district": {d.id for d in settings.districts},
-    }
-    for index, group in enumerate(settings.push.groups):
-        kind, _, node_id = group.node.partition(":")
-        if node_id not in known[kind]:
-            raise ValueError(
-                f"push.groups[{index}].node: unknown {kind} {node_id!r} "
-                f"(known: {', '.join(sorted(known[kind])) or 'none'})"
-            )
-
-
-def _check_disk_warning(settings: Settings) -> None:
-    """The warning comes before retention deletes media for space, not after."""
-    storage, retention = settings.storage, settings.retention
-    pairs = [
-        ("warn_free_fraction", storage.warn_free_fraction, "min_free_disk_fraction"),
-        ("warn_free_bytes", storage.warn_free_bytes, "min_free_disk_bytes"),
-    ]
-    for name, warn, retention_name in pairs:
-        deletes_at = getattr(retention, retention_name)
-        if 0 < warn < deletes_at:
-            raise ValueError(
-                f"storage.{name}: {warn} is below retention.{retention_name} ({deletes_at}); "
-                "the warning must come before retention deletes media for space"
-            )
 
 
 def _file_camera_folders(settings: Settings) -> list[Path]:

@@ -31,6 +31,7 @@ from dashboard.routes import (
     inspections,
     kpis,
     media,
+    nodes,
     overview,
     pages,
     push_links,
@@ -98,7 +99,7 @@ def create_app(
     app.state.inspections = InspectionSetup.load(inspection)
     # holds before events: the events router's /{event_id}/{action} would take /hold.
     routers = (auth, cameras, facilities, holds, events, incidents, kpis, live_video, media, pages)
-    inspector = (overview, timeline, audit_log, reports, push_links, throttles)
+    inspector = (overview, nodes, timeline, audit_log, reports, push_links, throttles)
     app.include_router(metrics_route.router)
     for module in (*routers, checklists, inspections, hazards, camera_admin, *inspector):
         app.include_router(module.router)

@@ -1,7 +1,9 @@
-"""Configuration owned by supervision/: database, escalation, incidents, inspections, publishing."""
+"""Configuration owned by supervision/: database, node, escalation, incidents, inspections."""
 
 from __future__ import annotations
 
+import re
+import socket
 from pathlib import Path
 from typing import Literal
 
@@ -165,6 +167,44 @@ class DatabaseConfig(BaseModel):
             "(a hung database server)."
         ),
     )
+
+
+def default_node_id() -> str:
+    """This machine's host name, as a node id (letters, digits, `_.-`; at most 64)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname()).strip("-._")[:64]
+    return name or "node"
+
+
+class NodeConfig(BaseModel):
+    """This process in a deployment where several share one database: its name and heartbeat."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(
+        default_factory=default_node_id,
+        pattern=_NAME_PATTERN,
+        description="This node's name among those sharing the database (default: host name); "
+        "its cameras and events carry it.",
+    )
+    heartbeat_s: float = Field(
+        default=10.0, ge=0.5, le=600, description="How often the node says it is alive."
+    )
+    silent_after_s: float = Field(
+        default=35.0,
+        ge=1.0,
+        le=3600,
+        description="A node not heard from this long is offline, and so are its cameras, from "
+        "its last heartbeat on.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> NodeConfig:
+        if self.silent_after_s <= 2 * self.heartbeat_s:
+            raise ValueError(
+                f"silent_after_s: {self.silent_after_s:g} must be more than twice heartbeat_s "
+                f"({self.heartbeat_s:g}), or a late heartbeat reads as a dead node"
+            )
+        return self
 
 
 def check_checklist_files(checklists: dict[ChecklistKind, Path]) -> dict[ChecklistKind, Path]:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from supervision.config import DatabaseConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def create_engine_for(config: DatabaseConfig) -> Engine:
@@ -108,12 +110,36 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (`alembic upgrade head` by default)."""
+    """Bring the schema up to `revision` (`alembic upgrade head` by default).
+
+    On PostgreSQL several processes may start at once on one database: each takes the
+    migration lock first, so one migrates and the others wait, then find the schema current.
+    """
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            # A migration may rewrite a large table: no statement timeout for this transaction.
+            # A migration may rewrite a large table: no statement or lock timeout for it.
             connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+            connection.execute(_XACT_LOCK, {"key": advisory_key("migrate")})
         command.upgrade(alembic_config(connection), revision)
+
+
+def hold_lock(session: Session, name: str) -> None:
+    """Serialise the transactions that take lock `name`, across processes, until this one ends.
+
+    For writes that read then write (the newest revision or version plus one, an upsert): two
+    processes on one PostgreSQL database would otherwise both take the same number, or both
+    insert. Held through commit, the numbers become visible in the order they were given out.
+    SQLite: one process writes a database file, and the callers' own locks serialise its threads.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_XACT_LOCK, {"key": advisory_key(name)})
+
+
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a lock named by `name`."""
+    digest = hashlib.blake2b(f"carewatch:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -59,15 +59,16 @@ CAREWATCH_ALLOWED = {
     "bench": {"analyze", "eval", "run"},  # the baseline and the clip manifest come from eval
     "admin": set(),
 }
-CAREWATCH_SHARED = {"config", "demo"}
+CAREWATCH_SHARED = {"config", "config_checks", "demo"}
 
 # supervision/: each sub-domain imports only those before it, and the shared top-level
-# modules (config, db, csv_text, health, trouble) and checklists. The district replication
+# modules (config, db, lease, csv_text, health, trouble) and checklists. The district replication
 # (issue 22) takes its place after `events` and before `cameras`: it reads the change journal
 # and writes events, and the domains after it may show its state.
 SUPERVISION_ORDER = [
     "tables",
     "writer",
+    "nodes",
     "org",
     "audit",
     "inspections",
@@ -78,7 +79,16 @@ SUPERVISION_ORDER = [
     "push",
     "reports",
 ]
-SUPERVISION_SHARED = {"config", "db", "csv_text", "health", "trouble", "checklists", "tables"}
+SUPERVISION_SHARED = {
+    "config",
+    "db",
+    "lease",
+    "csv_text",
+    "health",
+    "trouble",
+    "checklists",
+    "tables",
+}
 
 
 def sub_imports(path: Path, package: str) -> set[str]:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version as package_version
 
 import numpy as np
 from fastapi import FastAPI
@@ -29,6 +30,8 @@ from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
 from supervision.events.store import EventStore
 from supervision.events.views import CameraRecord, FacilityRecord, StreetRecord
 from supervision.health import Problem, sink_problems
+from supervision.lease import JobLease
+from supervision.nodes.heartbeat import Heartbeat
 from supervision.org.users import list_users
 from supervision.publish.publisher import Publisher
 from supervision.push.links import LinkSigner, load_or_create_key
@@ -48,6 +51,7 @@ EXIT_OK = 0
 # Python's default 5 ms switch interval a worker back from a 20 ms pose call waits up to
 # 5 ms for each handover; 8 busy cameras on 2 cores then lose a tenth of their frames.
 GIL_SWITCH_INTERVAL_S = 0.001
+_ONCE_PER_DATABASE = ("escalation", "retention", "publish", "push", "node-watch")
 
 
 class Service:
@@ -60,11 +64,17 @@ class Service:
         wait_for_database(self.engine)
         migrate(self.engine)
         routing = push_routing(settings)
-        self.store = EventStore(session_factory(self.engine), settings.incidents, routing)
+        self.store = EventStore(
+            session_factory(self.engine), settings.incidents, routing, node_id=settings.node.id
+        )
+        # Jobs that run once per database, however many processes share it.
+        self.leases = {job: JobLease(self.engine, job) for job in _ONCE_PER_DATABASE}
         self.link_signer = LinkSigner(load_or_create_key(settings.storage.link_key_path))
         self.pusher = None
         if routing is not None:
-            self.pusher = Pusher(self.store.sessions, settings.push, self.link_signer)
+            self.pusher = Pusher(
+                self.store.sessions, settings.push, self.link_signer, lease=self.leases["push"].held
+            )
             self.store.on_change(self.pusher.wake)
         # The database's newest camera versions run; the file seeds the cameras it lacks.
         settings = self.settings = stored_settings(self.store, settings)
@@ -85,12 +95,24 @@ class Service:
             settings.escalation,
             inspection=settings.inspection,
             remind_after_s=settings.push.remind_after_s,
+            lease=self.leases["escalation"].held,
         )
-        self.retention = Retention(self.store, settings.retention, settings.storage.media_dir)
+        self.retention = Retention(
+            self.store,
+            settings.retention,
+            settings.storage.media_dir,
+            lease=self.leases["retention"].held,
+        )
         self.media_health = MediaWriteHealth()  # every camera's snapshots and clips
         self.disk = disk_watch(settings, self.media_health)
         self.system_alerts = system_alerts(settings, self.problems)
-        self.publisher = Publisher(self.store, settings.publish)
+        self.heartbeat = Heartbeat(
+            self.store.sessions,
+            settings.node,
+            package_version("carewatch"),
+            watch_lease=self.leases["node-watch"].held,
+        )
+        self.publisher = Publisher(self.store, settings.publish, lease=self.leases["publish"].held)
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         self._health_trouble = TroubleLog(log, "storing camera health")
         workers = settings.analysis.worker_count()
@@ -114,6 +136,7 @@ class Service:
         if self.pusher is not None:
             self.pusher.start()
         self.sink.start()
+        self.heartbeat.start()
         if self.system_alerts is not None:
             self.system_alerts.start()
         self.escalator.start()
@@ -138,10 +161,13 @@ class Service:
         self.escalator.stop()
         if self.system_alerts is not None:
             self.system_alerts.stop()
+        self.heartbeat.stop()
         self.sink.stop()
         if self.pusher is not None:
             self.pusher.stop()
         self.publisher.stop()
+        for lease in self.leases.values():
+            lease.release()
         self.engine.dispose()
 
     def apply_camera(self, camera: CameraConfig) -> None:

@@ -25,6 +25,9 @@ class CameraOut(Schema):
     reconnects: int
     last_error: str | None
     live: bool = Field(description="True when the running pipeline serves live video of it.")
+    node_id: str | None = Field(
+        default=None, description="The node that runs it (GET /api/nodes); None: not known."
+    )
 
     @classmethod
     def from_view(cls, view: CameraView, health: CameraHealth | None, *, live: bool) -> CameraOut:
@@ -41,6 +44,7 @@ class CameraOut(Schema):
             reconnects=view.reconnects,
             last_error=view.last_error,
             live=live,
+            node_id=view.node_id,
         )
         return stored if health is None else stored.model_copy(update=_health_fields(health))
 

@@ -117,6 +117,9 @@ class EventOut(Schema):
         description="When the detector raised it; a long lie starts earlier, when the lying began."
     )
     incident_id: int | None = Field(description="The incident it belongs to.")
+    node_id: str | None = Field(
+        default=None, description="The node that analysed it; None: recorded before nodes."
+    )
 
     @classmethod
     def from_view(cls, view: EventView, media_root: Path) -> EventOut:
@@ -150,4 +153,5 @@ class EventOut(Schema):
             transitions=[TransitionOut.from_view(t) for t in view.transitions],
             raised_at=view.raised_at,
             incident_id=view.incident_id,
+            node_id=view.node_id,
         )

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from supervision.audit.chain import append_audit
+from supervision.db import hold_lock
 from supervision.events.workflow import require_storable
 from supervision.org.tree import move_camera
 from supervision.tables import Camera, CameraConfigVersion, Event, utc_now
@@ -185,6 +186,7 @@ def seed_versions(
     session: Session, configs: Mapping[str, Mapping[str, Any]], actor: str = "settings"
 ) -> list[str]:
     """Version 1 of each camera that has none yet, copied from `configs`; the ids seeded."""
+    hold_lock(session, "camera-seeds")  # processes starting at once seed the same cameras
     known = set(first_kinds(session))
     seeded = [camera_id for camera_id in configs if camera_id not in known]
     for camera_id in seeded:

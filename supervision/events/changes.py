@@ -105,14 +105,16 @@ def load_cursor(sessions: sessionmaker[Session], target: str) -> int:
 
 
 def save_cursor(sessions: sessionmaker[Session], target: str, revision: int) -> None:
-    """Move the target's cursor to `revision` (the last message it accepted)."""
+    """Move the target's cursor forward to `revision` (the last message it accepted); never
+    back, whichever process saves it."""
     with sessions.begin() as session:
-        row = session.get(PublishCursor, target)
+        row = session.get(PublishCursor, target, with_for_update=True)
         if row is None:
             session.add(PublishCursor(target=target, revision=revision, updated_at=utc_now()))
             return
-        row.revision = revision
-        row.updated_at = utc_now()
+        if revision > row.revision:
+            row.revision = revision
+            row.updated_at = utc_now()
 
 
 def _latest_change(session: Session) -> int:

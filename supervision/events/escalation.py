@@ -30,8 +30,11 @@ class Escalator:
         on_raise: Callable[[EventView], None] | None = None,
         inspection: InspectionConfig | None = None,
         remind_after_s: float = 0.0,
+        lease: Callable[[], bool] = lambda: True,
     ) -> None:
         self.store = store
+        # True while this process escalates for its database (one process of those sharing it).
+        self.lease = lease
         self.config = config
         self.on_raise = on_raise
         # Phone groups are reminded of incidents nobody acknowledged this long (0: never).
@@ -57,6 +60,8 @@ class Escalator:
 
     def check(self) -> list[EventView]:
         """One pass; a database error is logged and retried on the next pass."""
+        if not self.lease():
+            return []
         routing, config = self.store.push_routing, self.config
         try:
             with self.store.write_session() as session:
@@ -77,7 +82,7 @@ class Escalator:
 
     def check_hazards(self, now: datetime | None = None) -> list[HazardView]:
         """One pass over overdue hazards; a database error is logged and retried later."""
-        if self.inspection is None:
+        if self.inspection is None or not self.lease():
             return []
         district_after_s = self.inspection.district_after_overdue_days * 86400
         try:

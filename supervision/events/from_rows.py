@@ -57,6 +57,7 @@ def camera_view(row: Camera) -> CameraView:
         reconnects=row.reconnects,
         last_error=row.last_error,
         updated_at=row.updated_at,
+        node_id=row.node_id,
     )
 
 
@@ -110,6 +111,7 @@ def event_view(row: Event) -> EventView:
         transitions=tuple(transition_view(t) for t in row.transitions),
         detected_at=row.detected_at,
         incident_id=row.incident_id,
+        node_id=row.node_id,
     )
 
 

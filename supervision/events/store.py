@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streams.health import CameraHealth
 from supervision.config import IncidentConfig
+from supervision.db import hold_lock
 from supervision.events import overdue
 from supervision.events.changes import ChangeKind, record_change
 from supervision.events.from_rows import (
@@ -65,7 +66,7 @@ class EventStore:
     """The background writer's door to the supervision database; one per process, shared.
 
     Event writes are serialised by `write_session` (that keeps revisions unique and in commit
-    order), so one process writes events; any number may read. Everything else takes the
+    order), across the processes that share a PostgreSQL database too. Everything else takes the
     caller's session: reads in `events.reads` and `events.search`, a person's steps in
     `events.incidents` (inside `write_session`).
     """
@@ -75,8 +76,11 @@ class EventStore:
         sessions: sessionmaker[Session],
         incident_config: IncidentConfig | None = None,
         push_routing: PushRouting | None = None,
+        node_id: str | None = None,
     ) -> None:
         self._sessions = sessions
+        # The node this store writes for: its cameras and the events it records carry it.
+        self.node_id = node_id
         self._incident_config = incident_config or IncidentConfig()
         # With it, each new incident, reminder and escalation owes its phone groups a push.
         self.push_routing = push_routing
@@ -93,9 +97,11 @@ class EventStore:
     def write_session(self) -> Iterator[Session]:
         """One transaction under the event write lock; every event change goes through one.
 
-        Take revisions for the rows changed with `next_revision(session)` inside it.
+        Take revisions for the rows changed with `next_revision(session)` inside it. The lock
+        holds across processes on PostgreSQL (`db.hold_lock`).
         """
         with self._write_lock, self._sessions.begin() as session:
+            hold_lock(session, "event-writes")
             yield session
         for listener in tuple(self._change_listeners):
             listener()
@@ -116,6 +122,7 @@ class EventStore:
     ) -> None:
         """Upsert configured streets, facilities and cameras; unconfigured ones stay for history."""
         with self._sessions.begin() as session:
+            hold_lock(session, "topology")  # processes starting at once upsert the same rows
             _upsert_streets(session, streets)
             for facility in facilities:
                 _upsert(session, Facility, facility.id, _facility_values(facility))
@@ -126,7 +133,10 @@ class EventStore:
                         f"camera {camera.id!r} names unknown facility {camera.facility_id!r}"
                     )
                 values = {"facility_id": camera.facility_id, "name": camera.name}
-                _upsert(session, Camera, camera.id, {**values, "source_kind": camera.source_kind})
+                values |= {"source_kind": camera.source_kind}
+                if self.node_id is not None:
+                    values["node_id"] = self.node_id
+                _upsert(session, Camera, camera.id, values)
 
     def record_event(self, event: SafetyEvent) -> int:
         """Insert a new event into its incident, or apply the end of a known one (same key).
@@ -139,6 +149,7 @@ class EventStore:
             if row is None:
                 camera = _require_camera(session, event.camera_id)
                 row = _new_event_row(event, next_revision(session))
+                row.node_id = self.node_id
                 window_s = self._incident_config.group_window_s
                 incident, opened = assign_incident(session, row, camera.facility_id, window_s)
                 session.add(row)

@@ -112,6 +112,7 @@ class EventView:
     transitions: tuple[TransitionView, ...]
     detected_at: datetime | None = None  # when it was raised; None: not recorded (older rows)
     incident_id: int | None = None
+    node_id: str | None = None  # the node that analysed it; None: recorded before nodes were
 
     @property
     def is_open(self) -> bool:
@@ -139,6 +140,7 @@ class CameraView:
     reconnects: int
     last_error: str | None
     updated_at: datetime
+    node_id: str | None = None  # the node that runs it; None: not run since nodes were recorded
 
 
 @dataclass(frozen=True, slots=True)

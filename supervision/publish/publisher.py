@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,6 +27,7 @@ class TargetState(StrEnum):
     IDLE = "idle"  # everything up to the cursor is delivered; waiting for changes
     SENDING = "sending"
     RETRYING = "retrying"  # the target refused or could not be reached; backing off
+    STANDBY = "standby"  # another process on this database publishes (it holds the lease)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +64,15 @@ class Publisher:
     """
 
     def __init__(
-        self, store: EventStore, config: PublishConfig, targets: Sequence[Target] | None = None
+        self,
+        store: EventStore,
+        config: PublishConfig,
+        targets: Sequence[Target] | None = None,
+        lease: Callable[[], bool] = lambda: True,
     ) -> None:
         self.config = config
         self.targets = list(build_targets(config) if targets is None else targets)
-        self._workers = [_Worker(store, config, target) for target in self.targets]
+        self._workers = [_Worker(store, config, target, lease) for target in self.targets]
         self.state = PublisherState.STOPPED
 
     def start(self) -> None:
@@ -92,10 +97,14 @@ class Publisher:
 class _Worker:
     """Delivers to one target: read changes after the cursor, send each until accepted."""
 
-    def __init__(self, store: EventStore, config: PublishConfig, target: Target) -> None:
+    def __init__(
+        self, store: EventStore, config: PublishConfig, target: Target, lease: Callable[[], bool]
+    ) -> None:
         self._sessions = store.sessions
         self._config = config
         self._target = target
+        self._lease = lease  # True while this process is the one that publishes
+        self._cursor_open = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = TargetState.STOPPED
@@ -105,7 +114,8 @@ class _Worker:
         self._last_error: str | None = None
 
     def start(self) -> None:
-        self._revision = open_cursor(self._sessions, self._target.name)
+        if self._lease():
+            self._open_cursor()
         self._stop.clear()
         self._state = TargetState.IDLE
         name = f"publish-{self._target.name}"
@@ -131,8 +141,29 @@ class _Worker:
             self._last_error,
         )
 
+    def _open_cursor(self) -> None:
+        """Read the target's cursor (where another process may have left it)."""
+        self._revision = open_cursor(self._sessions, self._target.name)
+        self._cursor_open = True
+
+    def _leased(self) -> bool:
+        """Whether this process publishes now; False leaves the state at STANDBY."""
+        if not self._lease():
+            self._state, self._cursor_open = TargetState.STANDBY, False
+            return False
+        if not self._cursor_open:
+            try:
+                self._open_cursor()
+            except Exception as error:  # the database may be busy or away; try again later
+                log.warning("%s: cannot read the cursor: %s", self._target.name, error)
+                return False
+        return True
+
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._leased():
+                self._stop.wait(self._config.poll_s)
+                continue
             batch = self._read()
             if not batch:
                 self._state = TargetState.IDLE

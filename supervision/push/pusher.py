@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
@@ -62,12 +62,13 @@ class Pusher:
         config: PushConfig,
         signer: LinkSigner,
         robots: Mapping[str, Robot] | None = None,
+        lease: Callable[[], bool] = lambda: True,
     ) -> None:
         self.config = config
         groups = {group.name: group for group in config.groups}
         robots = robots or {name: build_robot(group) for name, group in groups.items()}
         self._workers = [
-            _GroupWorker(sessions, config, groups[name], robot, signer)
+            _GroupWorker(sessions, config, groups[name], robot, signer, lease)
             for name, robot in robots.items()
         ]
 
@@ -96,8 +97,10 @@ class _GroupWorker:
         group: PushGroupConfig,
         robot: Robot,
         signer: LinkSigner,
+        lease: Callable[[], bool],
     ) -> None:
         self._sessions = sessions
+        self._lease = lease  # True while this process pushes for its database
         self._config = config
         self._group = group
         self._robot = robot
@@ -131,6 +134,9 @@ class _GroupWorker:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self.wake.clear()
+            if not self._lease():  # another process on this database pushes
+                self.wake.wait(self._config.poll_s)
+                continue
             try:
                 due = self._due()
             except Exception as error:  # the database may be busy or away; try again later

@@ -107,8 +107,11 @@ class Retention:
         *,
         free_space: FreeSpace = disk_space,
         on_delete: Callable[[MediaDeletion], None] | None = None,
+        lease: Callable[[], bool] = lambda: True,
     ) -> None:
         self.store = store
+        # True while this process runs retention for its database (one of those sharing it).
+        self.lease = lease
         self.config = config
         self.media_root = media_root
         self.free_space = free_space
@@ -130,6 +133,8 @@ class Retention:
 
     def check(self, now: datetime | None = None) -> RetentionReport | None:
         """One pass; an error is logged and the pass retried at the next interval."""
+        if not self.lease():
+            return None
         try:
             report = run_retention(
                 self.store,

@@ -19,6 +19,7 @@ from supervision.tables.org import (
     CameraStateChange,
     District,
     Facility,
+    Node,
     Street,
     User,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Inspection",
     "InspectionItem",
     "LegalHold",
+    "Node",
     "PublishCursor",
     "PushDelivery",
     "Street",

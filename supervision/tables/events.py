@@ -19,6 +19,7 @@ class Event(Base):
     type: Mapped[str] = mapped_column(String(32), index=True)
     severity: Mapped[str] = mapped_column(String(16))
     camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), index=True)
+    node_id: Mapped[str | None] = mapped_column(String(64))  # the node that analysed it
     start_s: Mapped[float]
     end_s: Mapped[float | None]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

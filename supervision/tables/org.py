@@ -60,6 +60,8 @@ class Camera(Base):
     # National video-networking (GB/T 28181) device id; a unique index, not a constraint,
     # so that adding it never rebuilds the cameras table on SQLite.
     gb28181_id: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
+    # The node that runs the camera (None: not yet run since nodes were recorded).
+    node_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CameraStateChange(Base):
@@ -124,3 +126,17 @@ class AuthToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Node(Base):
+    """A process that runs cameras or jobs on this database, and when it last said so."""
+
+    __tablename__ = "nodes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[str] = mapped_column(String(32))
+    # Set when the node was found silent (its cameras marked offline then); cleared by its
+    # next heartbeat.
+    silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -45,6 +45,7 @@ LISTS = {
     ("GET", "/api/kpis.csv"),
     # Inspector routes: tests/dashboard/test_inspector_api.py checks what each user gets.
     ("GET", "/api/overview"),
+    ("GET", "/api/nodes"),  # tests/dashboard/test_nodes_api.py checks what each user gets
     ("GET", "/api/audit"),
     ("GET", "/api/audit.csv"),
     ("GET", "/api/reports/kpis.pdf"),

@@ -1,0 +1,1 @@
+"""The nodes sharing the database: heartbeats, and a silent node's cameras marked offline."""

@@ -1,0 +1,70 @@
+"""A node's heartbeat on a thread of its own, and the watch over the other nodes' silence."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from supervision.config import NodeConfig
+from supervision.nodes.registry import beat, mark_silent
+from supervision.tables import utc_now
+from supervision.trouble import TroubleLog
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat:
+    """Every `heartbeat_s`: this node says it is alive; the node holding the watch lease marks
+    silent nodes and their cameras offline. A database error is logged and retried."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        config: NodeConfig,
+        version: str,
+        watch_lease: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.config = config
+        self._sessions = sessions
+        self._version = version
+        self._watch_lease = watch_lease
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._trouble = TroubleLog(log, f"heartbeat of node {config.id}")
+
+    def start(self) -> None:
+        self.check()  # the node is known from its start
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def check(self) -> list[str]:
+        """One beat, and one look for silent nodes; the ids of those found silent now."""
+        try:
+            now = utc_now()
+            with self._sessions.begin() as session:
+                beat(session, self.config.id, self._version, now)
+            silent: list[str] = []
+            if self._watch_lease():
+                with self._sessions.begin() as session:
+                    silent = mark_silent(session, now, self.config.silent_after_s)
+        except Exception as error:  # the database may be busy or away; try again later
+            self._trouble.failed(error)
+            return []
+        self._trouble.worked()
+        for node_id in silent:
+            log.warning("node %s is silent: its cameras count as offline", node_id)
+        return silent
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.config.heartbeat_s):
+            self.check()
