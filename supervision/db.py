@@ -45,6 +45,7 @@ def _postgresql_engine(url: URL, config: DatabaseConfig) -> Engine:
         url,
         echo=config.echo,
         pool_pre_ping=True,
+        pool_size=6,  # SQLAlchemy's 5, plus the one that holds the process's job leases
         pool_timeout=config.connect_timeout_s,
         connect_args={"connect_timeout": config.connect_timeout_s},
     )

@@ -30,7 +30,7 @@ from supervision.events.push_routing import GroupRoute, PushRouting, parse_node
 from supervision.events.store import EventStore
 from supervision.events.views import CameraRecord, FacilityRecord, StreetRecord
 from supervision.health import Problem, sink_problems
-from supervision.lease import JobLease
+from supervision.lease import JobLeases
 from supervision.nodes.heartbeat import Heartbeat
 from supervision.org.users import list_users
 from supervision.publish.publisher import Publisher
@@ -51,7 +51,6 @@ EXIT_OK = 0
 # Python's default 5 ms switch interval a worker back from a 20 ms pose call waits up to
 # 5 ms for each handover; 8 busy cameras on 2 cores then lose a tenth of their frames.
 GIL_SWITCH_INTERVAL_S = 0.001
-_ONCE_PER_DATABASE = ("escalation", "retention", "publish", "push", "node-watch")
 
 
 class Service:
@@ -68,12 +67,15 @@ class Service:
             session_factory(self.engine), settings.incidents, routing, node_id=settings.node.id
         )
         # Jobs that run once per database, however many processes share it.
-        self.leases = {job: JobLease(self.engine, job) for job in _ONCE_PER_DATABASE}
+        self.leases = JobLeases(self.engine)
         self.link_signer = LinkSigner(load_or_create_key(settings.storage.link_key_path))
         self.pusher = None
         if routing is not None:
             self.pusher = Pusher(
-                self.store.sessions, settings.push, self.link_signer, lease=self.leases["push"].held
+                self.store.sessions,
+                settings.push,
+                self.link_signer,
+                lease=self.leases.for_job("push"),
             )
             self.store.on_change(self.pusher.wake)
         # The database's newest camera versions run; the file seeds the cameras it lacks.
@@ -95,13 +97,13 @@ class Service:
             settings.escalation,
             inspection=settings.inspection,
             remind_after_s=settings.push.remind_after_s,
-            lease=self.leases["escalation"].held,
+            lease=self.leases.for_job("escalation"),
         )
         self.retention = Retention(
             self.store,
             settings.retention,
             settings.storage.media_dir,
-            lease=self.leases["retention"].held,
+            lease=self.leases.for_job("retention"),
         )
         self.media_health = MediaWriteHealth()  # every camera's snapshots and clips
         self.disk = disk_watch(settings, self.media_health)
@@ -110,9 +112,11 @@ class Service:
             self.store.sessions,
             settings.node,
             package_version("carewatch"),
-            watch_lease=self.leases["node-watch"].held,
+            watch_lease=self.leases.for_job("node-watch"),
         )
-        self.publisher = Publisher(self.store, settings.publish, lease=self.leases["publish"].held)
+        self.publisher = Publisher(
+            self.store, settings.publish, lease=self.leases.for_job("publish")
+        )
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         self._health_trouble = TroubleLog(log, "storing camera health")
         workers = settings.analysis.worker_count()
@@ -166,8 +170,7 @@ class Service:
         if self.pusher is not None:
             self.pusher.stop()
         self.publisher.stop()
-        for lease in self.leases.values():
-            lease.release()
+        self.leases.release()
         self.engine.dispose()
 
     def apply_camera(self, camera: CameraConfig) -> None:

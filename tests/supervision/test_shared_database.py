@@ -17,7 +17,7 @@ from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for, session_factory
 from supervision.events.changes import changes_since, load_cursor, save_cursor
 from supervision.events.store import EventStore
-from supervision.lease import JobLease
+from supervision.lease import JobLeases
 from supervision.tables import Event, EventChange
 from tests.conftest import EXTERNAL_URL, REPO
 
@@ -64,9 +64,9 @@ HOLDER = """
 import sys, time
 from supervision.config import DatabaseConfig
 from supervision.db import create_engine_for
-from supervision.lease import JobLease
-lease = JobLease(create_engine_for(DatabaseConfig(url=sys.argv[1])), "escalation")
-print("held" if lease.held() else "refused", flush=True)
+from supervision.lease import JobLeases
+leases = JobLeases(create_engine_for(DatabaseConfig(url=sys.argv[1])))
+print("held" if leases.held("escalation") else "refused", flush=True)
 time.sleep(60)
 """
 
@@ -141,26 +141,26 @@ def test_a_job_runs_in_one_process_and_moves_when_it_dies(engine: Engine) -> Non
     holder = _python(HOLDER, EXTERNAL_URL)
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "held"
-    lease = JobLease(engine, "escalation")
+    leases = JobLeases(engine)
+    lease = leases.for_job("escalation")
     try:
-        assert not lease.held()
-        assert JobLease(engine, "retention").held()  # another job: its own lease
+        assert not lease()
+        assert leases.held("retention")  # another job: its own lease
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=10)
         deadline = time.monotonic() + 10.0
-        while not lease.held() and time.monotonic() < deadline:
+        while not lease() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert lease.held()
-        assert lease.held()  # kept, not taken again
+        assert lease() and lease()  # taken over, then kept
     finally:
-        lease.release()
+        leases.release()
         if holder.poll() is None:
             holder.kill()
 
 
 def test_a_lease_is_always_held_on_sqlite(tmp_path: Path) -> None:
     engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{tmp_path / 'one.db'}"))
-    assert JobLease(engine, "publish").held() and JobLease(engine, "publish").held()
+    assert JobLeases(engine).held("publish") and JobLeases(engine).held("publish")
     engine.dispose()
 
 
