@@ -70,7 +70,7 @@ FiltersDep = Annotated[IncidentFilters, Depends(incident_filters)]
 
 @router.get("", response_model=list[IncidentOut])
 def list_incidents(
-    principal: PrincipalDep, store: StoreDep, sessions: SessionsDep, filters: FiltersDep
+    principal: PrincipalDep, sessions: SessionsDep, filters: FiltersDep
 ) -> list[IncidentOut]:
     """Incidents on the cameras in the user's scope that match, the most recent event first."""
     query = _query(principal, sessions, filters)
@@ -81,7 +81,7 @@ def list_incidents(
 
 @router.get(".csv", response_class=Response)
 def export_incidents(
-    principal: PrincipalDep, store: StoreDep, sessions: SessionsDep, filters: FiltersDep
+    principal: PrincipalDep, sessions: SessionsDep, filters: FiltersDep
 ) -> Response:
     """The same search as CSV, every match; times in each facility's zone, with their offset."""
     everything = replace(filters, limit=CSV_MAX_ROWS)

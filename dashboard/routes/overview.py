@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dashboard.auth import PrincipalDep, SessionsDep, require_permission
-from dashboard.deps import LiveDep, StoreDep
+from dashboard.deps import LiveDep
 from dashboard.schemas.overview import OverviewNodeOut, OverviewOut
 from supervision.events.reads import list_camera_health
 from supervision.org.scope import Permission
@@ -16,9 +16,7 @@ router = APIRouter(prefix="/api/overview", tags=["overview"])
 
 
 @router.get("", response_model=OverviewOut)
-def overview(
-    principal: PrincipalDep, sessions: SessionsDep, store: StoreDep, live: LiveDep
-) -> OverviewOut:
+def overview(principal: PrincipalDep, sessions: SessionsDep, live: LiveDep) -> OverviewOut:
     """Open incidents, overdue hazards and cameras offline per facility, summed up the tree.
 
     A camera's state is the running pipeline's when it reports one, else the stored one.

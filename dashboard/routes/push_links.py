@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from dashboard.auth import SessionsDep, audit
-from dashboard.deps import LinkSignerDep, MediaRootDep, StoreDep
+from dashboard.deps import LinkSignerDep, MediaRootDep
 from dashboard.media_files import resolve_media
 from supervision.events.reads import get_event
 from supervision.push.links import BadLink
@@ -20,7 +20,6 @@ LINK_ACTOR = "phone-group link"
 @router.get("/snapshots/{token}")
 def snapshot(
     token: str,
-    store: StoreDep,
     sessions: SessionsDep,
     media_root: MediaRootDep,
     signer: LinkSignerDep,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from dashboard.auth import PrincipalDep, SessionsDep
 from dashboard.clip_info import clip_fps
-from dashboard.deps import MediaRootDep, StoreDep
+from dashboard.deps import MediaRootDep
 from dashboard.schemas.timeline import TimelineEventOut, TimelineOut
 from supervision.events.incidents import get_incident
 from supervision.events.timeline import incident_timeline
@@ -23,7 +23,6 @@ DEFAULT_WINDOW_S = 600
 def timeline(
     incident_id: int,
     principal: PrincipalDep,
-    store: StoreDep,
     sessions: SessionsDep,
     media_root: MediaRootDep,
     window_s: Annotated[
