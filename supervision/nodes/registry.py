@@ -9,12 +9,12 @@ site offline from the moment it went silent, and online again when its cameras r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from supervision.tables import Camera, CameraStateChange, Node
+from supervision.tables import Camera, CameraStateChange, Node, utc_now
 
 OFFLINE = "offline"
 
@@ -27,6 +27,16 @@ class NodeView:
     version: str
     online: bool
     camera_ids: tuple[str, ...]
+
+
+def database_now(session: Session) -> datetime:
+    """The database server's clock on PostgreSQL, by which every node's heartbeat is written
+    and judged (machines' clocks differ); this machine's on SQLite (one machine)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return utc_now()
+    value = session.scalar(select(func.now()))
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC)
 
 
 def beat(session: Session, node_id: str, version: str, now: datetime) -> None:

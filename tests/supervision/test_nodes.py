@@ -13,6 +13,7 @@ from streams.health import CameraHealth, CameraState
 from supervision.config import NodeConfig
 from supervision.events.reads import get_event, list_camera_health
 from supervision.events.store import EventStore
+from supervision.nodes import heartbeat
 from supervision.nodes.heartbeat import Heartbeat
 from supervision.nodes.registry import beat, list_nodes, mark_silent
 from supervision.reports.uptime import uptime
@@ -109,3 +110,21 @@ def test_node_settings_name_the_wrong_field(values: dict[str, object], field: st
 
 def test_the_default_node_id_is_a_valid_name() -> None:
     assert NodeConfig().id
+
+
+def test_a_clock_far_off_the_databases_is_said_once(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = datetime.now(UTC) + timedelta(seconds=90)  # this machine runs 90 s slow
+    monkeypatch.setattr(heartbeat, "database_now", lambda session: server)
+    beating = Heartbeat(store.sessions, NodeConfig(id="site-c"), "0.1.0")
+    with caplog.at_level("WARNING", logger="supervision.nodes.heartbeat"):
+        beating.check()
+        beating.check()
+    said = [r.getMessage() for r in caplog.records if "clock" in r.getMessage()]
+    assert said == [
+        "node site-c: this machine's clock is -90 s off the database server's; event times "
+        "will be off by as much (set up NTP)"
+    ]
+    with store.sessions() as session:
+        assert {view.id: view.last_seen_at for view in list_nodes(session)}["site-c"] == server
