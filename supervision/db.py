@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,7 @@ def hold_lock(session: Session, name: str) -> None:
         session.execute(_XACT_LOCK, {"key": advisory_key(name)})
 
 
+@cache
 def advisory_key(name: str) -> int:
     """A PostgreSQL advisory lock key (signed 64-bit) for a lock named by `name`."""
     digest = hashlib.blake2b(f"carewatch:{name}".encode(), digest_size=8).digest()

@@ -176,11 +176,17 @@ class NightMode:
         if not self.night:
             self._average, self.cleaning = None, False
             return image_bgr
-        grey = small_grey(image_bgr, self.config.pose_width_px)
+        # A clean grey picture goes to pose as it is: nothing to shrink or average for it.
+        grey = (
+            small_grey(image_bgr, self.config.pose_width_px) if checked or self.cleaning else None
+        )
         if checked:
+            assert grey is not None
             self.cleaning = noise_sigma(grey) >= self.config.noise_min
-        averaged = self._averaged(grey, pts_s)
-        return cleaned(averaged, self.config) if self.cleaning else image_bgr
+        if grey is None or not self.cleaning:
+            self._average = None
+            return image_bgr
+        return cleaned(self._averaged(grey, pts_s), self.config)
 
     def _averaged(self, grey: np.ndarray, pts_s: float) -> np.ndarray:
         """The night picture averaged over recent frames where nothing moved."""

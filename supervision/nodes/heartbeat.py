@@ -60,7 +60,7 @@ class Heartbeat:
             silent: list[str] = []
             if self._watch_lease():
                 with self._sessions.begin() as session:
-                    silent = mark_silent(session, database_now(session), self.config.silent_after_s)
+                    silent = mark_silent(session, now, self.config.silent_after_s)
         except Exception as error:  # the database may be busy or away; try again later
             self._trouble.failed(error)
             return []
