@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from dashboard.auth import Principal, PrincipalDep, SessionsDep, audit
 from dashboard.deps import ClosingDep, ConfigDep, LiveDep, PeersDep
@@ -45,7 +46,10 @@ async def mjpeg(
 ) -> StreamingResponse:
     _require_camera(live, principal, camera_id)
     detail = {"transport": "mjpeg", "overlay": overlay}
-    audit(sessions, principal.actor, "live_view", "camera", camera_id, detail)
+    # On a worker thread: a hung database must not stop the event loop (and every request).
+    await run_in_threadpool(
+        audit, sessions, principal.actor, "live_view", "camera", camera_id, detail
+    )
     provider = FrameProvider(live, camera_id, overlay, width)
     frames = mjpeg_stream(provider, config.live_fps, config.mjpeg_quality)
     chunks = until_closed(frames, closing)
@@ -71,7 +75,9 @@ async def webrtc_offer(
     except OfferError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     detail = {"transport": "webrtc", "overlay": overlay}
-    audit(sessions, principal.actor, "live_view", "camera", camera_id, detail)
+    await run_in_threadpool(
+        audit, sessions, principal.actor, "live_view", "camera", camera_id, detail
+    )
     return SessionDescriptionOut(sdp=answer.sdp, type=answer.type)
 
 
