@@ -37,6 +37,7 @@ from supervision.config import (
     RetentionConfig,
     require_unique_names,
 )
+from supervision.district.config import DistrictLinkConfig, check_district_node
 from supervision.push.config import PushConfig
 from supervision.writer.spool import DEFAULT_RESERVE_BYTES
 from vision.config import (
@@ -227,6 +228,10 @@ class Settings(_Section):
     publish: PublishConfig = Field(
         default_factory=PublishConfig, description="Webhooks and MQTT for other systems."
     )
+    district_link: DistrictLinkConfig | None = Field(
+        default=None,
+        description="This node as a site or the centre of a district; None: on its own.",
+    )
     push: PushConfig = Field(
         default_factory=PushConfig,
         description="Phone groups (WeCom, DingTalk, Feishu robots) that get incidents.",
@@ -274,6 +279,7 @@ class Settings(_Section):
         config_checks.check_facility_streets(self)
         config_checks.check_push_nodes(self)
         config_checks.check_disk_warning(self)
+        check_district_node(self.node, self.district_link)
         self._default_video_folders = _file_camera_folders(self)
         _check_camera_sources(self)
         return self

@@ -58,13 +58,14 @@ CAREWATCH_ALLOWED = {
     "eval": {"analyze"},
     "bench": {"analyze", "eval", "run"},  # the baseline and the clip manifest come from eval
     "admin": set(),
+    "district": set(),  # the NATS servers of a district tried on one machine
 }
 CAREWATCH_SHARED = {"config", "config_checks", "demo"}
 
 # supervision/: each sub-domain imports only those before it, and the shared top-level
-# modules (config, db, lease, csv_text, health, trouble) and checklists. The district replication
-# (issue 22) takes its place after `events` and before `cameras`: it reads the change journal
-# and writes events, and the domains after it may show its state.
+# modules (config, db, lease, csv_text, health, trouble) and checklists. The district link
+# comes after `publish`: a site's uplink is one more publish target, and the centre's ingest
+# writes events as the sites sent them.
 SUPERVISION_ORDER = [
     "tables",
     "writer",
@@ -76,6 +77,7 @@ SUPERVISION_ORDER = [
     "cameras",
     "retention",
     "publish",
+    "district",
     "push",
     "reports",
 ]

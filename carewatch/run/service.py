@@ -19,6 +19,7 @@ from carewatch.config import CameraConfig, Settings
 from carewatch.run.camera import CameraRunner, ClipBufferLoad
 from carewatch.run.camera_control import ServiceCameraControl
 from carewatch.run.camera_versions import seed_from_settings, stored_settings
+from carewatch.run.district import district_parts, is_centre
 from carewatch.run.latency import EventLatency, EventLatencyMeter
 from dashboard.app import create_app
 from dashboard.server import DashboardServer
@@ -33,7 +34,7 @@ from supervision.health import Problem, sink_problems
 from supervision.lease import JobLeases
 from supervision.nodes.heartbeat import Heartbeat
 from supervision.org.users import list_users
-from supervision.publish.publisher import Publisher
+from supervision.publish.publisher import Publisher, build_targets
 from supervision.push.links import LinkSigner, load_or_create_key
 from supervision.push.pusher import Pusher
 from supervision.push.robots import build_robot
@@ -114,8 +115,12 @@ class Service:
             package_version("carewatch"),
             watch_lease=self.leases.for_job("node-watch"),
         )
+        self.uplink, self.district_jobs = district_parts(
+            settings, self.store, self.leases, self._camera_states
+        )
+        targets = build_targets(settings.publish) + ([self.uplink] if self.uplink else [])
         self.publisher = Publisher(
-            self.store, settings.publish, lease=self.leases.for_job("publish")
+            self.store, settings.publish, targets, lease=self.leases.for_job("publish")
         )
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         self._health_trouble = TroubleLog(log, "storing camera health")
@@ -141,9 +146,12 @@ class Service:
             self.pusher.start()
         self.sink.start()
         self.heartbeat.start()
+        for job in self.district_jobs:
+            job.start()
         if self.system_alerts is not None:
             self.system_alerts.start()
-        self.escalator.start()
+        if not is_centre(self.settings):  # a site escalates its own incidents, once
+            self.escalator.start()
         self.disk.start()
         self.retention.start()
         self.scheduler.start()
@@ -165,6 +173,8 @@ class Service:
         self.escalator.stop()
         if self.system_alerts is not None:
             self.system_alerts.stop()
+        for job in self.district_jobs:
+            job.stop()
         self.heartbeat.stop()
         self.sink.stop()
         if self.pusher is not None:
@@ -250,6 +260,13 @@ class Service:
     def health(self, camera_id: str) -> CameraHealth | None:
         runner = self.cameras.get(camera_id)
         return None if runner is None else runner.health()
+
+    def _camera_states(self) -> dict[str, tuple[str, str]]:
+        """Each running camera's state and facility, for the site's beat to the centre."""
+        return {
+            camera_id: (str(runner.health().state), runner.camera.facility)
+            for camera_id, runner in self.cameras.items()
+        }
 
     def _write_health(self, health: CameraHealth) -> None:
         self._health_writer.submit(self._store_health, health)

@@ -145,25 +145,32 @@ class EventStore:
         (`supervision.events.grouping.choose_incident`).
         """
         with self.write_session() as session:
-            row = session.scalar(select(Event).where(Event.key == event.key))
-            if row is None:
-                camera = _require_camera(session, event.camera_id)
-                row = _new_event_row(event, next_revision(session))
-                row.node_id = self.node_id
-                window_s = self._incident_config.group_window_s
-                incident, opened = assign_incident(session, row, camera.facility_id, window_s)
-                session.add(row)
-                record_change(session, row, ChangeKind.NEW)
-                if opened and self.push_routing is not None:
-                    self.push_routing.schedule(session, incident, "new")
-            else:
-                was_open = row.end_s is None
-                if _apply_end(row, event):
-                    row.revision = next_revision(session)
-                    ended = was_open and row.end_s is not None
-                    record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
-            session.flush()
-            return row.id
+            return self.record_in(session, event, self.node_id)
+
+    def record_in(
+        self, session: Session, event: SafetyEvent, node_id: str | None, pushes: bool = True
+    ) -> int:
+        """`record_event` inside the caller's `write_session`, for an event of `node_id`; the
+        district centre takes the sites' events in so, without `pushes` (the site sent them)."""
+        row = session.scalar(select(Event).where(Event.key == event.key))
+        if row is None:
+            camera = _require_camera(session, event.camera_id)
+            row = _new_event_row(event, next_revision(session))
+            row.node_id = node_id
+            window_s = self._incident_config.group_window_s
+            incident, opened = assign_incident(session, row, camera.facility_id, window_s)
+            session.add(row)
+            record_change(session, row, ChangeKind.NEW)
+            if opened and pushes and self.push_routing is not None:
+                self.push_routing.schedule(session, incident, "new")
+        else:
+            was_open = row.end_s is None
+            if _apply_end(row, event):
+                row.revision = next_revision(session)
+                ended = was_open and row.end_s is not None
+                record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
+        session.flush()
+        return row.id
 
     def attach_media(
         self,

@@ -101,6 +101,7 @@ def _event_fields(view: EventView) -> dict[str, Any]:
         "end_s": view.end_s,
         "started_at": _iso(view.started_at),
         "ended_at": _iso(view.ended_at),
+        "detected_at": _iso(view.detected_at),
         "status": str(view.status),
         "escalated_to": view.escalated_to,
         "has_snapshot": view.snapshot_path is not None,

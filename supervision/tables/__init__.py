@@ -10,6 +10,7 @@ from supervision.tables.events import (
     IncidentStep,
     PublishCursor,
     PushDelivery,
+    SiteChange,
 )
 from supervision.tables.inspections import Evidence, Hazard, HazardStep, Inspection, InspectionItem
 from supervision.tables.org import (
@@ -50,6 +51,7 @@ __all__ = [
     "Node",
     "PublishCursor",
     "PushDelivery",
+    "SiteChange",
     "Street",
     "UTCDateTime",
     "User",

@@ -178,3 +178,13 @@ class PublishCursor(Base):
     target: Mapped[str] = mapped_column(String(100), primary_key=True)
     revision: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class SiteChange(Base):
+    """A change a district site sent that the centre has applied: a redelivery is skipped."""
+
+    __tablename__ = "site_changes"
+
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

