@@ -1,15 +1,24 @@
-"""This process's part in a district: a site's uplink and beat, or the centre's ingest."""
+"""This process's part in a district: a site's uplink, beat and intake of the centre's steps,
+or the centre's intake of every site and its downlink."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.metadata import version as package_version
+from typing import Protocol
 
 from carewatch.config import Settings
-from supervision.district.ingest import CentreIngest
-from supervision.district.uplink import SiteBeat, SiteUplink
+from supervision.district.ingest import centre_intake, site_intake
+from supervision.district.uplink import CentreDownlink, SiteBeat, SiteUplink
 from supervision.events.store import EventStore
 from supervision.lease import JobLeases
+from supervision.publish.targets import Target
+
+
+class Job(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 def is_centre(settings: Settings) -> bool:
@@ -21,14 +30,14 @@ def district_parts(
     store: EventStore,
     leases: JobLeases,
     camera_states: Callable[[], dict[str, tuple[str, str]]],
-) -> tuple[SiteUplink | None, list[SiteBeat | CentreIngest]]:
-    """A site's uplink (one more publish target) and beat, or the centre's ingest."""
-    link = settings.district_link
+) -> tuple[list[Target], list[Job]]:
+    """The publish targets (one more for the publisher) and the jobs of this node's part."""
+    link, node = settings.district_link, settings.node
     if link is None:
-        return None, []
+        return [], []
     if is_centre(settings):
-        lease = leases.for_job("district-ingest")
-        return None, [CentreIngest(store, link, settings.node, lease=lease)]
-    uplink = SiteUplink(link, settings.node.id)
-    version = package_version("carewatch")
-    return uplink, [SiteBeat(uplink, version, settings.node.heartbeat_s, camera_states)]
+        intake = centre_intake(store, link, node, leases.for_job("district-intake"))
+        return [CentreDownlink(link, node.id)], [intake]
+    uplink = SiteUplink(link, node.id)
+    beat = SiteBeat(uplink, package_version("carewatch"), node.heartbeat_s, camera_states)
+    return [uplink], [beat, site_intake(store, link, node)]

@@ -115,10 +115,10 @@ class Service:
             package_version("carewatch"),
             watch_lease=self.leases.for_job("node-watch"),
         )
-        self.uplink, self.district_jobs = district_parts(
+        district_targets, self.district_jobs = district_parts(
             settings, self.store, self.leases, self._camera_states
         )
-        targets = build_targets(settings.publish) + ([self.uplink] if self.uplink else [])
+        targets = build_targets(settings.publish) + district_targets
         self.publisher = Publisher(
             self.store, settings.publish, targets, lease=self.leases.for_job("publish")
         )

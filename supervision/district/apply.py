@@ -46,17 +46,17 @@ _EVENT_KINDS = {ChangeKind.NEW, ChangeKind.ENDED, ChangeKind.UPDATED}
 
 
 def apply_change(store: EventStore, session: Session, node_id: str, body: bytes) -> bool:
-    """Apply one published change of `node_id` in the caller's `write_session`; False when it
-    was applied before (a redelivery)."""
+    """Apply one change `node_id` made (a site's, at the centre; the centre's steps, at the
+    site) in the caller's `write_session`; False when it was applied before (a redelivery)."""
     payload: dict[str, Any] = json.loads(body)
     revision = int(payload["revision"])
     if session.get(SiteChange, (node_id, revision)) is not None:
         return False
     session.add(SiteChange(node_id=node_id, revision=revision, applied_at=utc_now()))
     fields = payload["event"]
-    ensure_camera(session, node_id, payload["camera_id"], payload["facility_id"])
     kind = ChangeKind(payload["kind"].removeprefix("event."))
-    if kind in _EVENT_KINDS:
+    if kind in _EVENT_KINDS:  # only sites detect events
+        ensure_camera(session, node_id, payload["camera_id"], payload["facility_id"])
         store.record_in(session, _safety_event(payload["camera_id"], fields), node_id, pushes=False)
     else:
         _apply_step(session, node_id, fields, payload["transition"], kind)
@@ -142,7 +142,7 @@ def _apply_step(
     else:
         row.escalated_to = step.get("escalated_to")
     row.revision = next_revision(session)
-    record_change(session, row, kind, transition, step.get("escalated_to"))
+    record_change(session, row, kind, transition, step.get("escalated_to"), origin=node_id)
 
 
 def _moment(iso: str) -> datetime:

@@ -1,4 +1,5 @@
-"""The centre's side of the link: one durable consumer over every site's stream, and beats."""
+"""Taking in what another node changed: the centre every site's changes, a site the centre's
+steps on its events; each from a durable consumer, applied once."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ from supervision.district.subjects import (
     BEAT_PREFIX,
     CENTRE_CONSUMER,
     CENTRE_STREAM,
+    DOWN_STREAM,
+    FROM_CENTRE_STREAM,
+    SITE_CONSUMER,
+    down_subject,
     node_of,
     site_stream,
 )
@@ -39,40 +44,45 @@ from supervision.trouble import TroubleLog
 
 log = logging.getLogger(__name__)
 IDLE_WAIT_S = 1.0  # a fetch waits this long for the next change
+Taken = list[tuple[str, bytes, Msg]]  # (the node that made the change, its body, the message)
 
 
-class CentreIngest:
-    """Takes every site's changes, in order per site, into the centre's database, each once.
-
-    The centre's stream sources each site's stream across the leaf connections (the hub
-    catches up after a WAN cut); one durable pull consumer applies them in batches, one
-    transaction per batch, and acknowledges only after the commit: a crash redelivers, and
-    `apply_change` skips what was applied. Runs only while `lease()` holds.
-    """
+class Intake:
+    """Applies the changes of `stream` (which sources other nodes' streams, so it catches up
+    after a WAN cut by itself) in batches, one transaction per batch, and acknowledges only
+    after the commit: a crash redelivers, and `apply_change` skips what was applied. Runs
+    while `lease()` holds; with `beats`, also takes the sites' heartbeats (the centre)."""
 
     def __init__(
         self,
         store: EventStore,
-        config: DistrictLinkConfig,
-        node: NodeConfig,
+        link: NatsLink,
+        domain: str,
+        stream: StreamConfig,
+        consumer: str,
+        origin_of: Callable[[str], str],
         lease: Callable[[], bool] = lambda: True,
+        beats: bool = False,
     ) -> None:
         self._store = store
-        self._config = config
-        self._node = node
+        self._link = link
+        self._jetstream = link.jetstream(domain)
+        self._stream = stream
+        self._consumer = consumer
+        self._batch = link.config.batch
+        self._origin_of = origin_of  # a message's subject -> the node that made the change
         self._lease = lease
-        self._link = NatsLink(config, f"district-ingest-{node.id}")
-        self._jetstream = self._link.jetstream(domain=config.hub_domain)
+        self._beats: queue.SimpleQueue[tuple[str, bytes]] | None = (
+            queue.SimpleQueue() if beats else None
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._trouble = TroubleLog(log, "district ingest")
-        self._ready = False
+        self._trouble = TroubleLog(log, f"district intake from {stream.name}")
         self._subscription: JetStreamContext.PullSubscription | None = None
-        self._beats: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
         self.applied = 0  # changes applied since start
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="district-ingest", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="district-intake", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -84,14 +94,12 @@ class CentreIngest:
     def _run(self) -> None:
         while not self._stop.is_set():
             if not self._lease():
-                self._ready = False
-                self._stop.wait(self._node.heartbeat_s)
+                self._subscription = None
+                self._stop.wait(IDLE_WAIT_S)
                 continue
             try:
-                if not self._ready:
+                if self._subscription is None:
                     self._link.call(self._set_up)
-                    self._link.subscribe(f"{BEAT_PREFIX}.*", self._on_beat)
-                    self._ready = True
                 self._take_beats()
                 taken = self._link.call(self._fetch)
                 if taken:
@@ -103,31 +111,32 @@ class CentreIngest:
             self._trouble.worked()
 
     async def _set_up(self, client: Client) -> None:
-        """The centre stream sourcing every configured site, and the ingest consumer."""
         jetstream = self._jetstream(client)
-        sources = [
-            StreamSource(name=site_stream(site), external=ExternalStream(api=f"$JS.{site}.API"))
-            for site in self._config.sites
-        ]
-        config = StreamConfig(name=CENTRE_STREAM, sources=sources, storage=StorageType.FILE)
         try:
-            await jetstream.stream_info(CENTRE_STREAM)
-            await jetstream.update_stream(config)
+            await jetstream.stream_info(self._stream.name or "")
+            await jetstream.update_stream(self._stream)
         except NotFoundError:
-            await jetstream.add_stream(config)
-        consumer = ConsumerConfig(durable_name=CENTRE_CONSUMER, ack_policy=AckPolicy.EXPLICIT)
-        await jetstream.add_consumer(CENTRE_STREAM, consumer)
-        self._subscription = await jetstream.pull_subscribe_bind(CENTRE_CONSUMER, CENTRE_STREAM)
+            await jetstream.add_stream(self._stream)
+        consumer = ConsumerConfig(durable_name=self._consumer, ack_policy=AckPolicy.EXPLICIT)
+        await jetstream.add_consumer(self._stream.name or "", consumer)
+        if self._beats is not None:
+            beats = self._beats
 
-    async def _fetch(self, _client: Client) -> list[tuple[str, bytes, Msg]]:
+            async def on_beat(msg: Msg) -> None:  # the database is never touched on the loop
+                beats.put((node_of(msg.subject), msg.data))
+
+            await client.subscribe(f"{BEAT_PREFIX}.*", cb=on_beat)
+        self._subscription = await jetstream.pull_subscribe_bind(self._consumer, self._stream.name)
+
+    async def _fetch(self, _client: Client) -> Taken:
         assert self._subscription is not None
         try:
-            messages = await self._subscription.fetch(self._config.batch, timeout=IDLE_WAIT_S)
+            messages = await self._subscription.fetch(self._batch, timeout=IDLE_WAIT_S)
         except NatsTimeout:
             return []
-        return [(node_of(msg.subject), msg.data, msg) for msg in messages]
+        return [(self._origin_of(msg.subject), msg.data, msg) for msg in messages]
 
-    def _apply(self, taken: list[tuple[str, bytes, Msg]]) -> None:
+    def _apply(self, taken: Taken) -> None:
         with self._store.write_session() as session:
             applied = sum(apply_change(self._store, session, node, body) for node, body, _ in taken)
         self.applied += applied
@@ -138,27 +147,48 @@ class CentreIngest:
 
         self._link.call(ack)
 
-    def _on_beat(self, msg: Msg) -> None:
-        """On the link's loop: kept for the ingest thread (the database never blocks the loop)."""
-        self._beats.put((node_of(msg.subject), msg.data))
-
     def _take_beats(self) -> None:
-        while True:
-            try:
-                node_id, data = self._beats.get_nowait()
-            except queue.Empty:
-                return
-            self._take_beat(node_id, data)
+        while self._beats is not None and not self._beats.empty():
+            take_beat(self._store, *self._beats.get_nowait())
 
-    def _take_beat(self, node_id: str, data: bytes) -> None:
-        """A site's beat: the site is alive, and its cameras are in the states it says."""
-        try:
-            body = json.loads(data)
-            with self._store.sessions.begin() as session:
-                now = database_now(session)
-                beat(session, node_id, str(body.get("version", "")), now)
-                for camera_id, camera in dict(body.get("cameras", {})).items():
-                    ensure_camera(session, node_id, camera_id, camera["facility"])
-                    set_camera_state(session, camera_id, camera["state"], now)
-        except Exception as error:  # a bad beat or a busy database: the next beat comes soon
-            log.warning("district beat from %s not taken: %s", node_id, error)
+
+def take_beat(store: EventStore, node_id: str, data: bytes) -> None:
+    """A site's beat at the centre: the site is alive, its cameras in the states it says."""
+    try:
+        body = json.loads(data)
+        with store.sessions.begin() as session:
+            now = database_now(session)
+            beat(session, node_id, str(body.get("version", "")), now)
+            for camera_id, camera in dict(body.get("cameras", {})).items():
+                ensure_camera(session, node_id, camera_id, camera["facility"])
+                set_camera_state(session, camera_id, camera["state"], now)
+    except Exception as error:  # a bad beat or a busy database: the next beat comes soon
+        log.warning("district beat from %s not taken: %s", node_id, error)
+
+
+def centre_intake(
+    store: EventStore, config: DistrictLinkConfig, node: NodeConfig, lease: Callable[[], bool]
+) -> Intake:
+    """The centre: every configured site's stream, sourced across the leaf connections."""
+    sources = [
+        StreamSource(name=site_stream(site), external=ExternalStream(api=f"$JS.{site}.API"))
+        for site in config.sites
+    ]
+    stream = StreamConfig(name=CENTRE_STREAM, sources=sources, storage=StorageType.FILE)
+    link = NatsLink(config, f"district-intake-{node.id}")
+    return Intake(
+        store, link, config.hub_domain, stream, CENTRE_CONSUMER, node_of, lease, beats=True
+    )
+
+
+def site_intake(store: EventStore, config: DistrictLinkConfig, node: NodeConfig) -> Intake:
+    """A site: the steps the centre took on this site's events, sourced from the hub."""
+    source = StreamSource(
+        name=DOWN_STREAM,
+        filter_subject=down_subject(node.id),
+        external=ExternalStream(api=f"$JS.{config.hub_domain}.API"),
+    )
+    stream = StreamConfig(name=FROM_CENTRE_STREAM, sources=[source], storage=StorageType.FILE)
+    link = NatsLink(config, f"district-down-{node.id}")
+    centre = config.hub_domain  # the centre's changes are known by its domain here
+    return Intake(store, link, node.id, stream, SITE_CONSUMER, lambda _subject: centre)

@@ -30,3 +30,14 @@ def node_of(subject: str) -> str:
 def message_id(node_id: str, revision: int) -> str:
     """Globally unique: a site's revisions are unique in its own database."""
     return f"{node_id}:{revision}"
+
+
+DOWN_PREFIX = "carewatch.down"
+DOWN_STREAM = "DOWN"  # the hub's: steps taken at the centre, each for the site that owns it
+FROM_CENTRE_STREAM = "FROM_CENTRE"  # a site's: sources its own part of DOWN
+SITE_CONSUMER = "site-intake"
+
+
+def down_subject(node_id: str) -> str:
+    """Where the centre publishes a step on an event of `node_id`."""
+    return f"{DOWN_PREFIX}.{node_id}.change"

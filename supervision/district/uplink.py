@@ -1,4 +1,4 @@
-"""A site's side of the link: its changes into its own stream, its heartbeat to the centre."""
+"""Publish targets of the link: a site's changes up, the centre's steps down; the site's beat."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from nats.js.api import StorageType, StreamConfig
 from supervision.district.config import DistrictLinkConfig
 from supervision.district.link import LinkError, NatsLink
 from supervision.district.subjects import (
+    DOWN_PREFIX,
+    DOWN_STREAM,
     MSG_ID_HEADER,
     beat_subject,
+    down_subject,
     message_id,
     site_stream,
     up_subject,
@@ -30,39 +33,65 @@ KEEP_FOR = timedelta(days=30)
 DEDUPE_WINDOW = timedelta(hours=2)
 
 
-class SiteUplink:
-    """A publish target: every change into this site's stream on its own leaf node.
+class _StreamTarget:
+    """A publish target that puts messages into a JetStream stream it creates on first use."""
 
-    The leaf node is in the building, so a WAN cut never holds a publish up; the centre's
-    stream sources this one and catches up when the link is back. The message id (node and
-    revision) lets the broker drop a resend.
-    """
-
-    name = "district"
-
-    def __init__(self, config: DistrictLinkConfig, node_id: str) -> None:
-        self._node_id = node_id
-        self._link = NatsLink(config, f"district-up-{node_id}")
-        self._jetstream = self._link.jetstream(domain=node_id)
-        self._timeout_s = config.timeout_s
+    def __init__(self, link: NatsLink, domain: str, stream: StreamConfig) -> None:
+        self._link = link
+        self._jetstream = link.jetstream(domain)
+        self._stream = stream
+        self._timeout_s = link.config.timeout_s
         self._stream_ready = False
 
-    def send(self, message: Message) -> None:
-        headers = {MSG_ID_HEADER: message_id(self._node_id, message.revision)}
-        subject = up_subject(self._node_id)
+    def close(self) -> None:
+        self._link.close()
+
+    def _publish(self, subject: str, msg_id: str, body: bytes) -> None:
+        async def add_stream(client: Client) -> None:
+            await self._jetstream(client).add_stream(self._stream)
 
         async def publish(client: Client) -> None:
+            headers = {MSG_ID_HEADER: msg_id}
             await self._jetstream(client).publish(
-                subject, message.body, timeout=self._timeout_s, headers=headers
+                subject, body, timeout=self._timeout_s, headers=headers
             )
 
         try:
             if not self._stream_ready:
-                self._link.call(self._add_stream)
+                self._link.call(add_stream)
                 self._stream_ready = True
             self._link.call(publish)
         except LinkError as error:
             raise PublishError(str(error)) from error
+
+
+def _stream(name: str, subject: str) -> StreamConfig:
+    return StreamConfig(
+        name=name,
+        subjects=[subject],
+        storage=StorageType.FILE,
+        max_age=KEEP_FOR.total_seconds(),
+        duplicate_window=DEDUPE_WINDOW.total_seconds(),
+    )
+
+
+class SiteUplink(_StreamTarget):
+    """A site's publish target: every change made here into the site's stream on its own leaf
+    node. The leaf node is in the building, so a WAN cut never holds a publish up; the
+    centre's stream sources this one and catches up when the link is back. The message id
+    (node and revision) lets the broker drop a resend."""
+
+    name = "district"
+
+    def __init__(self, config: DistrictLinkConfig, node_id: str) -> None:
+        link = NatsLink(config, f"district-up-{node_id}")
+        super().__init__(link, node_id, _stream(site_stream(node_id), up_subject(node_id)))
+        self._node_id = node_id
+
+    def send(self, message: Message) -> None:
+        if message.origin is None:  # the centre's steps came from there
+            msg_id = message_id(self._node_id, message.revision)
+            self._publish(up_subject(self._node_id), msg_id, message.body)
 
     def beat(self, version: str, cameras: dict[str, tuple[str, str]]) -> None:
         """Tell the centre this site is alive and its cameras' (state, facility); plain NATS:
@@ -76,18 +105,23 @@ class SiteUplink:
 
         self._link.call(publish)
 
-    def close(self) -> None:
-        self._link.close()
 
-    async def _add_stream(self, client: Client) -> None:
-        config = StreamConfig(
-            name=site_stream(self._node_id),
-            subjects=[f"{up_subject(self._node_id)}"],
-            storage=StorageType.FILE,
-            max_age=KEEP_FOR.total_seconds(),
-            duplicate_window=DEDUPE_WINDOW.total_seconds(),
-        )
-        await self._jetstream(client).add_stream(config)
+class CentreDownlink(_StreamTarget):
+    """The centre's publish target: each step a person took here on a site's event, into the
+    hub's DOWN stream, which each site's stream sources its own part of."""
+
+    name = "district-down"
+
+    def __init__(self, config: DistrictLinkConfig, node_id: str) -> None:
+        link = NatsLink(config, f"district-down-{node_id}")
+        super().__init__(link, config.hub_domain, _stream(DOWN_STREAM, f"{DOWN_PREFIX}.>"))
+        self._node_id = node_id
+
+    def send(self, message: Message) -> None:
+        site = message.node_id
+        if message.origin is None and site is not None and site != self._node_id:
+            msg_id = message_id(self._node_id, message.revision)
+            self._publish(down_subject(site), msg_id, message.body)
 
 
 class SiteBeat:

@@ -41,6 +41,7 @@ class ChangeView:
     event: EventView
     transition: TransitionView | None = None
     escalated_to: str | None = None
+    origin: str | None = None  # the district node it was taken in from; None: made here
 
 
 def record_change(
@@ -49,8 +50,10 @@ def record_change(
     kind: ChangeKind,
     step: EventTransition | None = None,
     escalated_to: str | None = None,
+    origin: str | None = None,
 ) -> None:
-    """Journal `row`'s change at its current revision, in the transaction that made it."""
+    """Journal `row`'s change at its current revision, in the transaction that made it;
+    `origin`: the district node it was taken in from."""
     session.add(
         EventChange(
             revision=row.revision,
@@ -59,6 +62,7 @@ def record_change(
             transition=step,
             escalated_to=escalated_to,
             at=utc_now(),
+            origin=origin,
         )
     )
 
@@ -130,4 +134,5 @@ def _change_view(row: EventChange, facility_id: str) -> ChangeView:
         event=event_view(row.event),
         transition=None if row.transition is None else transition_view(row.transition),
         escalated_to=row.escalated_to,
+        origin=row.origin,
     )

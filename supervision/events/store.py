@@ -160,7 +160,7 @@ class EventStore:
             window_s = self._incident_config.group_window_s
             incident, opened = assign_incident(session, row, camera.facility_id, window_s)
             session.add(row)
-            record_change(session, row, ChangeKind.NEW)
+            record_change(session, row, ChangeKind.NEW, origin=_origin(node_id, self.node_id))
             if opened and pushes and self.push_routing is not None:
                 self.push_routing.schedule(session, incident, "new")
         else:
@@ -168,7 +168,8 @@ class EventStore:
             if _apply_end(row, event):
                 row.revision = next_revision(session)
                 ended = was_open and row.end_s is not None
-                record_change(session, row, ChangeKind.ENDED if ended else ChangeKind.UPDATED)
+                kind = ChangeKind.ENDED if ended else ChangeKind.UPDATED
+                record_change(session, row, kind, origin=_origin(node_id, self.node_id))
         session.flush()
         return row.id
 
@@ -209,6 +210,11 @@ class EventStore:
             row.reconnects = health.reconnects
             row.last_error = health.error
             row.updated_at = at or utc_now()
+
+
+def _origin(node_id: str | None, here: str | None) -> str | None:
+    """Where an event's change came from: None when this node made it."""
+    return None if node_id == here else node_id
 
 
 def _upsert_streets(session: Session, streets: Sequence[StreetRecord]) -> None:

@@ -29,6 +29,8 @@ class Message:
     facility_id: str
     camera_id: str
     body: bytes
+    origin: str | None = None  # the district node the change was taken in from; None: here
+    node_id: str | None = None  # the node that analysed the event
 
     @property
     def channel(self) -> str:
@@ -57,12 +59,21 @@ def build_message(change: ChangeView) -> Message:
         "revision": change.revision,
         "facility_id": change.facility_id,
         "camera_id": change.event.camera_id,
+        "node_id": change.event.node_id,
+        "origin": change.origin,
         "event": _event_fields(change.event),
         "transition": _transition_fields(change.transition, change.escalated_to),
     }
     body = encode(payload)
     return Message(
-        message_id, kind, change.revision, change.facility_id, change.event.camera_id, body
+        message_id,
+        kind,
+        change.revision,
+        change.facility_id,
+        change.event.camera_id,
+        body,
+        change.origin,
+        change.event.node_id,
     )
 
 

@@ -165,6 +165,8 @@ class EventChange(Base):
     )
     escalated_to: Mapped[str | None] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # The district node it was taken in from; None: made here (only those are sent on).
+    origin: Mapped[str | None] = mapped_column(String(64))
 
     event: Mapped[Event] = relationship()
     transition: Mapped[EventTransition | None] = relationship()

@@ -1,4 +1,5 @@
-"""Sites' changes reach the centre over the real brokers: once each, through a WAN cut."""
+"""Sites' changes reach the centre, and the centre's steps the site, over the real brokers:
+once each, through a WAN cut."""
 
 from __future__ import annotations
 
@@ -15,16 +16,16 @@ from supervision.config import DatabaseConfig, NodeConfig, PublishConfig
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.district.apply import apply_change
 from supervision.district.config import DistrictLinkConfig
-from supervision.district.ingest import CentreIngest
-from supervision.district.uplink import SiteBeat, SiteUplink
+from supervision.district.ingest import Intake, centre_intake, site_intake
+from supervision.district.uplink import CentreDownlink, SiteBeat, SiteUplink
 from supervision.events.changes import changes_since
 from supervision.events.incidents import transition_event
 from supervision.events.store import EventStore
-from supervision.events.views import CameraRecord, FacilityRecord
+from supervision.events.views import CameraRecord, FacilityRecord, TransitionAction
 from supervision.nodes.heartbeat import Heartbeat
 from supervision.publish.messages import build_message
 from supervision.publish.publisher import Publisher
-from supervision.tables import Camera, Event, EventTransition, IncidentStep, Node, SiteChange
+from supervision.tables import Camera, Event, IncidentStep, Node, SiteChange
 from tests.conftest import T0_EPOCH_S
 from tests.district.conftest import CENTRE_PASS_ONLY, SITES, Brokers
 from vision.events import EventType, SafetyEvent, Severity
@@ -48,6 +49,7 @@ class Site:
     store: EventStore
     publisher: Publisher
     beat: SiteBeat
+    intake: Intake
     falls: int = 0
 
     def fall(self) -> str:
@@ -76,7 +78,8 @@ def _site(node_id: str, brokers: Brokers, folder: Path) -> Site:
     publisher = Publisher(store, PublishConfig(poll_s=0.1), [uplink])
     camera = {f"cam-{node_id}": ("online", facility.id)}
     beat = SiteBeat(uplink, "test", FAST_NODE["heartbeat_s"], lambda: camera)
-    return Site(node_id, store, publisher, beat)
+    intake = site_intake(store, link, NodeConfig(id=node_id, **FAST_NODE))
+    return Site(node_id, store, publisher, beat, intake)
 
 
 @pytest.fixture
@@ -88,15 +91,12 @@ def district(
     centre.sync_topology(homes, [])
     node = NodeConfig(id="centre", **FAST_NODE)
     link = DistrictLinkConfig(role="centre", nats_url=brokers.hub.url, sites=list(SITES))
-    ingest = CentreIngest(centre, link, node)
+    intake = centre_intake(centre, link, node, lambda: True)
+    downlink = Publisher(centre, PublishConfig(poll_s=0.1), [CentreDownlink(link, "centre")])
     watch = Heartbeat(centre.sessions, node, "test")
     sites = {site: _site(site, brokers, tmp_path) for site in SITES}
-    parts = [
-        ingest,
-        watch,
-        *(s.publisher for s in sites.values()),
-        *(s.beat for s in sites.values()),
-    ]
+    parts: list[Intake | Publisher | Heartbeat | SiteBeat] = [intake, downlink, watch]
+    parts += [part for s in sites.values() for part in (s.publisher, s.beat, s.intake)]
     for part in parts:
         part.start()
     try:
@@ -129,8 +129,7 @@ def test_a_cut_site_catches_up_with_nothing_lost_or_doubled(
     district: tuple[dict[str, Site], EventStore], brokers: Brokers
 ) -> None:
     sites, centre = district
-    for site in sites.values():
-        site.fall(), site.fall()
+    before = {name: [site.fall(), site.fall()] for name, site in sites.items()}
     wait_for(lambda: len(_keys(centre)) == 6, 20, "the first falls at the centre")
     wait_for(lambda: _node(centre, "site-a") == (False, "online"), 10, "site-a online")
 
@@ -138,10 +137,11 @@ def test_a_cut_site_catches_up_with_nothing_lost_or_doubled(
     cut_at = time.monotonic()
     during = [sites["site-a"].fall() for _ in range(5)]
     sites["site-b"].fall()
-    with sites["site-a"].store.write_session() as session:
-        first = session.scalar(select(Event.id).where(Event.key == during[0]))
-        assert first is not None
-        transition_event(session, first, "acknowledge", "officer-a", "on my way")
+    _step(sites["site-a"].store, during[0], "acknowledge", "officer-a")
+    # Both sides work on one fall during the cut: both steps are kept, the furthest wins.
+    both = before["site-a"][0]
+    _step(sites["site-a"].store, both, "acknowledge", "officer-a")
+    _step(centre, both, "false_alarm", "inspector")
     wait_for(lambda: _node(centre, "site-a") == (True, "offline"), 10, "site-a offline")
     assert len(_keys(centre)) == 7  # site-b's, not site-a's
     time.sleep(max(0.0, 3.0 - (time.monotonic() - cut_at)))
@@ -150,16 +150,21 @@ def test_a_cut_site_catches_up_with_nothing_lost_or_doubled(
     expected = sorted(key for site in sites.values() for key in _keys(site.store))
     wait_for(lambda: _keys(centre) == expected, 30, "every site's falls at the centre")
     wait_for(lambda: _node(centre, "site-a") == (False, "online"), 10, "site-a online again")
-    with centre.sessions() as session:
-        row = session.scalars(select(Event).where(Event.key == during[0])).one()
-        wait_for(lambda: session.refresh(row) or row.status == "acknowledged", 10, "the step")
-        steps = session.scalars(select(EventTransition).where(EventTransition.event_id == row.id))
-        assert [(s.actor, s.to_status) for s in steps] == [("officer-a", "acknowledged")]
-        assert session.scalar(select(func.count()).select_from(IncidentStep)) >= 1
+    wait_for(lambda: _steps(centre, during[0])[0] == "acknowledged", 10, "the site's step")
+    assert _steps(centre, during[0])[1] == [("officer-a", "acknowledged")]
+    assert _count(centre, select(func.count()).select_from(IncidentStep)) >= 2
+    wait_for(lambda: _steps(sites["site-a"].store, both)[0] == "false_alarm", 20, "down")
+    for store in (centre, sites["site-a"].store):
+        status, steps = _steps(store, both)
+        assert (status, steps) == (
+            "false_alarm",
+            [("inspector", "false_alarm"), ("officer-a", "acknowledged")],
+        )
     journal = sum(_count(s.store, select(func.count()).select_from(Event)) for s in sites.values())
     assert journal == len(expected) == 12
     applied = _count(centre, select(func.count()).select_from(SiteChange))
-    assert applied == 12 + 1  # every change once: 12 new events and one step
+    assert applied == 12 + 2  # every change once: 12 new events and two steps
+    assert _count(sites["site-a"].store, select(func.count()).select_from(SiteChange)) == 1
 
 
 def test_a_redelivered_change_is_applied_once(store: EventStore, tmp_path: Path) -> None:
@@ -180,6 +185,20 @@ def test_a_redelivered_change_is_applied_once(store: EventStore, tmp_path: Path)
         (row,) = session.scalars(select(Event)).all()
         assert (row.node_id, row.camera_id) == ("site-a", "cam-x")
         assert session.get_one(Camera, "cam-x").node_id == "site-a"
+
+
+def _step(store: EventStore, key: str, action: TransitionAction, actor: str) -> None:
+    with store.write_session() as session:
+        event_id = session.scalar(select(Event.id).where(Event.key == key))
+        assert event_id is not None
+        transition_event(session, event_id, action, actor, f"{actor} saw it")
+
+
+def _steps(store: EventStore, key: str) -> tuple[str, list[tuple[str, str]]]:
+    with store.sessions() as session:
+        row = session.scalars(select(Event).where(Event.key == key)).one()
+        steps = sorted((step.actor, step.to_status) for step in row.transitions)
+        return row.status, steps
 
 
 def _sqlite(folder: Path) -> Engine:

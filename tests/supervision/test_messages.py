@@ -138,7 +138,10 @@ def test_every_message_has_the_same_keys() -> None:
     }
     assert keys == {
         frozenset(
-            {"schema", "id", "kind", "revision", "facility_id", "camera_id", "event", "transition"}
+            {
+                *("schema", "id", "kind", "revision", "facility_id", "camera_id"),
+                *("node_id", "origin", "event", "transition"),
+            }
         )
     }
 

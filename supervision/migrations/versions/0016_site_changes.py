@@ -1,4 +1,4 @@
-"""Site changes: what the district centre has applied of each site's changes.
+"""District changes: what a node has taken in from another, and where each change came from.
 
 Revision ID: 0016
 Revises: 0015
@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.Column("applied_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("node_id", "revision", name=op.f("pk_site_changes")),
     )
+    # Plain ADD COLUMN (nullable), as in 0015.
+    op.add_column("event_changes", sa.Column("origin", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("event_changes", "origin")
     op.drop_table("site_changes")
