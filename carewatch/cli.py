@@ -1,4 +1,4 @@
-"""The `carewatch` command: run, demo, analyze, eval, models, audit, kpis, user, bench, soak."""
+"""The `carewatch` command: run, demo, district-demo, analyze, eval, models, audit, kpis, bench…"""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="cameras, analysis, database and dashboard")
     run.add_argument("--config", type=Path, required=True, help="settings YAML file")
+    district = commands.add_parser(
+        "district-demo", help="a centre and three demo sites on this machine, over real NATS"
+    )
+    district.add_argument(
+        "--folder", type=Path, default=Path("data/district"), help="where to keep everything"
+    )
+    district.add_argument(
+        "--port", type=int, default=8000, help="the centre's dashboard; sites take the next ones"
+    )
+    district.add_argument("--sites", type=int, default=3, choices=range(1, 10), help="how many")
+    district.add_argument(
+        "--database-url", help="the centre's database (default: SQLite in the folder)"
+    )
     demo = commands.add_parser("demo", help="run on the embedded demo config")
     demo.add_argument("--data-dir", type=Path, default=Path("data/demo"), help="where to keep data")
     demo.add_argument("--port", type=int, default=8000, help="dashboard port")
@@ -131,6 +144,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _analyze(args)
     if args.command == "eval":
         return _eval(args)
+    if args.command == "district-demo":
+        from carewatch.district.demo import run_district_demo
+
+        return run_district_demo(args.folder, args.port, args.sites, args.database_url)
     if args.command == "demo":
         from carewatch.demo import demo_settings, seed_demo_users
 

@@ -7,10 +7,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
 
 READY_WITHIN_S = 20.0
 
@@ -77,9 +77,10 @@ class NatsServer:
                 log = (self.folder / f"{self.name}.log").read_text(errors="replace")
                 raise RuntimeError(f"nats-server {self.name} exited:\n{log[-2000:]}")
             try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"nats-server {self.name} not ready within {READY_WITHIN_S:g} s")
