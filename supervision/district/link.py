@@ -99,4 +99,5 @@ class NatsLink:
         return self._client
 
     async def _on_error(self, error: Exception) -> None:
-        log.warning("%s: %s", self._name, error)
+        # Each failed (re)connection attempt lands here; the callers say once per outage.
+        log.debug("%s: %s", self._name, error)

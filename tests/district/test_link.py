@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 
+from carewatch.district.servers import start_leaf
 from supervision.config import DatabaseConfig, NodeConfig, PublishConfig
 from supervision.db import create_engine_for, migrate, session_factory
 from supervision.district.apply import apply_change
@@ -205,3 +207,19 @@ def _sqlite(folder: Path) -> Engine:
     engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / 'site'}.db"))
     migrate(engine)
     return engine
+
+
+def test_a_leaf_node_with_another_sites_password_is_refused(
+    brokers: Brokers, tmp_path: Path
+) -> None:
+    assert brokers.hub.leaf_port is not None
+    hub_leaf = f"127.0.0.1:{brokers.hub.leaf_port}"
+    impostor = start_leaf(tmp_path / "impostor", "site-a", "site-b-secret", hub_leaf)
+    try:
+        hub_log, own_log = brokers.hub.folder / "hub.log", impostor.folder / "site-a.log"
+        wait_for(lambda: "Authorization Violation" in own_log.read_text(), 10, "told")
+        assert 'authentication error - User "site-a"' in hub_log.read_text()
+        leaves = httpx.get(f"http://127.0.0.1:{brokers.hub.monitor_port}/leafz").json()
+        assert sorted(leaf["name"] for leaf in leaves["leafs"]) == sorted(SITES)
+    finally:
+        impostor.stop()
