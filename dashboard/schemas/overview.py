@@ -17,6 +17,9 @@ class CountsOut(Schema):
         description="Cameras giving no picture: offline, stalled, stopped."
     )
     cameras: int
+    sites_offline: int = Field(
+        description="District sites (nodes) that run cameras here and have gone silent."
+    )
 
     @classmethod
     def from_counts(cls, counts: Counts) -> CountsOut:
@@ -25,6 +28,7 @@ class CountsOut(Schema):
             overdue_hazards=counts.overdue_hazards,
             cameras_offline=counts.cameras_offline,
             cameras=counts.cameras,
+            sites_offline=counts.sites_offline,
         )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from supervision.events.workflow import OPEN_STATUSES as INCIDENT_OPEN
 from supervision.inspections.hazards import OPEN_STATUSES as HAZARD_OPEN
 from supervision.org.tree import NodeKind, NodeRef
-from supervision.tables import Camera, District, Facility, Hazard, Incident, Street
+from supervision.tables import Camera, District, Facility, Hazard, Incident, Node, Street
 
 # A camera that gives no picture: its feed broke (offline, stalled) or is not running (stopped).
 NOT_SEEING = frozenset({"offline", "stalled", "stopped"})
@@ -27,6 +27,7 @@ class Counts:
     overdue_hazards: int = 0
     cameras_offline: int = 0
     cameras: int = 0
+    sites_offline: int = 0  # silent nodes (district sites) that run cameras here
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -34,6 +35,7 @@ class Counts:
             self.overdue_hazards + other.overdue_hazards,
             self.cameras_offline + other.cameras_offline,
             self.cameras + other.cameras,
+            self.sites_offline + other.sites_offline,
         )
 
 
@@ -75,12 +77,20 @@ def facility_counts(
         .group_by(Hazard.facility_id),
     )
     total, offline = _camera_tallies(session, ids, camera_states)
+    silent = _grouped(
+        session,
+        select(Camera.facility_id, func.count(func.distinct(Node.id)))
+        .join(Node, Node.id == Camera.node_id)
+        .where(Camera.facility_id.in_(ids), Node.silent_since.is_not(None))
+        .group_by(Camera.facility_id),
+    )
     return {
         facility_id: Counts(
             open_incidents=incidents[facility_id],
             overdue_hazards=hazards[facility_id],
             cameras_offline=offline[facility_id],
             cameras=total[facility_id],
+            sites_offline=silent[facility_id],
         )
         for facility_id in ids
     }

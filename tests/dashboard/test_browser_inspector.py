@@ -19,7 +19,7 @@ from supervision.events.search import list_incidents
 from supervision.events.store import EventStore
 from supervision.inspections.evidence import EventRef
 from supervision.inspections.hazards import HazardGrade, create_hazard, fix_hazard
-from supervision.tables import utc_now
+from supervision.tables import Camera, Node, utc_now
 from tests.dashboard.browser import (
     BROWSER,
     DESKTOP,
@@ -98,6 +98,12 @@ def seeded(
             session, "fac-1", HazardGrade.GENERAL, "Extinguisher pressure low", "district", config
         )
         fix_hazard(session, fixed.id, "officer-1", "Refilled and tagged", EventRef(fall_id))
+        # fac-1's site box for its second camera has gone silent (a district site).
+        silent_at = now - timedelta(minutes=5)
+        box = Node(id="site-1b", started_at=silent_at, last_seen_at=silent_at, version="1")
+        box.silent_since = silent_at
+        session.add(box)
+        session.get_one(Camera, "cam-2").node_id = box.id
     return Seeded(incident_id, fall_id, fixed.id)
 
 
@@ -198,6 +204,9 @@ def test_screenshots_of_every_inspector_page(
             facility = page.locator("[data-testid=overview-facility][data-facility-id=fac-1]")
             expect(facility.get_by_test_id("count-incidents")).to_have_attribute("data-count", "2")
             expect(facility.get_by_test_id("count-hazards")).to_have_attribute("data-count", "1")
+            expect(facility.get_by_test_id("site-offline")).to_contain_text("site offline")
+            other = page.locator("[data-testid=overview-facility][data-facility-id=fac-2]")
+            expect(other.get_by_test_id("site-offline")).to_have_count(0)
             if size_name == "desktop":  # a map-free overview that fits one screen
                 height = page.evaluate("document.documentElement.scrollHeight")
                 assert height <= size[1], height
@@ -261,6 +270,7 @@ def test_pages_in_chinese(browser: Browser, live_server: LiveServer, seeded: See
     page.get_by_test_id("locale-select").select_option("zh-CN")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_test_id("inspector-overview")).to_contain_text("辖区总览")
+    expect(page.get_by_test_id("site-offline")).to_have_text("站点离线")
     expect(page.get_by_test_id("nav-hazards")).to_have_text("隐患")
     assert_accessible(page)
     _go(page, live_server.url, f"#/incidents/{seeded.incident_id}")

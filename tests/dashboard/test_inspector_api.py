@@ -19,7 +19,7 @@ from supervision.events.store import EventStore
 from supervision.events.views import FacilityRecord
 from supervision.inspections.hazards import HazardGrade, create_hazard
 from supervision.org import tree as org
-from supervision.tables import utc_now
+from supervision.tables import Camera, Node, utc_now
 from tests.conftest import T0_EPOCH_S
 from tests.pdf_text import pdf_text
 from tests.store_calls import read, write
@@ -336,3 +336,19 @@ def test_kpis_json_takes_the_node_too(client_as: ClientAs, busy: dict[str, int])
         "/api/kpis", params={**PERIOD, "node_kind": "facility", "node_id": "fac-0"}
     )
     assert foreign.status_code == missing.status_code == 404
+
+
+def test_a_silent_site_counts_in_the_overview(
+    client_as: ClientAs, busy: dict[str, int], store: EventStore
+) -> None:
+    silent_at = utc_now() - timedelta(minutes=5)
+    with store.sessions.begin() as session:
+        box = Node(id="site-1", started_at=silent_at, last_seen_at=silent_at, version="1")
+        box.silent_since = silent_at
+        session.add(box)
+        session.get_one(Camera, "cam-1").node_id = box.id
+    (district,) = client_as("district").get("/api/overview").json()["roots"]
+    (fac1,) = district["children"][0]["children"]
+    assert fac1["counts"]["sites_offline"] == 1
+    assert district["counts"]["sites_offline"] == 1
+    assert district["children"][1]["counts"]["sites_offline"] == 0

@@ -104,6 +104,7 @@ function facilityRow(facility) {
     "li",
     { className: "insp-facility", "data-testid": "overview-facility", "data-facility-id": facility.id },
     el("a", { className: "insp-facility-name", href: week, "data-testid": "overview-facility-link", title: t("inspector.search.facilityWeek", { name: facility.name }), text: facility.name }),
+    facility.counts.sites_offline > 0 ? el("span", { className: "insp-site-offline", "data-testid": "site-offline", title: t("inspector.overview.siteOfflineWhy"), text: t("inspector.overview.siteOffline") }) : null,
     counts(facility.counts, "facility", query),
   );
 }

@@ -35,6 +35,8 @@ const STRINGS = [
   ["overview.noFacilities", "No facilities", "暂无机构"],
   ["overview.legend", "What the figures count", "图例"],
   ["overview.camerasKey", "cameras offline / all cameras", "离线摄像头 / 摄像头总数"],
+  ["overview.siteOffline", "site offline", "站点离线"],
+  ["overview.siteOfflineWhy", "The site's box has gone silent: its cameras count as offline.", "站点主机已失联：其摄像头计为离线。"],
   ["kpis.title", "KPIs", "安防指标"],
   ["kpis.period", "Period", "统计周期"],
   ["kpis.last7", "Last 7 days", "近 7 天"],
