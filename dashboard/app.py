@@ -47,6 +47,7 @@ from dashboard.service_health import HealthSource
 from dashboard.throttle import SignInThrottle
 from dashboard.unavailable import add_database_unavailable_handler
 from supervision.config import InspectionConfig
+from supervision.district.objects import ObjectStore
 from supervision.events.store import EventStore
 from supervision.push.links import LinkSigner
 
@@ -61,6 +62,7 @@ def create_app(
     metrics: MetricsSource | None = None,
     link_signer: LinkSigner | None = None,
     health: HealthSource | None = None,
+    objects: ObjectStore | None = None,
 ) -> FastAPI:
     """Build the web app over a store, a live feed and the folder snapshots and clips live in.
 
@@ -68,7 +70,8 @@ def create_app(
     file fails here, at start-up. `camera_control` serves the operator's camera pages (they
     answer 503 without it). `metrics` gives /metrics the analysis figures (without it:
     camera health and process figures only). `health` gives /api/health, /metrics and the
-    dashboard's banner the service's own problems (database, spool, disk).
+    dashboard's banner the service's own problems (database, spool, disk). `objects` (a
+    district centre's object store) serves media that sites recorded.
     """
     context = AppContext(
         config=config,
@@ -81,6 +84,7 @@ def create_app(
         link_signer=link_signer,
         health=health,
         throttle=SignInThrottle(config.sign_in),
+        objects=objects,
     )
     store.on_change(context.changes.notify)
 

@@ -17,6 +17,7 @@ from dashboard.live import LiveFeed
 from dashboard.peers import PeerRegistry
 from dashboard.service_health import HealthSource
 from dashboard.throttle import SignInThrottle
+from supervision.district.objects import ObjectStore
 from supervision.events.store import EventStore
 from supervision.push.links import LinkSigner
 
@@ -44,6 +45,8 @@ class AppContext:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     # The service's own problems (database, spool, disk); None: nothing to report.
     health: HealthSource | None = None
+    # A district's object store: media a site recorded, fetched into media_root on first read.
+    objects: ObjectStore | None = None
 
 
 def get_context(request: Request) -> AppContext:
@@ -65,6 +68,10 @@ def get_live(request: Request) -> LiveFeed:
 
 def get_media_root(request: Request) -> Path:
     return get_context(request).media_root
+
+
+def get_objects(request: Request) -> ObjectStore | None:
+    return get_context(request).objects
 
 
 def get_peers(request: Request) -> PeerRegistry:
@@ -91,6 +98,7 @@ ConfigDep = Annotated[DashboardConfig, Depends(get_config)]
 StoreDep = Annotated[EventStore, Depends(get_store)]
 LiveDep = Annotated[LiveFeed, Depends(get_live)]
 MediaRootDep = Annotated[Path, Depends(get_media_root)]
+ObjectsDep = Annotated[ObjectStore | None, Depends(get_objects)]
 PeersDep = Annotated[PeerRegistry, Depends(get_peers)]
 ClosingDep = Annotated[asyncio.Event, Depends(get_closing)]
 ChangesDep = Annotated[ChangeSignal, Depends(get_changes)]

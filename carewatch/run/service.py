@@ -115,10 +115,8 @@ class Service:
             package_version("carewatch"),
             watch_lease=self.leases.for_job("node-watch"),
         )
-        district_targets, self.district_jobs = district_parts(
-            settings, self.store, self.leases, self._camera_states
-        )
-        targets = build_targets(settings.publish) + district_targets
+        self.district = district_parts(settings, self.store, self.leases, self._camera_states)
+        targets = build_targets(settings.publish) + self.district.targets
         self.publisher = Publisher(
             self.store, settings.publish, targets, lease=self.leases.for_job("publish")
         )
@@ -146,7 +144,7 @@ class Service:
             self.pusher.start()
         self.sink.start()
         self.heartbeat.start()
-        for job in self.district_jobs:
+        for job in self.district.jobs:
             job.start()
         if self.system_alerts is not None:
             self.system_alerts.start()
@@ -173,7 +171,7 @@ class Service:
         self.escalator.stop()
         if self.system_alerts is not None:
             self.system_alerts.stop()
-        for job in self.district_jobs:
+        for job in self.district.jobs:
             job.stop()
         self.heartbeat.stop()
         self.sink.stop()
@@ -372,6 +370,7 @@ def dashboard_app(service: Service) -> FastAPI:
         metrics=service,
         link_signer=service.link_signer,
         health=service,
+        objects=service.district.objects,
     )
 
 

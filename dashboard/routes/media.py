@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import FileResponse
 
 from dashboard.auth import PrincipalDep, SessionsDep, audit
-from dashboard.deps import MediaRootDep, StoreDep
-from dashboard.media_files import resolve_media
+from dashboard.deps import MediaRootDep, ObjectsDep
+from dashboard.media_files import fetch_media, resolve_media
 from supervision.events.reads import event_for_media
 from supervision.org.scope import can_read_camera
 
@@ -20,16 +20,18 @@ router = APIRouter(prefix="/media", tags=["media"])
 def media_file(
     media_path: str,
     principal: PrincipalDep,
-    store: StoreDep,
     sessions: SessionsDep,
     media_root: MediaRootDep,
+    objects: ObjectsDep,
     download: Annotated[bool, Query(description="Save as a file (audited as an export).")] = False,
     range_header: Annotated[str | None, Header(alias="range")] = None,
 ) -> FileResponse:
     """404 alike for a missing file, one no event names, and one outside the user's scope."""
-    found = resolve_media(media_root, media_path)
+    found = resolve_media(media_root, media_path) or fetch_media(
+        media_root, media_path, sessions, objects
+    )
     relative = None if found is None else found[0].relative_to(media_root).as_posix()
-    with store.sessions() as session:
+    with sessions() as session:
         event = None if relative is None else event_for_media(session, relative)
     if found is None or event is None or not can_read_camera(principal.scope, event.camera_id):
         raise HTTPException(status_code=404, detail="no such media file")

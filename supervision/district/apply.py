@@ -58,6 +58,7 @@ def apply_change(store: EventStore, session: Session, node_id: str, body: bytes)
     if kind in _EVENT_KINDS:  # only sites detect events
         ensure_camera(session, node_id, payload["camera_id"], payload["facility_id"])
         store.record_in(session, _safety_event(payload["camera_id"], fields), node_id, pushes=False)
+        _apply_media(session, node_id, fields)
     else:
         _apply_step(session, node_id, fields, payload["transition"], kind)
     return True
@@ -91,6 +92,25 @@ def set_camera_state(session: Session, camera_id: str, state: str, at: datetime)
         )
         camera.state, camera.updated_at = state, at
         camera.last_error = None
+
+
+def _apply_media(session: Session, node_id: str, fields: dict[str, Any]) -> None:
+    """Where the site's snapshot and clip are in the object store. The centre serves each
+    from its own media folder under the same key, fetched there on first read."""
+    objects = fields.get("media_objects") or {}
+    row = session.scalars(select(Event).where(Event.key == fields["key"])).one()
+    changed = False
+    for kind in ("snapshot", "clip"):
+        key = objects.get(f"{kind}_object")
+        if key is not None and getattr(row, f"{kind}_object") != key:
+            setattr(row, f"{kind}_object", key)
+            setattr(row, f"{kind}_sha256", objects.get(f"{kind}_sha256"))
+            setattr(row, f"{kind}_path", key)
+            changed = True
+    if changed:
+        row.clip_start_s = fields.get("clip_start_s")
+        row.revision = next_revision(session)
+        record_change(session, row, ChangeKind.UPDATED, origin=node_id)
 
 
 def _safety_event(camera_id: str, fields: dict[str, Any]) -> SafetyEvent:

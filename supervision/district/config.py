@@ -13,6 +13,26 @@ from supervision.config import NodeConfig, require_unique_names
 _TOKEN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
+class ObjectStoreConfig(BaseModel):
+    """An S3-compatible object store (SeaweedFS's S3 gateway) for the district's media: a site
+    uploads its snapshots and clips, the centre serves them from it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    endpoint_url: str = Field(
+        pattern=r"^https?://[^/\s?#]+/?$",
+        max_length=512,
+        description="The S3 endpoint, e.g. http://centre:8333 (https in production).",
+    )
+    bucket: str = Field(
+        default="carewatch", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="One bucket."
+    )
+    access_key: str = Field(min_length=1, max_length=200, description="This node's own key.")
+    secret_key: SecretStr = Field(max_length=512, description="Its secret.")
+    region: str = Field(default="us-east-1", min_length=1, max_length=64, description="Region.")
+    timeout_s: float = Field(default=30.0, gt=0, le=600, description="Per request.")
+
+
 class DistrictLinkConfig(BaseModel):
     """This node in a district of many machines: a site that sends its changes up to the
     centre, or the centre that takes them in, over NATS JetStream (docs/deployment.md)."""
@@ -45,6 +65,11 @@ class DistrictLinkConfig(BaseModel):
         default=5.0, gt=0, le=120, description="Wait for a connection or an acknowledgement."
     )
     batch: int = Field(default=200, ge=1, le=5000, description="Changes the centre takes at once.")
+    object_store: ObjectStoreConfig | None = Field(
+        default=None,
+        description="Where media goes (a site uploads, the centre reads); None: media stays on "
+        "the site's disk.",
+    )
 
     @field_validator("sites")
     @classmethod

@@ -18,6 +18,7 @@ from supervision.events.views import (
     IncidentEventBrief,
     IncidentStepView,
     IncidentView,
+    MediaObjects,
     PushView,
     TransitionView,
 )
@@ -112,7 +113,14 @@ def event_view(row: Event) -> EventView:
         detected_at=row.detected_at,
         incident_id=row.incident_id,
         node_id=row.node_id,
+        media_objects=_media_objects(row),
     )
+
+
+def _media_objects(row: Event) -> MediaObjects | None:
+    if row.snapshot_object is None and row.clip_object is None:
+        return None
+    return MediaObjects(row.snapshot_object, row.snapshot_sha256, row.clip_object, row.clip_sha256)
 
 
 def incident_step_view(row: IncidentStep) -> IncidentStepView:

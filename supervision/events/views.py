@@ -25,6 +25,16 @@ class EventStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class MediaObjects:
+    """An event's snapshot and clip in the district's object store: keys and SHA-256s."""
+
+    snapshot_object: str | None = None
+    snapshot_sha256: str | None = None
+    clip_object: str | None = None
+    clip_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StreetRecord:
     """A street and its district as configured (upserted by `EventStore.sync_topology`)."""
 
@@ -113,6 +123,7 @@ class EventView:
     detected_at: datetime | None = None  # when it was raised; None: not recorded (older rows)
     incident_id: int | None = None
     node_id: str | None = None  # the node that analysed it; None: recorded before nodes were
+    media_objects: MediaObjects | None = None  # where the object store keeps its media
 
     @property
     def is_open(self) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -117,6 +117,8 @@ def _event_fields(view: EventView) -> dict[str, Any]:
         "escalated_to": view.escalated_to,
         "has_snapshot": view.snapshot_path is not None,
         "has_clip": view.clip_path is not None,
+        "clip_start_s": view.clip_start_s,
+        "media_objects": None if view.media_objects is None else asdict(view.media_objects),
     }
 
 

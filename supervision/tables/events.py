@@ -32,6 +32,11 @@ class Event(Base):
     snapshot_path: Mapped[str | None] = mapped_column(Text)
     clip_path: Mapped[str | None] = mapped_column(Text)
     clip_start_s: Mapped[float | None]
+    # In the district's object store (a site uploads them): the key and the file's SHA-256.
+    snapshot_object: Mapped[str | None] = mapped_column(String(512))
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    clip_object: Mapped[str | None] = mapped_column(String(512))
+    clip_sha256: Mapped[str | None] = mapped_column(String(64))
     thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     model_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)

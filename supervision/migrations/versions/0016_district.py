@@ -1,4 +1,4 @@
-"""District changes: what a node has taken in from another, and where each change came from.
+"""District changes: what a node took in from another, where each change came from, media keys.
 
 Revision ID: 0016
 Revises: 0015
@@ -31,8 +31,14 @@ def upgrade() -> None:
     )
     # Plain ADD COLUMN (nullable), as in 0015.
     op.add_column("event_changes", sa.Column("origin", sa.String(64), nullable=True))
+    for kind in ("snapshot", "clip"):
+        op.add_column("events", sa.Column(f"{kind}_object", sa.String(512), nullable=True))
+        op.add_column("events", sa.Column(f"{kind}_sha256", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    for kind in ("snapshot", "clip"):
+        op.drop_column("events", f"{kind}_object")
+        op.drop_column("events", f"{kind}_sha256")
     op.drop_column("event_changes", "origin")
     op.drop_table("site_changes")

@@ -1,0 +1,133 @@
+"""A site's snapshot and clip go to the real object store (SeaweedFS) and the centre serves
+them, with Range requests, to whoever may see that camera; a site writes only its own keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from carewatch.district.servers import ObjectStoreServer, centre_identity, site_identity
+from dashboard.app import create_app
+from dashboard.config import DashboardConfig
+from dashboard.live import StaticLiveFeed
+from supervision.config import DatabaseConfig
+from supervision.db import create_engine_for, migrate, session_factory
+from supervision.district.apply import apply_change
+from supervision.district.config import ObjectStoreConfig
+from supervision.district.media import MediaUpload
+from supervision.district.objects import ObjectStore, ObjectStoreError
+from supervision.events.changes import changes_since
+from supervision.events.store import EventStore
+from supervision.events.views import CameraRecord, FacilityRecord
+from supervision.publish.messages import build_message
+from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
+from tests.district.conftest import CENTRE_PASS_ONLY
+from vision.events import SafetyEvent
+
+pytestmark = CENTRE_PASS_ONLY
+SECRETS = {"site-a": "site-a-secret", "site-b": "site-b-secret", "centre": "centre-secret"}
+
+
+@pytest.fixture(scope="module")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStoreServer]:
+    server = ObjectStoreServer(tmp_path_factory.mktemp("seaweedfs"))
+    identities = [site_identity(site, SECRETS[site]) for site in ("site-a", "site-b")]
+    server.start([*identities, centre_identity(SECRETS["centre"])])
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _objects(server: ObjectStoreServer, name: str) -> ObjectStore:
+    config = ObjectStoreConfig(
+        endpoint_url=server.endpoint_url, access_key=name, secret_key=SECRETS[name], timeout_s=10
+    )
+    return ObjectStore(config)
+
+
+@pytest.fixture
+def centre_objects(object_store: ObjectStoreServer) -> ObjectStore:
+    objects = _objects(object_store, "centre")
+    objects.ensure_bucket()
+    return objects
+
+
+@pytest.fixture
+def app(
+    config: DashboardConfig,
+    store: EventStore,
+    live_feed: StaticLiveFeed,
+    media_root: Path,
+    centre_objects: ObjectStore,
+) -> FastAPI:
+    """The centre's dashboard: `store` is the centre's database, media comes from the store."""
+    return create_app(config, store, live_feed, media_root, objects=centre_objects)
+
+
+def _site_event(folder: Path, make_event: Callable[..., SafetyEvent]) -> tuple[EventStore, Path]:
+    """site-a's database with one fall on cam-1, its snapshot and H.264 clip on its disk."""
+    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / 'site-a.db'}"))
+    migrate(engine)
+    site = EventStore(session_factory(engine), node_id="site-a")
+    site.sync_topology(
+        [FacilityRecord(id="fac-1", name="Sunrise Home")],
+        [CameraRecord("cam-1", "fac-1", "Room", "file")],
+    )
+    media = folder / "site-media"
+    event = make_event(camera_id="cam-1")
+    site.record_event(event)
+    snapshot = write_jpeg(media / "cam-1" / f"{event.key}.jpg", draw_picture())
+    clip = write_h264_clip(media / "cam-1" / f"{event.key}.mp4")
+    site.attach_media(
+        event.key, snapshot.relative_to(media), clip.relative_to(media), event.start_s - 1.0
+    )
+    return site, media
+
+
+def test_a_sites_clip_plays_from_the_centre_with_ranges(
+    object_store: ObjectStoreServer,
+    store: EventStore,
+    tokens: dict[str, str],
+    client_as: Callable[[str], TestClient],
+    make_event: Callable[..., SafetyEvent],
+    tmp_path: Path,
+) -> None:
+    site, site_media = _site_event(tmp_path, make_event)
+    upload = MediaUpload(site, _objects(object_store, "site-a"), site_media)
+    assert upload.run_once() == 2
+    assert upload.run_once() == 0  # each file once
+    for change in changes_since(site.sessions, 0, 100):  # what the link carries up
+        with store.write_session() as session:
+            apply_change(store, session, "site-a", build_message(change).body)
+
+    (event,) = client_as("district").get("/api/events").json()
+    assert event["clip_url"].startswith("/media/site-a/cam-1/")
+    original = (site_media / event["clip_url"].removeprefix("/media/site-a/")).read_bytes()
+    district = client_as("district")
+    part = district.get(event["clip_url"], headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206, part.text
+    assert part.content == original[:100]
+    assert part.headers["content-type"] == "video/mp4"
+    whole = district.get(event["clip_url"])
+    assert whole.status_code == 200 and whole.content == original
+    assert district.get(event["snapshot_url"]).headers["content-type"] == "image/jpeg"
+    assert client_as("officer-2").get(event["clip_url"]).status_code == 404  # another facility
+
+
+def test_a_site_cannot_write_under_another_sites_name(
+    object_store: ObjectStoreServer, centre_objects: ObjectStore, tmp_path: Path
+) -> None:
+    clip = write_h264_clip(tmp_path / "clip.mp4")
+    site_b = _objects(object_store, "site-b")
+    site_b.put_file("site-b/cam-9/clip.mp4", clip)
+    with pytest.raises(ObjectStoreError, match="AccessDenied"):
+        site_b.put_file("site-a/cam-1/clip.mp4", clip)
+    config = site_b.config.model_dump() | {"secret_key": "guess"}
+    wrong = ObjectStore(ObjectStoreConfig(**config))
+    with pytest.raises(ObjectStoreError, match="SignatureDoesNotMatch"):
+        wrong.put_file("site-b/cam-9/other.mp4", clip)
