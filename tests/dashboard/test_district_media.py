@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
 
 from carewatch.district.servers import ObjectStoreServer, centre_identity, site_identity
 from dashboard.app import create_app
@@ -21,11 +22,15 @@ from supervision.district.config import ObjectStoreConfig
 from supervision.district.media import MediaUpload
 from supervision.district.objects import ObjectStore, ObjectStoreError
 from supervision.events.changes import changes_since
+from supervision.events.reads import list_events
 from supervision.events.store import EventStore
 from supervision.events.views import CameraRecord, FacilityRecord
 from supervision.publish.messages import build_message
+from tests.dashboard.browser import open_page, screenshot
+from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
 from tests.district.conftest import CENTRE_PASS_ONLY
+from tests.store_calls import read
 from vision.events import SafetyEvent
 
 pytestmark = CENTRE_PASS_ONLY
@@ -89,14 +94,16 @@ def _site_event(folder: Path, make_event: Callable[..., SafetyEvent]) -> tuple[E
     return site, media
 
 
-def test_a_sites_clip_plays_from_the_centre_with_ranges(
+@pytest.fixture
+def site_media(
     object_store: ObjectStoreServer,
+    centre_objects: ObjectStore,  # the centre made the bucket
     store: EventStore,
     tokens: dict[str, str],
-    client_as: Callable[[str], TestClient],
     make_event: Callable[..., SafetyEvent],
     tmp_path: Path,
-) -> None:
+) -> Path:
+    """site-a's fall with its media uploaded, and its changes taken in at the centre."""
     site, site_media = _site_event(tmp_path, make_event)
     upload = MediaUpload(site, _objects(object_store, "site-a"), site_media)
     assert upload.run_once() == 2
@@ -104,7 +111,12 @@ def test_a_sites_clip_plays_from_the_centre_with_ranges(
     for change in changes_since(site.sessions, 0, 100):  # what the link carries up
         with store.write_session() as session:
             apply_change(store, session, "site-a", build_message(change).body)
+    return site_media
 
+
+def test_a_sites_clip_plays_from_the_centre_with_ranges(
+    site_media: Path, client_as: Callable[[str], TestClient]
+) -> None:
     (event,) = client_as("district").get("/api/events").json()
     assert event["clip_url"].startswith("/media/site-a/cam-1/")
     original = (site_media / event["clip_url"].removeprefix("/media/site-a/")).read_bytes()
@@ -131,3 +143,16 @@ def test_a_site_cannot_write_under_another_sites_name(
     wrong = ObjectStore(ObjectStoreConfig(**config))
     with pytest.raises(ObjectStoreError, match="SignatureDoesNotMatch"):
         wrong.put_file("site-b/cam-9/other.mp4", clip)
+
+
+def test_the_centre_plays_a_sites_clip_in_chromium(
+    site_media: Path, browser: Browser, live_server: LiveServer, store: EventStore
+) -> None:
+    errors: list[str] = []
+    (event,) = read(store, list_events)
+    page = open_page(browser, f"{live_server.url}/#/events/{event.id}", errors, user="district")
+    video = page.get_by_test_id("detail-clip").element_handle()
+    page.wait_for_function("v => v.readyState >= 2 && v.duration > 0", arg=video)
+    screenshot(page, "district-centre-site-clip")
+    page.close()
+    assert errors == []

@@ -12,11 +12,13 @@ import pytest
 from carewatch.district.servers import NatsServer, start_hub, start_leaf
 from tests.conftest import EXTERNAL_URL
 from tests.district.wan import WanLink
+from tests.faults.conftest import _no_service_left
 
 CENTRE_PASS_ONLY = pytest.mark.skipif(
     EXTERNAL_URL is None, reason="a district centre runs on PostgreSQL: the PostgreSQL pass"
 )
 SITES = ("site-a", "site-b", "site-c")
+__all__ = ["_no_service_left"]  # autouse: a failed test leaves no `carewatch run` behind
 
 
 @dataclass
