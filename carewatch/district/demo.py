@@ -1,4 +1,4 @@
-"""`carewatch district-demo`: a centre and three sites on this machine, over real brokers."""
+"""`carewatch district-demo`: a centre and three sites on this machine, real servers between."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from typing import Any
 import yaml
 
 from carewatch.demo import DEMO_PASSWORD
-from carewatch.district.servers import NatsServer, start_hub, start_leaf
+from carewatch.district.servers import (
+    NatsServer,
+    ObjectStoreServer,
+    centre_identity,
+    site_identity,
+    start_hub,
+    start_leaf,
+)
 
 log = logging.getLogger(__name__)
 DISTRICT = {"id": "demo-district", "name": "Demo District (演示区)"}
@@ -35,7 +42,12 @@ def _facility(site: str) -> dict[str, str]:
 
 
 def centre_config(
-    folder: Path, port: int, sites: list[str], hub_url: str, database_url: str
+    folder: Path,
+    port: int,
+    sites: list[str],
+    hub_url: str,
+    database_url: str,
+    object_store: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """No cameras: the centre takes every site's changes in and serves the district."""
     return {
@@ -46,11 +58,18 @@ def centre_config(
         "database": {"url": database_url},
         "node": {"id": "centre"},
         "dashboard": {"port": port},
-        "district_link": {"role": "centre", "nats_url": hub_url, "sites": sites},
+        "district_link": {
+            "role": "centre",
+            "nats_url": hub_url,
+            "sites": sites,
+            "object_store": object_store,
+        },
     }
 
 
-def site_config(folder: Path, port: int, site: str, leaf_url: str) -> dict[str, Any]:
+def site_config(
+    folder: Path, port: int, site: str, leaf_url: str, object_store: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One demo camera, its own SQLite database and dashboard; changes go up through its leaf."""
     data_dir = folder / site
     return {
@@ -69,15 +88,17 @@ def site_config(folder: Path, port: int, site: str, leaf_url: str) -> dict[str, 
         "database": {"url": f"sqlite:///{data_dir / 'carewatch.db'}"},
         "node": {"id": site},
         "dashboard": {"port": port},
-        "district_link": {"role": "site", "nats_url": leaf_url},
+        "district_link": {"role": "site", "nats_url": leaf_url, "object_store": object_store},
     }
 
 
 def run_district_demo(folder: Path, port: int, count: int, database_url: str | None) -> int:
     """Start the hub, a leaf per site, the centre and the sites; stop them all on Ctrl-C."""
     sites = site_ids(count)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything too, like Ctrl-C
     passwords = {site: secrets.token_urlsafe(16) for site in sites}
-    servers: list[NatsServer] = []
+    keys = {name: secrets.token_urlsafe(16) for name in [*sites, "centre"]}
+    servers: list[NatsServer | ObjectStoreServer] = []
     processes: list[subprocess.Popen[bytes]] = []
     try:
         hub = start_hub(folder / "nats", passwords)
@@ -88,10 +109,23 @@ def run_district_demo(folder: Path, port: int, count: int, database_url: str | N
                 folder / "nats", site, passwords[site], f"127.0.0.1:{hub.leaf_port}"
             )
             servers.append(leaves[site])
+        store = ObjectStoreServer(folder / "objects")
+        store.start([*(site_identity(s, keys[s]) for s in sites), centre_identity(keys["centre"])])
+        servers.append(store)
+
+        def media(name: str) -> dict[str, str]:
+            return {
+                "endpoint_url": store.endpoint_url,
+                "access_key": name,
+                "secret_key": keys[name],
+            }
+
         centre_url = database_url or f"sqlite:///{folder / 'centre' / 'carewatch.db'}"
-        configs = {"centre": centre_config(folder, port, sites, hub.url, centre_url)}
+        configs = {
+            "centre": centre_config(folder, port, sites, hub.url, centre_url, media("centre"))
+        }
         for number, site in enumerate(sites, start=1):
-            configs[site] = site_config(folder, port + number, site, leaves[site].url)
+            configs[site] = site_config(folder, port + number, site, leaves[site].url, media(site))
         for name, config in configs.items():
             processes.append(_start(folder, name, config))
         _say(port, sites)
@@ -109,6 +143,10 @@ def run_district_demo(folder: Path, port: int, count: int, database_url: str | N
             process.wait(60)
         for server in reversed(servers):
             server.stop()
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _start(folder: Path, name: str, config: dict[str, Any]) -> subprocess.Popen[bytes]:
