@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from supervision.district.objects import ObjectStore, ObjectStoreError
-from supervision.events.reads import event_for_media
+from supervision.events.views import EventView
 from supervision.inspections.evidence import EVIDENCE_DIR
 
 log = logging.getLogger(__name__)
@@ -23,19 +21,12 @@ MEDIA_TYPES = {
 
 
 def fetch_media(
-    media_root: Path,
-    relative_path: str,
-    sessions: sessionmaker[Session],
-    objects: ObjectStore | None,
+    media_root: Path, relative_path: str, event: EventView, objects: ObjectStore | None
 ) -> tuple[Path, str] | None:
-    """A district site's snapshot or clip, fetched from the object store into the media folder
-    under its key (the event names it), then served as a local file; None if there is none."""
-    if objects is None or MEDIA_TYPES.get(Path(relative_path).suffix.lower()) is None:
-        return None
-    with sessions() as session:
-        event = event_for_media(session, relative_path)
-    media = None if event is None else event.media_objects
-    if media is None:
+    """`event`'s snapshot or clip recorded at a district site, fetched from the object store
+    into the media folder under its key, then served as a local file; None if there is none."""
+    media = event.media_objects
+    if objects is None or media is None:
         return None
     known = {media.snapshot_object: media.snapshot_sha256, media.clip_object: media.clip_sha256}
     if relative_path not in known:

@@ -1,1 +1,1 @@
-"""A district on one machine: NATS servers (a hub, a leaf per site) for a centre and its sites."""
+"""A district on one machine: its servers (NATS hub and leaves, SeaweedFS), a centre, sites."""

@@ -62,11 +62,6 @@ class NatsServer:
             self.process.terminate()
             self.process.wait(10)
 
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_WITHIN_S
         url = f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true"

@@ -27,13 +27,14 @@ def media_file(
     range_header: Annotated[str | None, Header(alias="range")] = None,
 ) -> FileResponse:
     """404 alike for a missing file, one no event names, and one outside the user's scope."""
-    found = resolve_media(media_root, media_path) or fetch_media(
-        media_root, media_path, sessions, objects
-    )
-    relative = None if found is None else found[0].relative_to(media_root).as_posix()
+    found = resolve_media(media_root, media_path)
+    relative = media_path if found is None else found[0].relative_to(media_root).as_posix()
     with sessions() as session:
-        event = None if relative is None else event_for_media(session, relative)
-    if found is None or event is None or not can_read_camera(principal.scope, event.camera_id):
+        event = event_for_media(session, relative)
+    if event is None or not can_read_camera(principal.scope, event.camera_id):
+        raise HTTPException(status_code=404, detail="no such media file")
+    found = found or fetch_media(media_root, relative, event, objects)  # a district site's
+    if found is None:
         raise HTTPException(status_code=404, detail="no such media file")
     path, media_type = found
     if download or (_first_request(range_header) and media_type.startswith("video/")):

@@ -57,8 +57,9 @@ def apply_change(store: EventStore, session: Session, node_id: str, body: bytes)
     kind = ChangeKind(payload["kind"].removeprefix("event."))
     if kind in _EVENT_KINDS:  # only sites detect events
         ensure_camera(session, node_id, payload["camera_id"], payload["facility_id"])
-        store.record_in(session, _safety_event(payload["camera_id"], fields), node_id, pushes=False)
-        _apply_media(session, node_id, fields)
+        event = _safety_event(payload["camera_id"], fields)
+        row = session.get_one(Event, store.record_in(session, event, node_id, pushes=False))
+        _apply_media(session, node_id, row, fields)
     else:
         _apply_step(session, node_id, fields, payload["transition"], kind)
     return True
@@ -94,11 +95,10 @@ def set_camera_state(session: Session, camera_id: str, state: str, at: datetime)
         camera.last_error = None
 
 
-def _apply_media(session: Session, node_id: str, fields: dict[str, Any]) -> None:
+def _apply_media(session: Session, node_id: str, row: Event, fields: dict[str, Any]) -> None:
     """Where the site's snapshot and clip are in the object store. The centre serves each
     from its own media folder under the same key, fetched there on first read."""
     objects = fields.get("media_objects") or {}
-    row = session.scalars(select(Event).where(Event.key == fields["key"])).one()
     changed = False
     for kind in ("snapshot", "clip"):
         key = objects.get(f"{kind}_object")

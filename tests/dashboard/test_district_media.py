@@ -15,8 +15,6 @@ from carewatch.district.servers import ObjectStoreServer, centre_identity, site_
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.config import DatabaseConfig
-from supervision.db import create_engine_for, migrate, session_factory
 from supervision.district.apply import apply_change
 from supervision.district.config import ObjectStoreConfig
 from supervision.district.media import MediaUpload
@@ -24,12 +22,11 @@ from supervision.district.objects import ObjectStore, ObjectStoreError
 from supervision.events.changes import changes_since
 from supervision.events.reads import list_events
 from supervision.events.store import EventStore
-from supervision.events.views import CameraRecord, FacilityRecord
 from supervision.publish.messages import build_message
 from tests.dashboard.browser import open_page, screenshot
 from tests.dashboard.conftest import LiveServer
 from tests.dashboard.media_helpers import draw_picture, write_h264_clip, write_jpeg
-from tests.district.conftest import CENTRE_PASS_ONLY
+from tests.district.conftest import CENTRE_PASS_ONLY, site_store
 from tests.store_calls import read
 from vision.events import SafetyEvent
 
@@ -76,13 +73,7 @@ def app(
 
 def _site_event(folder: Path, make_event: Callable[..., SafetyEvent]) -> tuple[EventStore, Path]:
     """site-a's database with one fall on cam-1, its snapshot and H.264 clip on its disk."""
-    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / 'site-a.db'}"))
-    migrate(engine)
-    site = EventStore(session_factory(engine), node_id="site-a")
-    site.sync_topology(
-        [FacilityRecord(id="fac-1", name="Sunrise Home")],
-        [CameraRecord("cam-1", "fac-1", "Room", "file")],
-    )
+    site = site_store(folder, "site-a", "fac-1", "cam-1")
     media = folder / "site-media"
     event = make_event(camera_id="cam-1")
     site.record_event(event)

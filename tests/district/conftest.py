@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from carewatch.district.servers import NatsServer, start_hub, start_leaf
+from supervision.config import DatabaseConfig
+from supervision.db import create_engine_for, migrate, session_factory
+from supervision.events.store import EventStore
+from supervision.events.views import CameraRecord, FacilityRecord
 from tests.conftest import EXTERNAL_URL
 from tests.district.wan import WanLink
 from tests.faults.conftest import _no_service_left
@@ -19,6 +23,16 @@ CENTRE_PASS_ONLY = pytest.mark.skipif(
 )
 SITES = ("site-a", "site-b", "site-c")
 __all__ = ["_no_service_left"]  # autouse: a failed test leaves no `carewatch run` behind
+
+
+def site_store(folder: Path, node_id: str, facility_id: str, camera_id: str) -> EventStore:
+    """A site's own SQLite database, migrated, with one facility and one camera."""
+    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / node_id}.db"))
+    migrate(engine)
+    store = EventStore(session_factory(engine), node_id=node_id)
+    facility = FacilityRecord(id=facility_id, name=f"Home of {node_id}")
+    store.sync_topology([facility], [CameraRecord(camera_id, facility_id, "Room", "file")])
+    return store
 
 
 @dataclass

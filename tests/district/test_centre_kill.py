@@ -8,15 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from supervision.config import DatabaseConfig, PublishConfig
-from supervision.db import create_engine_for, migrate, session_factory
+from supervision.config import PublishConfig
 from supervision.district.config import DistrictLinkConfig
 from supervision.district.uplink import SiteUplink
-from supervision.events.store import EventStore
-from supervision.events.views import CameraRecord, FacilityRecord
 from supervision.publish.publisher import Publisher
 from tests.conftest import T0_EPOCH_S
-from tests.district.conftest import CENTRE_PASS_ONLY, Brokers
+from tests.district.conftest import CENTRE_PASS_ONLY, Brokers, site_store
 from tests.faults.report import record
 from tests.faults.service import ServiceProcess, stored_events, wait_for
 from vision.events import EventType, SafetyEvent, Severity
@@ -42,13 +39,7 @@ def _counts(url: str) -> tuple[int, int, int]:
 
 def _site_backlog(brokers: Brokers, folder: Path) -> None:
     """site-a's BACKLOG falls, all in its stream on its leaf node."""
-    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / 'site-a.db'}"))
-    migrate(engine)
-    store = EventStore(session_factory(engine), node_id="site-a")
-    store.sync_topology(
-        [FacilityRecord(id="home-site-a", name="Home")],
-        [CameraRecord("room-site-a", "home-site-a", "Room", "file")],
-    )
+    store = site_store(folder, "site-a", "home-site-a", "room-site-a")
     link = DistrictLinkConfig(role="site", nats_url=brokers.leaves["site-a"].url)
     uplink = SiteUplink(link, "site-a")
     publisher = Publisher(store, PublishConfig(poll_s=0.1, batch=1000), [uplink])
@@ -66,7 +57,6 @@ def _site_backlog(brokers: Brokers, folder: Path) -> None:
         store.record_event(event)
     wait_for(lambda: publisher.status()[0].revision == BACKLOG, 120, "the backlog published")
     publisher.stop()
-    engine.dispose()
 
 
 def test_the_centre_killed_mid_batch_applies_each_change_once(

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from carewatch.district.servers import start_leaf
-from supervision.config import DatabaseConfig, NodeConfig, PublishConfig
-from supervision.db import create_engine_for, migrate, session_factory
+from supervision.config import NodeConfig, PublishConfig
+from supervision.db import session_factory
 from supervision.district.apply import apply_change
 from supervision.district.config import DistrictLinkConfig
 from supervision.district.ingest import Intake, centre_intake, site_intake
@@ -23,13 +23,13 @@ from supervision.district.uplink import CentreDownlink, SiteBeat, SiteUplink
 from supervision.events.changes import changes_since
 from supervision.events.incidents import transition_event
 from supervision.events.store import EventStore
-from supervision.events.views import CameraRecord, FacilityRecord, TransitionAction
+from supervision.events.views import FacilityRecord, TransitionAction
 from supervision.nodes.heartbeat import Heartbeat
 from supervision.publish.messages import build_message
 from supervision.publish.publisher import Publisher
 from supervision.tables import Camera, Event, IncidentStep, Node, SiteChange
 from tests.conftest import T0_EPOCH_S
-from tests.district.conftest import CENTRE_PASS_ONLY, SITES, Brokers
+from tests.district.conftest import CENTRE_PASS_ONLY, SITES, Brokers, site_store
 from vision.events import EventType, SafetyEvent, Severity
 
 pytestmark = CENTRE_PASS_ONLY
@@ -70,15 +70,11 @@ class Site:
 
 
 def _site(node_id: str, brokers: Brokers, folder: Path) -> Site:
-    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / node_id}.db"))
-    migrate(engine)
-    store = EventStore(session_factory(engine), node_id=node_id)
-    facility = FacilityRecord(id=f"home-{node_id}", name=f"Home {node_id}")
-    store.sync_topology([facility], [CameraRecord(f"cam-{node_id}", facility.id, "Room", "file")])
+    store = site_store(folder, node_id, f"home-{node_id}", f"cam-{node_id}")
     link = DistrictLinkConfig(role="site", nats_url=brokers.leaves[node_id].url, timeout_s=2)
     uplink = SiteUplink(link, node_id)
     publisher = Publisher(store, PublishConfig(poll_s=0.1), [uplink])
-    camera = {f"cam-{node_id}": ("online", facility.id)}
+    camera = {f"cam-{node_id}": ("online", f"home-{node_id}")}
     beat = SiteBeat(uplink, "test", FAST_NODE["heartbeat_s"], lambda: camera)
     intake = site_intake(store, link, NodeConfig(id=node_id, **FAST_NODE))
     return Site(node_id, store, publisher, beat, intake)
@@ -170,10 +166,7 @@ def test_a_cut_site_catches_up_with_nothing_lost_or_doubled(
 
 
 def test_a_redelivered_change_is_applied_once(store: EventStore, tmp_path: Path) -> None:
-    site = EventStore(session_factory(_sqlite(tmp_path)), node_id="site-a")
-    site.sync_topology(
-        [FacilityRecord(id="fac-1", name="Home")], [CameraRecord("cam-x", "fac-1", "Room", "file")]
-    )
+    site = site_store(tmp_path, "site-a", "fac-1", "cam-x")
     site.record_event(
         SafetyEvent(EventType.FALL, Severity.CRITICAL, "cam-x", 1.0, None, T0_EPOCH_S, 0.9)
     )
@@ -201,12 +194,6 @@ def _steps(store: EventStore, key: str) -> tuple[str, list[tuple[str, str]]]:
         row = session.scalars(select(Event).where(Event.key == key)).one()
         steps = sorted((step.actor, step.to_status) for step in row.transitions)
         return row.status, steps
-
-
-def _sqlite(folder: Path) -> Engine:
-    engine = create_engine_for(DatabaseConfig(url=f"sqlite:///{folder / 'site'}.db"))
-    migrate(engine)
-    return engine
 
 
 def test_a_leaf_node_with_another_sites_password_is_refused(
