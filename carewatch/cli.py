@@ -16,6 +16,7 @@ from carewatch.admin import audit as audit_command
 from carewatch.admin import kpis as kpi_command
 from carewatch.admin import users as user_command
 from carewatch.bench import command as bench_command
+from carewatch.bench import district as bench_district
 from carewatch.bench import soak
 from carewatch.config import ConfigError, Settings, load_settings
 from models.registry import ModelError
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     kpi_command.add_parser(commands)
     user_command.add_parser(commands)
     bench_command.add_parser(commands)
+    bench_district.add_parser(commands)
     soak.add_parser(commands)
     return parser
 
@@ -136,6 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return user_command.run(args)
     if args.command == "bench":
         return bench_command.run(args)
+    if args.command == "bench-district":
+        return bench_district.run(args)
     if args.command == "soak":
         return soak.run(args)
     if args.command == "models":

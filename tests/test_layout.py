@@ -56,7 +56,8 @@ CAREWATCH_ALLOWED = {
     "run": {"analyze"},
     "analyze": set(),
     "eval": {"analyze"},
-    "bench": {"analyze", "eval", "run"},  # the baseline and the clip manifest come from eval
+    # the baseline and the clip manifest come from eval; the district's servers from district
+    "bench": {"analyze", "eval", "run", "district"},
     "admin": set(),
     "district": set(),  # the NATS servers of a district tried on one machine
 }

@@ -258,7 +258,11 @@ class AnalysisScheduler:
         due = [c for c in self._cameras.values() if c.fire_ready()]
         return (min(due, key=lambda c: c.fire_at_mono), False) if due else None
 
-    def _idle_s(self, now_mono: float) -> float:
+    def _idle_s(self, now_mono: float) -> float | None:
+        """How long a worker with nothing to do waits; None: until a camera is added (a
+        process without cameras, such as a district centre, spends nothing here)."""
+        if not self._cameras:
+            return None
         waiting = [c.next_due_mono - now_mono for c in self._cameras.values() if not c.busy]
         return min([POLL_S, *[max(POLL_S / 10, s) for s in waiting if s > 0]])
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Protocol
 
 from carewatch.config import Settings
@@ -51,14 +52,20 @@ def district_parts(
     if is_centre(settings):
         if objects is not None:
             _ensure_bucket(objects)
-        intake = centre_intake(store, link, node, leases.for_job("district-intake"))
+        lease = leases.for_job("district-intake")
+        intake = centre_intake(store, link, node, _rejected(settings), lease)
         return DistrictParts([CentreDownlink(link, node.id)], [intake], objects)
     uplink = SiteUplink(link, node.id)
     beat = SiteBeat(uplink, package_version("carewatch"), node.heartbeat_s, camera_states)
-    jobs: list[Job] = [beat, site_intake(store, link, node)]
+    jobs: list[Job] = [beat, site_intake(store, link, node, _rejected(settings))]
     if objects is not None:
         jobs.append(MediaUpload(store, objects, settings.storage.media_dir))
     return DistrictParts([uplink], jobs, objects)
+
+
+def _rejected(settings: Settings) -> Path:
+    """Where the district intake keeps a change that can never apply, beside the spool's."""
+    return settings.storage.data_dir / "district.rejected.jsonl"
 
 
 def _ensure_bucket(objects: ObjectStore) -> None:

@@ -120,6 +120,7 @@ class Service:
         self.publisher = Publisher(
             self.store, settings.publish, targets, lease=self.leases.for_job("publish")
         )
+        self.store.on_change(self.publisher.wake)  # a committed change goes out at once
         self._health_writer = ThreadPoolExecutor(1, thread_name_prefix="health-writer")
         self._health_trouble = TroubleLog(log, "storing camera health")
         workers = settings.analysis.worker_count()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from supervision.events.changes import ChangeKind, record_change
 from supervision.events.incidents import after_event_step
+from supervision.events.preload import event_by_key, preload
 from supervision.events.store import EventStore
 from supervision.events.views import EventStatus, TransitionAction
 from supervision.events.workflow import next_revision
@@ -45,33 +48,91 @@ _ACTIONS: dict[EventStatus, TransitionAction] = {
 _EVENT_KINDS = {ChangeKind.NEW, ChangeKind.ENDED, ChangeKind.UPDATED}
 
 
-def apply_change(store: EventStore, session: Session, node_id: str, body: bytes) -> bool:
-    """Apply one change `node_id` made (a site's, at the centre; the centre's steps, at the
-    site) in the caller's `write_session`; False when it was applied before (a redelivery)."""
+@dataclass(frozen=True, slots=True)
+class _Change:
+    node_id: str  # the node that made it
+    revision: int  # its revision there
+    kind: ChangeKind
+    payload: dict[str, Any]
+
+
+def apply_changes(store: EventStore, session: Session, taken: Sequence[tuple[str, bytes]]) -> int:
+    """Apply changes other nodes made (`taken`: (node id, message body); a site's at the
+    centre, the centre's steps at a site) in the caller's `write_session`; returns how many
+    were new (the rest were applied before: a redelivery).
+
+    What the batch touches is read once. What the sites detected goes in first, then the
+    people's steps, each in the order made: a step names its events by id, and one flush
+    gives the batch's new events theirs.
+    """
+    changes = _fresh(session, [_parse(node_id, body) for node_id, body in taken])
+    detected = [change for change in changes if change.kind in _EVENT_KINDS]
+    _preload(session, changes, detected, store.group_window_s)
+    named = {(c.payload["camera_id"], c.payload["facility_id"], c.node_id) for c in detected}
+    cameras = [ensure_camera(session, node, camera, home) for camera, home, node in named]
+    for change in detected:
+        event = _safety_event(change.payload["camera_id"], change.payload["event"])
+        row = store.record_in(session, event, change.node_id, pushes=False)
+        _apply_media(session, change.node_id, row, change.payload["event"])
+    session.flush()
+    for change in changes:
+        if change.kind not in _EVENT_KINDS:
+            _apply_step(session, change)
+    del cameras  # held until here: the session keeps rows only while something refers to them
+    return len(changes)
+
+
+def _parse(node_id: str, body: bytes) -> _Change:
     payload: dict[str, Any] = json.loads(body)
-    revision = int(payload["revision"])
-    if session.get(SiteChange, (node_id, revision)) is not None:
-        return False
-    session.add(SiteChange(node_id=node_id, revision=revision, applied_at=utc_now()))
-    fields = payload["event"]
     kind = ChangeKind(payload["kind"].removeprefix("event."))
-    if kind in _EVENT_KINDS:  # only sites detect events
-        ensure_camera(session, node_id, payload["camera_id"], payload["facility_id"])
-        event = _safety_event(payload["camera_id"], fields)
-        row = session.get_one(Event, store.record_in(session, event, node_id, pushes=False))
-        _apply_media(session, node_id, row, fields)
-    else:
-        _apply_step(session, node_id, fields, payload["transition"], kind)
-    return True
+    return _Change(node_id, int(payload["revision"]), kind, payload)
 
 
-def ensure_camera(session: Session, node_id: str, camera_id: str, facility_id: str) -> None:
+def _fresh(session: Session, changes: list[_Change]) -> list[_Change]:
+    """The changes not applied before, each once, marked applied."""
+    seen: set[tuple[str, int]] = set()
+    for node_id in {change.node_id for change in changes}:
+        revisions = [change.revision for change in changes if change.node_id == node_id]
+        query = select(SiteChange.revision).where(
+            SiteChange.node_id == node_id, SiteChange.revision.in_(revisions)
+        )
+        seen.update((node_id, revision) for revision in session.scalars(query))
+    fresh = []
+    for change in changes:
+        if (change.node_id, change.revision) not in seen:
+            seen.add((change.node_id, change.revision))
+            fresh.append(change)
+    now = utc_now()
+    session.add_all(
+        SiteChange(node_id=change.node_id, revision=change.revision, applied_at=now)
+        for change in fresh
+    )
+    return fresh
+
+
+def _preload(
+    session: Session, changes: list[_Change], detected: list[_Change], window_s: float
+) -> None:
+    """The batch's events, and the incidents its detections may join, in a few reads."""
+    fields = [change.payload["event"] for change in changes]
+    keys = {field["key"] for field in fields}
+    keys |= {field["parent_key"] for field in fields if field["parent_key"] is not None}
+    starts = [_moment(change.payload["event"]["started_at"]) for change in detected]
+    if not starts:  # steps only: their events
+        preload(session, keys, (), utc_now(), utc_now())
+        return
+    window = timedelta(seconds=window_s)
+    cameras = {change.payload["camera_id"] for change in detected}
+    preload(session, keys, cameras, min(starts) - window, max(starts) + window)
+
+
+def ensure_camera(session: Session, node_id: str, camera_id: str, facility_id: str) -> Camera:
     """A site's camera as the centre knows it; one it did not know yet is added (nothing a
     site sends is dropped for want of a row)."""
     camera = session.get(Camera, camera_id)
     if camera is not None:
         camera.node_id = node_id
-        return
+        return camera
     if session.get(Facility, facility_id) is None:
         log.warning(
             "facility %s (of site %s) is not configured at the centre", facility_id, node_id
@@ -83,6 +144,7 @@ def ensure_camera(session: Session, node_id: str, camera_id: str, facility_id: s
     )
     session.add(camera)
     session.flush()
+    return camera
 
 
 def set_camera_state(session: Session, camera_id: str, state: str, at: datetime) -> None:
@@ -132,12 +194,12 @@ def _safety_event(camera_id: str, fields: dict[str, Any]) -> SafetyEvent:
     )
 
 
-def _apply_step(
-    session: Session, node_id: str, fields: dict[str, Any], step: dict[str, Any], kind: ChangeKind
-) -> None:
+def _apply_step(session: Session, change: _Change) -> None:
     """Append the site's step (history is append-only) and move the event, and its incident,
     to the most advanced status."""
-    row = session.scalar(select(Event).where(Event.key == fields["key"]))
+    node_id, kind = change.node_id, change.kind
+    fields, step = change.payload["event"], change.payload["transition"]
+    row = event_by_key(session, fields["key"])
     if row is None:
         raise LookupError(f"site {node_id}: a step of event {fields['key']} before the event")
     to_status = EventStatus(step["to_status"])

@@ -64,7 +64,7 @@ class DistrictLinkConfig(BaseModel):
     timeout_s: float = Field(
         default=5.0, gt=0, le=120, description="Wait for a connection or an acknowledgement."
     )
-    batch: int = Field(default=200, ge=1, le=5000, description="Changes the centre takes at once.")
+    batch: int = Field(default=500, ge=1, le=5000, description="Changes the centre takes at once.")
     object_store: ObjectStoreConfig | None = Field(
         default=None,
         description="Where media goes (a site uploads, the centre reads); None: media stays on "

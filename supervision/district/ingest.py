@@ -8,6 +8,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -22,9 +23,10 @@ from nats.js.api import (
     StreamSource,
 )
 from nats.js.errors import NotFoundError
+from sqlalchemy import select
 
 from supervision.config import NodeConfig
-from supervision.district.apply import apply_change, ensure_camera, set_camera_state
+from supervision.district.apply import apply_changes, ensure_camera, set_camera_state
 from supervision.district.config import DistrictLinkConfig
 from supervision.district.link import NatsLink
 from supervision.district.subjects import (
@@ -40,17 +42,22 @@ from supervision.district.subjects import (
 )
 from supervision.events.store import EventStore
 from supervision.nodes.registry import beat, database_now
+from supervision.tables import Camera
 from supervision.trouble import TroubleLog
+from supervision.writer.spool import JsonlSpool
 
 log = logging.getLogger(__name__)
 IDLE_WAIT_S = 1.0  # a fetch waits this long for the next change
+# A change these are raised for can never apply (its body is not what the link sends): it is
+# set aside in the rejected file, not retried for ever, and holds no other change up.
+REJECTED = (ValueError, KeyError, TypeError)
 Taken = list[tuple[str, bytes, Msg]]  # (the node that made the change, its body, the message)
 
 
 class Intake:
     """Applies the changes of `stream` (which sources other nodes' streams, so it catches up
     after a WAN cut by itself) in batches, one transaction per batch, and acknowledges only
-    after the commit: a crash redelivers, and `apply_change` skips what was applied. Runs
+    after the commit: a crash redelivers, and `apply_changes` skips what was applied. Runs
     while `lease()` holds; with `beats`, also takes the sites' heartbeats (the centre)."""
 
     def __init__(
@@ -61,6 +68,7 @@ class Intake:
         stream: StreamConfig,
         consumer: str,
         origin_of: Callable[[str], str],
+        rejected: Path,
         lease: Callable[[], bool] = lambda: True,
         beats: bool = False,
     ) -> None:
@@ -72,6 +80,7 @@ class Intake:
         self._batch = link.config.batch
         self._origin_of = origin_of  # a message's subject -> the node that made the change
         self._lease = lease
+        self._rejected = JsonlSpool(rejected)
         self._beats: queue.SimpleQueue[tuple[str, bytes]] | None = (
             queue.SimpleQueue() if beats else None
         )
@@ -137,9 +146,33 @@ class Intake:
         return [(self._origin_of(msg.subject), msg.data, msg) for msg in messages]
 
     def _apply(self, taken: Taken) -> None:
+        """The batch in one transaction; when it fails, each change in its own, so that one
+        that can never apply is set aside and the rest go in."""
+        try:
+            self._apply_batch(taken)
+        except Exception as error:
+            log.warning("%d change(s) failed together (%s); one by one", len(taken), error)
+            for one in taken:
+                self._apply_one(one)
+
+    def _apply_one(self, one: tuple[str, bytes, Msg]) -> None:
+        node, body, msg = one
+        try:
+            self._apply_batch([one])
+        except REJECTED as error:
+            log.error("a change from %s can never apply, set aside: %r", node, error)
+            record = {"node": node, "body": body.decode(errors="replace"), "error": repr(error)}
+            self._rejected.append([record])
+
+            async def term(_client: Client) -> None:
+                await msg.term()  # never delivered again
+
+            self._link.call(term)
+
+    def _apply_batch(self, taken: Taken) -> None:
         with self._store.write_session() as session:
-            applied = sum(apply_change(self._store, session, node, body) for node, body, _ in taken)
-        self.applied += applied
+            changes = [(node, body) for node, body, _ in taken]
+            self.applied += apply_changes(self._store, session, changes)
 
         async def ack(_client: Client) -> None:
             for *_, msg in taken:
@@ -148,28 +181,50 @@ class Intake:
         self._link.call(ack)
 
     def _take_beats(self) -> None:
+        beats: dict[str, bytes] = {}  # the newest of each node's queued beats
         while self._beats is not None and not self._beats.empty():
-            take_beat(self._store, *self._beats.get_nowait())
+            node_id, data = self._beats.get_nowait()
+            beats[node_id] = data
+        if beats:
+            take_beats(self._store, beats)
 
 
-def take_beat(store: EventStore, node_id: str, data: bytes) -> None:
-    """A site's beat at the centre: the site is alive, its cameras in the states it says."""
+def take_beats(store: EventStore, beats: dict[str, bytes]) -> None:
+    """Sites' beats at the centre, in one transaction: each site is alive, its cameras in the
+    states it says (`beats`: node id -> the beat's body; a malformed one is left out)."""
+    said: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
+    for node_id, data in beats.items():
+        try:
+            body = json.loads(data)
+            cameras = dict(body.get("cameras", {}))
+            states = {key: (str(c["state"]), str(c["facility"])) for key, c in cameras.items()}
+            said[node_id] = (str(body.get("version", "")), states)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("district beat from %s not taken: %r", node_id, error)
     try:
-        body = json.loads(data)
         with store.sessions.begin() as session:
             now = database_now(session)
-            beat(session, node_id, str(body.get("version", "")), now)
-            for camera_id, camera in dict(body.get("cameras", {})).items():
-                ensure_camera(session, node_id, camera_id, camera["facility"])
-                set_camera_state(session, camera_id, camera["state"], now)
-    except Exception as error:  # a bad beat or a busy database: the next beat comes soon
-        log.warning("district beat from %s not taken: %s", node_id, error)
+            named = [camera for _, states in said.values() for camera in states]
+            held = list(session.scalars(select(Camera).where(Camera.id.in_(named))))
+            for node_id, (version, states) in sorted(said.items()):
+                beat(session, node_id, version, now)
+                for camera_id, (state, facility) in states.items():
+                    ensure_camera(session, node_id, camera_id, facility)
+                    set_camera_state(session, camera_id, state, now)
+            del held
+    except Exception as error:  # a busy database: the next beats come soon
+        log.warning("district beats from %s not taken: %s", ", ".join(sorted(said)), error)
 
 
 def centre_intake(
-    store: EventStore, config: DistrictLinkConfig, node: NodeConfig, lease: Callable[[], bool]
+    store: EventStore,
+    config: DistrictLinkConfig,
+    node: NodeConfig,
+    rejected: Path,
+    lease: Callable[[], bool],
 ) -> Intake:
-    """The centre: every configured site's stream, sourced across the leaf connections."""
+    """The centre: every configured site's stream, sourced across the leaf connections;
+    `rejected`: where a change that can never apply is kept."""
     sources = [
         StreamSource(name=site_stream(site), external=ExternalStream(api=f"$JS.{site}.API"))
         for site in config.sites
@@ -177,11 +232,13 @@ def centre_intake(
     stream = StreamConfig(name=CENTRE_STREAM, sources=sources, storage=StorageType.FILE)
     link = NatsLink(config, f"district-intake-{node.id}")
     return Intake(
-        store, link, config.hub_domain, stream, CENTRE_CONSUMER, node_of, lease, beats=True
+        store, link, config.hub_domain, stream, CENTRE_CONSUMER, node_of, rejected, lease, True
     )
 
 
-def site_intake(store: EventStore, config: DistrictLinkConfig, node: NodeConfig) -> Intake:
+def site_intake(
+    store: EventStore, config: DistrictLinkConfig, node: NodeConfig, rejected: Path
+) -> Intake:
     """A site: the steps the centre took on this site's events, sourced from the hub."""
     source = StreamSource(
         name=DOWN_STREAM,
@@ -191,4 +248,4 @@ def site_intake(store: EventStore, config: DistrictLinkConfig, node: NodeConfig)
     stream = StreamConfig(name=FROM_CENTRE_STREAM, sources=[source], storage=StorageType.FILE)
     link = NatsLink(config, f"district-down-{node.id}")
     centre = config.hub_domain  # the centre's changes are known by its domain here
-    return Intake(store, link, node.id, stream, SITE_CONSUMER, lambda _subject: centre)
+    return Intake(store, link, node.id, stream, SITE_CONSUMER, lambda _subject: centre, rejected)

@@ -34,7 +34,10 @@ DEDUPE_WINDOW = timedelta(hours=2)
 
 
 class _StreamTarget:
-    """A publish target that puts messages into a JetStream stream it creates on first use."""
+    """A publish target that puts messages into a JetStream stream it creates on first use;
+    only the changes made here (what a node took in from another is never sent on)."""
+
+    local_only = True
 
     def __init__(self, link: NatsLink, domain: str, stream: StreamConfig) -> None:
         self._link = link
@@ -89,9 +92,8 @@ class SiteUplink(_StreamTarget):
         self._node_id = node_id
 
     def send(self, message: Message) -> None:
-        if message.origin is None:  # the centre's steps came from there
-            msg_id = message_id(self._node_id, message.revision)
-            self._publish(up_subject(self._node_id), msg_id, message.body)
+        msg_id = message_id(self._node_id, message.revision)
+        self._publish(up_subject(self._node_id), msg_id, message.body)
 
     def beat(self, version: str, cameras: dict[str, tuple[str, str]]) -> None:
         """Tell the centre this site is alive and its cameras' (state, facility); plain NATS:
@@ -119,7 +121,7 @@ class CentreDownlink(_StreamTarget):
 
     def send(self, message: Message) -> None:
         site = message.node_id
-        if message.origin is None and site is not None and site != self._node_id:
+        if site is not None and site != self._node_id:  # a step on a site's event
             msg_id = message_id(self._node_id, message.revision)
             self._publish(down_subject(site), msg_id, message.body)
 

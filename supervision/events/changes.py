@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from supervision.events.from_rows import event_view, transition_view
@@ -68,9 +68,14 @@ def record_change(
 
 
 def changes_since(
-    sessions: sessionmaker[Session], revision: int, limit: int = 100
+    sessions: sessionmaker[Session],
+    revision: int,
+    limit: int = 100,
+    local_only: bool = False,
+    upto: int = _INT_MAX,
 ) -> list[ChangeView]:
-    """The `limit` earliest changes after `revision`, oldest first."""
+    """The `limit` earliest changes after `revision` (up to `upto`), oldest first;
+    `local_only`: only those made here, none taken in from another node."""
     if limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
     query = (
@@ -78,6 +83,8 @@ def changes_since(
         .join(Event, EventChange.event_id == Event.id)
         .join(Camera, Event.camera_id == Camera.id)
         .where(EventChange.revision > min(max(revision, 0), _INT_MAX))
+        .where(EventChange.revision <= upto)
+        .where(EventChange.origin.is_(None) if local_only else true())
         .order_by(EventChange.revision)
         .limit(limit)
         .options(
@@ -87,6 +94,12 @@ def changes_since(
     )
     with sessions() as session:
         return [_change_view(row, facility_id) for row, facility_id in session.execute(query)]
+
+
+def latest_change(sessions: sessionmaker[Session]) -> int:
+    """The revision of the newest change (0: none)."""
+    with sessions() as session:
+        return session.scalar(select(func.max(EventChange.revision))) or 0
 
 
 def open_cursor(sessions: sessionmaker[Session], target: str) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from supervision.audit.chain import append_audit
 from supervision.events.changes import ChangeKind, record_change
@@ -25,6 +25,7 @@ from supervision.events.grouping import (
     status_after_event_step,
     type_family,
 )
+from supervision.events.preload import event_by_key, incidents_near
 from supervision.events.reads import event_by_id
 from supervision.events.views import (
     EventStatus,
@@ -38,7 +39,7 @@ from supervision.events.workflow import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     InvalidTransition,
-    latest_revision,
+    next_revision,
     require_actor,
     require_applies,
     require_family_notice,
@@ -70,20 +71,21 @@ def assign_incident(
     parent's incident and the open ones of the same camera and family near in time. Joining
     leaves the incident's status as it is.
     """
-    parent_incident_id = _parent_incident_id(session, row.parent_key)
-    candidates = _candidates(session, row, window_s, parent_incident_id)
+    parent = _parent_incident(session, row.parent_key)
+    candidates = _candidates(session, row, window_s, parent)
+    # A candidate's place stands for its id: one added in this transaction has no id yet, and
+    # comes after those that have one, as its id will.
     facts = [
-        _incident_facts(incident, row.parent_key if incident.id == parent_incident_id else None)
-        for incident in candidates
+        _incident_facts(place, incident, row.parent_key if incident is parent else None)
+        for place, incident in enumerate(candidates)
     ]
     chosen = choose_incident(_event_facts(row), facts, window_s)
-    joined = [incident for incident in candidates if incident.id == chosen]
-    incident = joined[0] if joined else _new_incident(session, row, facility_id)
+    incident = _new_incident(session, row, facility_id) if chosen is None else candidates[chosen]
     row.incident = incident
     incident.opened_at = min(incident.opened_at, row.started_at)
     incident.last_event_at = max(incident.last_event_at, row.started_at)
     incident.updated_at = utc_now()
-    return incident, not joined
+    return incident, chosen is None
 
 
 def after_event_step(row: Event, action: TransitionAction, actor: str) -> None:
@@ -139,9 +141,9 @@ def transition_incident(
         after = to_status
     _require_seen_all(incident, seen, to_status)
     require_family_notice(to_status, targets, family)
-    for revision, row in enumerate(targets, start=latest_revision(session) + 1):
+    for row in targets:
         event_step = set_status(row, EventStatus(row.status), to_status, actor, note, family)
-        row.revision = revision
+        row.revision = next_revision(session)
         record_change(session, row, ChangeKind.TRANSITION, event_step)
     incident.status = str(after)
     incident.updated_at = utc_now()
@@ -183,7 +185,7 @@ def transition_event(
     require_applies(action, f"event {event_id}", current, allowed_from)
     require_family_notice(to_status, [row], family)
     step = set_status(row, current, to_status, actor, note, family, at)
-    row.revision = latest_revision(session) + 1
+    row.revision = next_revision(session)
     record_change(session, row, ChangeKind.TRANSITION, step)
     after_event_step(row, action, actor)
     detail = {
@@ -268,6 +270,9 @@ def _step(
     note: str | None,
     rows: Sequence[Event],
 ) -> IncidentStep:
+    session = object_session(incident)
+    if session is not None and any(row.id is None for row in rows):
+        session.flush()  # an event added in this transaction: the step names it by id
     step = IncidentStep(
         action=action,
         from_status=str(before),
@@ -299,28 +304,40 @@ def _incident_by_id(
 
 
 def _candidates(
-    session: Session, row: Event, window_s: float, parent_incident_id: int | None
+    session: Session, row: Event, window_s: float, parent: Incident | None
 ) -> list[Incident]:
-    """Open incidents the event could join: its camera and family near its start, its parent's."""
+    """Open incidents the event could join: its camera and family near its start, its parent's;
+    by id, those without one yet last."""
     window = timedelta(seconds=window_s)
-    query = select(Incident).where(
-        Incident.camera_id == row.camera_id,
-        Incident.family == type_family(row.type),
-        Incident.status.in_([str(status) for status in OPEN_STATUSES]),
-        Incident.last_event_at >= row.started_at - window,
-        Incident.opened_at <= row.started_at + window,
-    )
-    found = list(session.scalars(query.options(selectinload(Incident.events))))
-    if parent_incident_id is not None and all(i.id != parent_incident_id for i in found):
-        parent_incident = session.get(Incident, parent_incident_id)
-        found += [] if parent_incident is None else [parent_incident]
-    return found
+    since, until = row.started_at - window, row.started_at + window
+    family, open_statuses = type_family(row.type), [str(status) for status in OPEN_STATUSES]
+    found = incidents_near(session, row.camera_id, since, until)
+    if found is None:
+        query = select(Incident).where(
+            Incident.camera_id == row.camera_id,
+            Incident.family == family,
+            Incident.status.in_(open_statuses),
+            Incident.last_event_at >= since,
+            Incident.opened_at <= until,
+        )
+        found = list(session.scalars(query.options(selectinload(Incident.events))))
+    else:  # the batch's preload: the same filter, in memory
+        found = [
+            incident
+            for incident in found
+            if incident.family == family
+            and incident.status in open_statuses
+            and incident.last_event_at >= since
+            and incident.opened_at <= until
+        ]
+    if parent is not None and all(incident is not parent for incident in found):
+        found.append(parent)
+    return sorted(found, key=lambda incident: (incident.id is None, incident.id or 0))
 
 
-def _parent_incident_id(session: Session, parent_key: str | None) -> int | None:
-    if parent_key is None:
-        return None
-    return session.scalar(select(Event.incident_id).where(Event.key == parent_key))
+def _parent_incident(session: Session, parent_key: str | None) -> Incident | None:
+    parent = None if parent_key is None else event_by_key(session, parent_key)
+    return None if parent is None else parent.incident
 
 
 def _event_facts(row: Event) -> EventFacts:
@@ -334,11 +351,11 @@ def _event_facts(row: Event) -> EventFacts:
     )
 
 
-def _incident_facts(incident: Incident, parent_key: str | None) -> IncidentFacts:
-    """`parent_key`: the new event's parent when this incident holds it; the rule needs no
-    other of its keys, so no other is read."""
+def _incident_facts(place: int, incident: Incident, parent_key: str | None) -> IncidentFacts:
+    """`place`: where it is among the candidates; `parent_key`: the new event's parent when
+    this incident holds it (the rule needs no other of its keys, so no other is read)."""
     return IncidentFacts(
-        id=incident.id,
+        id=place,
         camera_id=incident.camera_id,
         family=incident.family,
         opened_at=incident.opened_at,
@@ -351,6 +368,8 @@ def _incident_facts(incident: Incident, parent_key: str | None) -> IncidentFacts
 
 def _new_incident(session: Session, row: Event, facility_id: str) -> Incident:
     incident = Incident(
+        events=[],  # known empty: nothing is read for them after the flush
+        steps=[],
         facility_id=facility_id,
         camera_id=row.camera_id,
         category=row.category,

@@ -22,6 +22,7 @@ from supervision.events.from_rows import (
 )
 from supervision.events.incidents import EventNotFound as EventNotFound
 from supervision.events.incidents import assign_incident
+from supervision.events.preload import event_by_key, remember
 from supervision.events.push_routing import PushRouting
 from supervision.events.views import (
     CameraRecord,
@@ -89,6 +90,11 @@ class EventStore:
         self._change_listeners: list[Callable[[], None]] = []
 
     @property
+    def group_window_s(self) -> float:
+        """How far apart the starts of one incident's events may be."""
+        return self._incident_config.group_window_s
+
+    @property
     def sessions(self) -> sessionmaker[Session]:
         """For other supervision modules (users, audit, ...) that share this database."""
         return self._sessions
@@ -145,21 +151,25 @@ class EventStore:
         (`supervision.events.grouping.choose_incident`).
         """
         with self.write_session() as session:
-            return self.record_in(session, event, self.node_id)
+            row = self.record_in(session, event, self.node_id)
+            session.flush()
+            return row.id
 
     def record_in(
         self, session: Session, event: SafetyEvent, node_id: str | None, pushes: bool = True
-    ) -> int:
+    ) -> Event:
         """`record_event` inside the caller's `write_session`, for an event of `node_id`; the
         district centre takes the sites' events in so, without `pushes` (the site sent them)."""
-        row = session.scalar(select(Event).where(Event.key == event.key))
+        row = event_by_key(session, event.key)
         if row is None:
             camera = _require_camera(session, event.camera_id)
             row = _new_event_row(event, next_revision(session))
             row.node_id = node_id
-            window_s = self._incident_config.group_window_s
-            incident, opened = assign_incident(session, row, camera.facility_id, window_s)
+            incident, opened = assign_incident(
+                session, row, camera.facility_id, self.group_window_s
+            )
             session.add(row)
+            remember(session, row)
             record_change(session, row, ChangeKind.NEW, origin=_origin(node_id, self.node_id))
             if opened and pushes and self.push_routing is not None:
                 self.push_routing.schedule(session, incident, "new")
@@ -170,8 +180,7 @@ class EventStore:
                 ended = was_open and row.end_s is not None
                 kind = ChangeKind.ENDED if ended else ChangeKind.UPDATED
                 record_change(session, row, kind, origin=_origin(node_id, self.node_id))
-        session.flush()
-        return row.id
+        return row
 
     def attach_media(
         self,
@@ -284,6 +293,7 @@ def _new_event_row(event: SafetyEvent, revision: int) -> Event:
         revision=revision,
         created_at=utc_now(),
         detected_at=None if event.detected_at is None else epoch_to_utc(event.detected_at),
+        transitions=[],  # known empty: nothing is read for them after the flush
     )
 
 

@@ -84,9 +84,20 @@ def latest_revision(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(Event.revision), 0))) or 0
 
 
+_LAST_REVISION = "carewatch.last_revision"  # session.info: (transaction, revision given out)
+
+
 def next_revision(session: Session) -> int:
-    """The revision for the next changed event; call it inside `EventStore.write_session()`."""
-    return latest_revision(session) + 1
+    """The revision for the next changed event; call it inside `EventStore.write_session()`.
+
+    The first call of a transaction reads the largest; later ones count on from it (the write
+    lock keeps every other writer out until the commit), so a batch reads it once.
+    """
+    transaction = session.get_transaction()
+    known = session.info.get(_LAST_REVISION)
+    last = known[1] if known is not None and known[0] is transaction else latest_revision(session)
+    session.info[_LAST_REVISION] = (transaction, last + 1)
+    return last + 1
 
 
 def set_status(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from supervision.config import PublishConfig, RetryConfig
-from supervision.events.changes import changes_since, open_cursor, save_cursor
+from supervision.events.changes import changes_since, latest_change, open_cursor, save_cursor
 from supervision.events.store import EventStore
 from supervision.publish.messages import Message, build_messages
 from supervision.publish.targets import MqttTarget, Target, WebhookTarget
@@ -93,6 +93,11 @@ class Publisher:
     def status(self) -> list[TargetStatus]:
         return [worker.status() for worker in self._workers]
 
+    def wake(self) -> None:
+        """Look for changes now, not at the next poll (a write was committed)."""
+        for worker in self._workers:
+            worker.wake()
+
 
 class _Worker:
     """Delivers to one target: read changes after the cursor, send each until accepted."""
@@ -106,6 +111,7 @@ class _Worker:
         self._lease = lease  # True while this process is the one that publishes
         self._cursor_open = False
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by a commit, or by the stop
         self._thread: threading.Thread | None = None
         self._state = TargetState.STOPPED
         self._revision = 0
@@ -124,6 +130,10 @@ class _Worker:
 
     def signal_stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
 
     def join(self) -> None:
         if self._thread is not None:
@@ -164,23 +174,33 @@ class _Worker:
             if not self._leased():
                 self._stop.wait(self._config.poll_s)
                 continue
-            batch = self._read()
-            if not batch:
-                self._state = TargetState.IDLE
-                self._stop.wait(self._config.poll_s)
-                continue
+            self._wake.clear()  # a commit from now on is read by the next pass
+            batch, through = self._read()
             for message in batch:
                 if not self._deliver(message):
                     return
                 self._advance(message.revision)
+            if through > self._revision:  # changes the target does not take, passed over
+                self._advance(through)
+            if not batch:
+                self._state = TargetState.IDLE
+                self._wake.wait(self._config.poll_s)
 
-    def _read(self) -> list[Message]:
+    def _read(self) -> tuple[list[Message], int]:
+        """The target's next messages, and the revision read up to: the cursor moves there
+        once they are delivered."""
+        limit = self._config.batch
         try:
-            changes = changes_since(self._sessions, self._revision, self._config.batch)
+            if not self._target.local_only:
+                changes = changes_since(self._sessions, self._revision, limit)
+                return build_messages(changes), changes[-1].revision if changes else 0
+            latest = latest_change(self._sessions)  # first: what commits later is read next
+            changes = changes_since(self._sessions, self._revision, limit, True, latest)
         except Exception as error:  # the database may be busy or away; try again later
             log.warning("%s: cannot read changes: %s", self._target.name, error)
-            return []
-        return build_messages(changes)
+            return [], 0
+        through = latest if len(changes) < limit else changes[-1].revision
+        return build_messages(changes), through
 
     def _deliver(self, message: Message) -> bool:
         """Send until accepted (True) or stopped (False)."""

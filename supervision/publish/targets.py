@@ -29,6 +29,10 @@ class Target(Protocol):
     @property
     def name(self) -> str: ...
 
+    # Only changes made here (a district link: not what it took in from another node); the
+    # publisher passes over the rest without reading them.
+    local_only: bool
+
     def send(self, message: Message) -> None: ...
 
     def close(self) -> None: ...
@@ -36,6 +40,8 @@ class Target(Protocol):
 
 class WebhookTarget:
     """POSTs each message; any 2xx answer accepts it, anything else is retried."""
+
+    local_only = False
 
     def __init__(self, config: WebhookConfig) -> None:
         self.config = config
@@ -68,6 +74,8 @@ class MqttTarget:
     Any failure drops the connection, so that paho never resends a stale message on its own:
     the publisher resends it, in order, once a fresh connection is up.
     """
+
+    local_only = False
 
     def __init__(self, config: MqttConfig) -> None:
         self.config = config

@@ -286,13 +286,12 @@ def _clear_paths(session: Session, file: MediaFile) -> None:
     pointing = [row for row in rows if _path_of(row, file.kind) == file.path]
     if not pointing:
         raise _Skip
-    revision = next_revision(session)
-    for offset, row in enumerate(pointing):
+    for row in pointing:
         if file.kind == "clip":
             row.clip_path, row.clip_start_s = None, None
         else:
             row.snapshot_path = None
-        row.revision = revision + offset
+        row.revision = next_revision(session)
     session.flush()
 
 

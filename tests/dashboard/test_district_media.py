@@ -15,7 +15,7 @@ from carewatch.district.servers import ObjectStoreServer, centre_identity, site_
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import StaticLiveFeed
-from supervision.district.apply import apply_change
+from supervision.district.apply import apply_changes
 from supervision.district.config import ObjectStoreConfig
 from supervision.district.media import MediaUpload
 from supervision.district.objects import ObjectStore, ObjectStoreError
@@ -99,9 +99,9 @@ def site_media(
     upload = MediaUpload(site, _objects(object_store, "site-a"), site_media)
     assert upload.run_once() == 2
     assert upload.run_once() == 0  # each file once
-    for change in changes_since(site.sessions, 0, 100):  # what the link carries up
-        with store.write_session() as session:
-            apply_change(store, session, "site-a", build_message(change).body)
+    changes = changes_since(site.sessions, 0, 100)  # what the link carries up
+    with store.write_session() as session:
+        apply_changes(store, session, [("site-a", build_message(c).body) for c in changes])
     return site_media
 
 

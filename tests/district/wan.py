@@ -1,9 +1,10 @@
-"""A WAN link that can be cut: a TCP relay between a site's leaf node and the district hub."""
+"""A WAN link that can be cut or slowed: a TCP relay between a site and a district server."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from contextlib import suppress
 
 from carewatch.district.servers import free_port
@@ -11,11 +12,16 @@ from carewatch.district.servers import free_port
 
 class WanLink:
     """Relays 127.0.0.1:`port` to `target_port`; `cut()` drops every connection and refuses new
-    ones until `restore()` (as a dead WAN does), on the same port."""
+    ones until `restore()` (as a dead WAN does), on the same port. With `up_bytes_per_s`, what
+    goes up is slowed to that rate; `requests` holds the HTTP request lines it carried up, each
+    with the bytes sent up before it."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, up_bytes_per_s: float | None = None) -> None:
         self.port = free_port()
         self._target_port = target_port
+        self.up_bytes_per_s = up_bytes_per_s
+        self.sent_up = 0  # bytes
+        self.requests: list[tuple[str, int]] = []
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
@@ -59,8 +65,22 @@ class WanLink:
                     far.close()
                     return
                 self._sockets += [near, far]
-            for source, sink in ((near, far), (far, near)):
-                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+            threading.Thread(target=self._up, args=(near, far), daemon=True).start()
+            threading.Thread(target=_pipe, args=(far, near), daemon=True).start()
+
+    def _up(self, source: socket.socket, sink: socket.socket) -> None:
+        chunk = 65536 if self.up_bytes_per_s is None else 4096
+        with suppress(OSError):
+            while data := source.recv(chunk):
+                for line in data.split(b"\r\n"):
+                    if line.startswith((b"PUT /", b"GET /", b"POST /", b"HEAD /")):
+                        self.requests.append((line.decode(errors="replace"), self.sent_up))
+                if self.up_bytes_per_s is not None:
+                    time.sleep(len(data) / self.up_bytes_per_s)
+                sink.sendall(data)
+                self.sent_up += len(data)
+        with suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
