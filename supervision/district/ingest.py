@@ -146,12 +146,13 @@ class Intake:
         return [(self._origin_of(msg.subject), msg.data, msg) for msg in messages]
 
     def _apply(self, taken: Taken) -> None:
-        """The batch in one transaction; when it fails, each change in its own, so that one
-        that can never apply is set aside and the rest go in."""
+        """The batch in one transaction; when a change in it can never apply, each change in
+        its own, so that one is set aside and the rest go in (any other failure, such as the
+        database away, is the caller's: the batch is tried again)."""
         try:
             self._apply_batch(taken)
-        except Exception as error:
-            log.warning("%d change(s) failed together (%s); one by one", len(taken), error)
+        except REJECTED as error:
+            log.warning("%d change(s) failed together (%r); one by one", len(taken), error)
             for one in taken:
                 self._apply_one(one)
 
